@@ -1,0 +1,17 @@
+//! Dev-only test support: the [`wash()`] command builder and real servers on free loopback ports.
+//!
+//! Every server here is the real program (`nats-server`, `redis-server`, `docker-registry`), started on
+//! `127.0.0.1` with a port that was free a moment before, waited for until it answers a real request, and
+//! killed (and reaped) when its handle drops. A missing program fails the test with a message naming the
+//! set-up command: tests never skip silently.
+
+mod process;
+mod servers;
+mod wash;
+
+pub use process::{free_port, pid_is_running};
+pub use servers::{NatsServer, RedisServer, Registry, RegistryAuth};
+pub use wash::{wash, wash_bin, WashCommand, WashOutput};
+
+/// The command that installs every server the tests need (named in "not found" failures).
+pub const SETUP_COMMAND: &str = "./dev setup";

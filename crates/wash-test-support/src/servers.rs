@@ -1,0 +1,275 @@
+//! The real servers tests run against: NATS with JetStream, Redis and the distribution registry.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use tempfile::TempDir;
+
+use crate::process::{connect, find_program, start_with_retries, ServerProcess};
+
+/// `nats-server -js` on a free loopback port with its JetStream store in a temp dir.
+#[derive(Debug)]
+pub struct NatsServer {
+    process: ServerProcess,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl NatsServer {
+    /// Starts the server and waits until it answers `PING` with `PONG`. Panics with a set-up hint if
+    /// `nats-server` is not installed.
+    pub fn start() -> Self {
+        let program = find_program("nats-server", "nats-server");
+        start_with_retries(|port| {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let log = dir.path().join("nats.log");
+            let mut command = Command::new(&program);
+            command
+                .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+                .arg(dir.path().join("jetstream"));
+            let mut process = ServerProcess::spawn("nats-server", command, &log);
+            process.wait_until(&log, || nats_ping(port))?;
+            Ok(Self {
+                process,
+                port,
+                _dir: dir,
+            })
+        })
+    }
+
+    /// The client URL, `nats://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// The TCP port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's process id (gone once the handle is dropped).
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+}
+
+/// A NATS protocol handshake: read `INFO`, send `CONNECT` + `PING`, expect `PONG`.
+fn nats_ping(port: u16) -> bool {
+    let Some(stream) = connect(port) else {
+        return false;
+    };
+    let mut reader = BufReader::new(&stream);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() || !line.starts_with("INFO ") {
+        return false;
+    }
+    if (&stream)
+        .write_all(b"CONNECT {\"verbose\":false}\r\nPING\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    line.clear();
+    reader.read_line(&mut line).is_ok() && line.starts_with("PONG")
+}
+
+/// `redis-server --port <n> --save ''` on loopback, with no persistence.
+#[derive(Debug)]
+pub struct RedisServer {
+    process: ServerProcess,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl RedisServer {
+    /// Starts the server and waits until it answers `PING` with `+PONG`. Panics with a set-up hint if
+    /// `redis-server` is not installed.
+    pub fn start() -> Self {
+        let program = find_program("redis-server", "redis-server");
+        start_with_retries(|port| {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let log = dir.path().join("redis.log");
+            let mut command = Command::new(&program);
+            command
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                ])
+                .args(["--appendonly", "no", "--daemonize", "no", "--dir"])
+                .arg(dir.path());
+            let mut process = ServerProcess::spawn("redis-server", command, &log);
+            process.wait_until(&log, || redis_ping(port))?;
+            Ok(Self {
+                process,
+                port,
+                _dir: dir,
+            })
+        })
+    }
+
+    /// The client URL, `redis://127.0.0.1:<port>/`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// The TCP port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's process id (gone once the handle is dropped).
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// Sends one inline command (e.g. `PING`) and returns the first reply line without `\r\n`.
+    pub fn command(&self, line: &str) -> Option<String> {
+        redis_command(self.port, line)
+    }
+}
+
+fn redis_command(port: u16, line: &str) -> Option<String> {
+    let stream = connect(port)?;
+    (&stream).write_all(format!("{line}\r\n").as_bytes()).ok()?;
+    let mut reply = String::new();
+    BufReader::new(&stream).read_line(&mut reply).ok()?;
+    Some(reply.trim_end().to_owned())
+}
+
+fn redis_ping(port: u16) -> bool {
+    redis_command(port, "PING").as_deref() == Some("+PONG")
+}
+
+/// Basic-auth credentials for a [`Registry`] (stored as a bcrypt htpasswd file, the only kind the
+/// distribution registry reads).
+#[derive(Debug, Clone)]
+pub struct RegistryAuth {
+    /// User name.
+    pub user: String,
+    /// Password in clear text (tests pass it to `wash`).
+    pub password: String,
+}
+
+/// The distribution registry (`docker-registry serve <cfg>`) with filesystem storage in a temp dir.
+#[derive(Debug)]
+pub struct Registry {
+    process: ServerProcess,
+    port: u16,
+    auth: Option<RegistryAuth>,
+    dir: TempDir,
+}
+
+impl Registry {
+    /// Starts an open registry (no auth) and waits until `GET /v2/` answers 200.
+    pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// Starts a registry that requires these basic-auth credentials.
+    pub fn start_with_auth(user: &str, password: &str) -> Self {
+        Self::start_with(Some(RegistryAuth {
+            user: user.into(),
+            password: password.into(),
+        }))
+    }
+
+    fn start_with(auth: Option<RegistryAuth>) -> Self {
+        let program = find_program("docker-registry", "docker-registry");
+        start_with_retries(|port| {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let config = registry_config(dir.path(), port, auth.as_ref())?;
+            let log = dir.path().join("registry.log");
+            let mut command = Command::new(&program);
+            command.arg("serve").arg(&config);
+            // The registry refuses to start without a shared secret when several instances could run.
+            command.env("REGISTRY_HTTP_SECRET", "wash-test-secret");
+            let mut process = ServerProcess::spawn("docker-registry", command, &log);
+            // Any HTTP answer on /v2/ means it is up (401 when auth is on).
+            process.wait_until(&log, || http_get_status(port, "/v2/", None).is_some())?;
+            Ok(Self {
+                process,
+                port,
+                auth: auth.clone(),
+                dir,
+            })
+        })
+    }
+
+    /// `127.0.0.1:<port>`, the form used in image references.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The TCP port the registry listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The credentials this registry requires, if any.
+    pub fn auth(&self) -> Option<&RegistryAuth> {
+        self.auth.as_ref()
+    }
+
+    /// The folder holding the registry's blobs and manifests.
+    pub fn storage_dir(&self) -> PathBuf {
+        self.dir.path().join("storage")
+    }
+
+    /// The registry's process id (gone once the handle is dropped).
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// `GET <path>` over plain HTTP/1.1 with optional basic auth; returns the status code.
+    pub fn get_status(&self, path: &str, basic: Option<(&str, &str)>) -> Option<u16> {
+        http_get_status(self.port, path, basic)
+    }
+}
+
+fn registry_config(dir: &Path, port: u16, auth: Option<&RegistryAuth>) -> Result<PathBuf, String> {
+    let storage = dir.join("storage");
+    std::fs::create_dir_all(&storage).map_err(|e| e.to_string())?;
+    let mut config = format!(
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  \
+         delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+        storage.display()
+    );
+    if let Some(auth) = auth {
+        let hash = bcrypt::hash(&auth.password, 5).map_err(|e| e.to_string())?;
+        let htpasswd = dir.join("htpasswd");
+        std::fs::write(&htpasswd, format!("{}:{hash}\n", auth.user)).map_err(|e| e.to_string())?;
+        config.push_str(&format!(
+            "auth:\n  htpasswd:\n    realm: wash-test\n    path: {}\n",
+            htpasswd.display()
+        ));
+    }
+    let path = dir.join("config.yml");
+    std::fs::write(&path, config).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// A minimal HTTP/1.1 GET; returns the status code of the reply.
+fn http_get_status(port: u16, path: &str, basic: Option<(&str, &str)>) -> Option<u16> {
+    let stream = connect(port)?;
+    let mut request =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if let Some((user, password)) = basic {
+        request.push_str(&format!(
+            "Authorization: Basic {}\r\n",
+            BASE64.encode(format!("{user}:{password}"))
+        ));
+    }
+    request.push_str("\r\n");
+    (&stream).write_all(request.as_bytes()).ok()?;
+    let mut head = [0u8; 12];
+    (&stream).read_exact(&mut head).ok()?;
+    let head = std::str::from_utf8(&head).ok()?;
+    head.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+}

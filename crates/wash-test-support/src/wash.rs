@@ -1,0 +1,204 @@
+//! The `wash()` builder: runs the built `wash` binary with `HOME`, the keys dir and cwd in a temp dir.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+/// Starts building a `wash` invocation isolated in a fresh temp dir.
+pub fn wash() -> WashCommand {
+    WashCommand::new()
+}
+
+/// A `wash` invocation being built: arguments, env and an isolated home/work dir.
+#[derive(Debug)]
+pub struct WashCommand {
+    command: Command,
+    dir: TempDir,
+    stdin: Option<Vec<u8>>,
+}
+
+/// The path of the `wash` binary built by cargo for these tests (`WASH_BIN` overrides it).
+pub fn wash_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("WASH_BIN") {
+        return PathBuf::from(bin);
+    }
+    // Test binaries live in target/<profile>/deps; the wash binary in target/<profile>.
+    let exe = std::env::current_exe().expect("path of the running test binary");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| {
+            if deps.ends_with("deps") {
+                deps.parent()
+            } else {
+                Some(deps)
+            }
+        })
+        .expect("test binary has a parent folder");
+    let bin = profile_dir.join("wash");
+    assert!(
+        bin.is_file(),
+        "`{}` is missing: run the tests with `cargo test` at the workspace root",
+        bin.display()
+    );
+    bin
+}
+
+impl WashCommand {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("create a temp dir for the wash invocation");
+        let home = dir.path().join("home");
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(home.join(".wash/keys")).expect("create temp HOME");
+        std::fs::create_dir_all(&work).expect("create temp work dir");
+        let mut command = Command::new(wash_bin());
+        // Keep the outside world out: no user config, no inherited wash or logging settings.
+        for (key, _) in std::env::vars_os() {
+            let key_str = key.to_string_lossy();
+            if key_str.starts_with("WASH_") || key_str == "RUST_LOG" {
+                command.env_remove(&key);
+            }
+        }
+        command
+            .env("HOME", &home)
+            .env("WASH_KEYS", home.join(".wash/keys"))
+            .env("NO_COLOR", "1")
+            .current_dir(&work);
+        Self {
+            command,
+            dir,
+            stdin: None,
+        }
+    }
+
+    /// Adds one argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
+        self
+    }
+
+    /// Adds several arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    /// Sets an environment variable for this invocation.
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Feeds these bytes on stdin (stdin is closed otherwise).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// The temp `HOME` of this invocation.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// The temp working directory of this invocation.
+    pub fn work_dir(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    /// Uses another working directory.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Runs `wash` to completion and captures its output; the temp dir lives on in the result.
+    pub fn run(mut self) -> WashOutput {
+        use std::io::Write;
+        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        self.command.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut child = self.command.spawn().expect("spawn the wash binary");
+        if let Some(bytes) = self.stdin.take() {
+            let mut stdin = child.stdin.take().expect("piped stdin");
+            stdin.write_all(&bytes).expect("write wash stdin");
+        }
+        let output = child.wait_with_output().expect("wait for wash");
+        WashOutput {
+            output,
+            dir: self.dir,
+        }
+    }
+}
+
+/// What a finished `wash` invocation printed, plus its temp dir (kept alive for follow-up checks).
+#[derive(Debug)]
+pub struct WashOutput {
+    /// Exit status, stdout and stderr.
+    pub output: Output,
+    dir: TempDir,
+}
+
+impl WashOutput {
+    /// The exit code (`-1` if killed by a signal).
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    /// Stdout as text.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    /// Stderr as text.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// Stdout parsed as exactly one JSON value; panics with both streams if it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON value ({e}):\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
+    }
+
+    /// Panics unless the exit code is `code`, showing both streams.
+    #[track_caller]
+    pub fn assert_code(self, code: i32) -> Self {
+        assert_eq!(
+            self.code(),
+            code,
+            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+
+    /// Panics unless `wash` exited 0.
+    #[track_caller]
+    pub fn success(self) -> Self {
+        self.assert_code(0)
+    }
+
+    /// The temp `HOME` the invocation used.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// The working directory the invocation used (unless overridden).
+    pub fn work_dir(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+}

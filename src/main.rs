@@ -1,0 +1,25 @@
+//! `wash`, the wasmCloud 0.x shell: parse the command line, run one command, render its result.
+
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Usage errors exit 2, `--help`/`--version` exit 0: clap knows which is which.
+        Err(err) => {
+            let code = err.exit_code();
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(code).unwrap_or(2));
+        }
+    };
+    cli.global.init_tracing();
+    let printer = output::Printer::new(&cli.global);
+    let result = commands::run(cli.command, &printer);
+    output::render(result, &printer)
+}

@@ -1,0 +1,136 @@
+//! The only place that writes results to stdout: `CommandOutput` rendering, error envelopes and exit codes.
+//!
+//! Results go to stdout (text, or one JSON object under `-o json`). Status lines go to stderr through
+//! [`Printer::status`] and are silent under `-q` or `-o json`. Errors are rendered here once: in text mode
+//! as `error: ...` plus a `Caused by:` list on stderr, in JSON mode as an envelope on stdout (so a script
+//! reading stdout always gets exactly one JSON object).
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use serde_json::{json, Map, Value};
+
+use crate::cli::{GlobalArgs, OutputKind};
+
+/// What a successful command produced: a text rendering and a JSON rendering of the same result.
+#[derive(Debug, Default)]
+pub struct CommandOutput {
+    /// Printed as-is in text mode (a trailing newline is added when missing).
+    pub text: String,
+    /// Fields of the JSON object printed in JSON mode; `"success": true` is added by the renderer.
+    pub json: Map<String, Value>,
+}
+
+impl CommandOutput {
+    /// An output with the given text and JSON fields.
+    pub fn new(text: impl Into<String>, json: Map<String, Value>) -> Self {
+        Self {
+            text: text.into(),
+            json,
+        }
+    }
+}
+
+/// Decides what goes to stderr: status lines and progress are for people, so `-q` and `-o json` silence them.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    kind: OutputKind,
+    quiet: bool,
+}
+
+impl Printer {
+    /// A printer for the given global flags.
+    pub fn new(global: &GlobalArgs) -> Self {
+        Self {
+            kind: global.output,
+            quiet: global.quiet,
+        }
+    }
+
+    /// The output format the user asked for.
+    pub fn kind(&self) -> OutputKind {
+        self.kind
+    }
+
+    /// Whether status lines and progress bars may be shown.
+    pub fn shows_status(&self) -> bool {
+        !self.quiet && self.kind == OutputKind::Text
+    }
+
+    /// Prints a cargo-style status line (`   Signing actor.wasm`) on stderr unless silenced.
+    pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
+        if !self.shows_status() {
+            return;
+        }
+        let mut stderr = io::stderr().lock();
+        if io::stderr().is_terminal() {
+            let _ = writeln!(stderr, "\x1b[1;32m{verb:>12}\x1b[0m {message}");
+        } else {
+            let _ = writeln!(stderr, "{verb:>12} {message}");
+        }
+    }
+}
+
+/// Prints a command's result or error and returns the process exit code (0 ok, 1 failed).
+pub fn render(result: anyhow::Result<CommandOutput>, printer: &Printer) -> ExitCode {
+    match result {
+        Ok(output) => {
+            let written = match printer.kind() {
+                OutputKind::Text => write_text(&output.text),
+                OutputKind::Json => {
+                    let mut object = Map::new();
+                    object.insert("success".into(), Value::Bool(true));
+                    object.extend(output.json);
+                    write_text(&Value::Object(object).to_string())
+                }
+            };
+            match written {
+                // A closed pipe (`wash ... | head`) is not a failure of the command.
+                Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+                Ok(()) => ExitCode::SUCCESS,
+            }
+        }
+        Err(err) => {
+            render_error(&err, printer.kind());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn write_text(text: &str) -> io::Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        stdout.write_all(b"\n")?;
+    }
+    stdout.flush()
+}
+
+/// The JSON error envelope: `{"success": false, "error": <top message>, "error_chain": [<causes>...]}`.
+pub fn error_envelope(err: &anyhow::Error) -> Value {
+    let chain: Vec<String> = err.chain().skip(1).map(ToString::to_string).collect();
+    json!({ "success": false, "error": err.to_string(), "error_chain": chain })
+}
+
+fn render_error(err: &anyhow::Error, kind: OutputKind) {
+    match kind {
+        OutputKind::Json => {
+            let _ = write_text(&error_envelope(err).to_string());
+        }
+        OutputKind::Text => {
+            let mut stderr = io::stderr().lock();
+            let _ = writeln!(stderr, "error: {err}");
+            let causes: Vec<_> = err.chain().skip(1).collect();
+            if !causes.is_empty() {
+                let _ = writeln!(stderr, "\nCaused by:");
+                for cause in causes {
+                    let _ = writeln!(stderr, "    {cause}");
+                }
+            }
+        }
+    }
+}
