@@ -5,12 +5,14 @@
 //! killed (and reaped) when its handle drops. A missing program fails the test with a message naming the
 //! set-up command: tests never skip silently.
 
+mod examples;
 mod process;
 mod servers;
 mod wash;
 
+pub use examples::{example_wasm, examples_dir, EXAMPLES_TARGET};
 pub use process::{free_port, pid_is_running};
-pub use servers::{NatsServer, RedisServer, Registry, RegistryAuth};
+pub use servers::{nats_server_program, NatsServer, RedisServer, Registry, RegistryAuth};
 pub use wash::{wash, wash_bin, WashCommand, WashOutput};
 
 /// The command that installs every server the tests need (named in "not found" failures).

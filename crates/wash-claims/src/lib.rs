@@ -1,0 +1,31 @@
+//! wascap-compatible claims for wash: JWTs signed with nkeys, embedded in WebAssembly modules.
+//!
+//! Wire format: `shared/spec/claims.md`. A token is `b64url(header).b64url(claims).b64url(sig)` with the
+//! fixed header `{"typ":"jwt","alg":"Ed25519"}`, claims serialised in wascap's key order, and an Ed25519
+//! signature by the issuer. [`Claims`] is generic over the metadata kind ([`Actor`],
+//! [`CapabilityProvider`], [`Account`], [`Operator`], [`Cluster`]).
+//!
+//! Modules carry their token in a custom section `wasmcloud_jwt` (legacy `jwt` is read too). The
+//! module is streamed section by section ([`sign_module`], [`read_module_claims`]), so signing or
+//! inspecting a module never holds more than one copy of it, usually none.
+//!
+//! The host's entry point is [`verify_module`]: extract + signature + module hash + expiry checks.
+
+pub mod caps;
+mod error;
+mod human;
+mod jwt;
+mod metadata;
+mod module;
+mod report;
+mod wasm;
+
+pub use error::ClaimsError;
+pub use human::{humanize_expiry, humanize_not_before};
+pub use jwt::{now_secs, Claims, Token, TokenValidation, HEADER_B64, HEADER_JSON, WASCAP_REVISION};
+pub use metadata::{validate_call_alias, Account, Actor, CapabilityProvider, Cluster, Operator};
+pub use module::{
+    embed_claims, extract_claims, read_module_claims, sign_module, verify_module, ModuleClaims,
+    JWT_SECTION, LEGACY_JWT_SECTION,
+};
+pub use report::{ActorReport, ReportRow};

@@ -1,0 +1,179 @@
+//! What `wash claims inspect` shows for an actor: the same fields as wash 0.x, as a table or JSON.
+
+use serde_json::{json, Map, Value};
+
+use crate::{caps, Actor, Claims, TokenValidation};
+
+/// One labelled row of a report table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    /// The label (`Account`).
+    pub label: String,
+    /// The value.
+    pub value: String,
+}
+
+/// The inspect view of an actor's claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorReport {
+    /// Display name (empty when unset).
+    pub name: String,
+    /// The issuer's public key.
+    pub issuer: String,
+    /// The actor's public key.
+    pub subject: String,
+    /// `never`, `in 1day`, ...
+    pub expires: String,
+    /// `immediately`, `in 23h`, ...
+    pub can_be_used: String,
+    /// The version, or `None`.
+    pub version: String,
+    /// The revision, 0 when unset.
+    pub revision: i32,
+    /// The call alias, or `(Not set)`.
+    pub call_alias: String,
+    /// Display names of the capabilities, in signing order.
+    pub capabilities: Vec<String>,
+    /// Comma-joined tags, or `None`.
+    pub tags: String,
+    /// Whether the module is marked as a capability provider.
+    pub provider: bool,
+}
+
+/// `account`, `module`, ... from a public key's first letter (wash 0.x's labels).
+fn key_label(key: &str) -> &'static str {
+    match key.chars().next() {
+        Some('A') => "account",
+        Some('M') => "module",
+        Some('O') => "operator",
+        Some('S') => "server",
+        Some('U') => "user",
+        Some('V') => "service",
+        Some('N') => "server",
+        Some('C') => "cluster",
+        _ => "<unknown>",
+    }
+}
+
+fn title_case(label: &str) -> String {
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+impl ActorReport {
+    /// Builds the report from verified claims and their validation.
+    pub fn new(claims: &Claims<Actor>, validation: &TokenValidation) -> Self {
+        let actor = claims.wascap.clone().unwrap_or_default();
+        let tags = actor.tags.unwrap_or_default();
+        Self {
+            name: actor.name.unwrap_or_default(),
+            issuer: claims.iss.clone(),
+            subject: claims.sub.clone(),
+            expires: validation.expires_human.clone(),
+            can_be_used: validation.not_before_human.clone(),
+            version: actor.ver.unwrap_or_else(|| "None".into()),
+            revision: actor.rev.unwrap_or(0),
+            call_alias: actor.call_alias.unwrap_or_else(|| "(Not set)".into()),
+            capabilities: actor
+                .caps
+                .unwrap_or_default()
+                .iter()
+                .map(|c| caps::display_name(c).to_owned())
+                .collect(),
+            tags: if tags.is_empty() {
+                "None".into()
+            } else {
+                tags.join(",")
+            },
+            provider: actor.prov,
+        }
+    }
+
+    /// The JSON fields of `wash claims inspect -o json` (names as in wash 0.x).
+    pub fn to_json(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        map.insert(key_label(&self.issuer).into(), json!(self.issuer));
+        map.insert(key_label(&self.subject).into(), json!(self.subject));
+        map.insert("expires".into(), json!(self.expires));
+        map.insert("can_be_used".into(), json!(self.can_be_used));
+        map.insert("version".into(), json!(self.version));
+        map.insert("revision".into(), json!(self.revision));
+        let caps_key = if self.provider {
+            "capability_provider"
+        } else {
+            "capabilities"
+        };
+        map.insert(caps_key.into(), json!(self.capabilities));
+        map.insert("tags".into(), json!(self.tags));
+        map.insert("call_alias".into(), json!(self.call_alias));
+        map.insert("name".into(), json!(self.name));
+        map
+    }
+
+    /// The rows of the main table (Account, Module, Expires, Can Be Used, Version, Call Alias).
+    pub fn rows(&self) -> Vec<ReportRow> {
+        let row = |label: String, value: String| ReportRow { label, value };
+        vec![
+            row(title_case(key_label(&self.issuer)), self.issuer.clone()),
+            row(title_case(key_label(&self.subject)), self.subject.clone()),
+            row("Expires".into(), self.expires.clone()),
+            row("Can Be Used".into(), self.can_be_used.clone()),
+            row(
+                "Version".into(),
+                format!("{} ({})", self.version, self.revision),
+            ),
+            row("Call Alias".into(), self.call_alias.clone()),
+        ]
+    }
+
+    /// The text table of `wash claims inspect`.
+    pub fn to_table(&self) -> String {
+        let rows = self.rows();
+        let width = rows.iter().map(|r| r.label.len()).max().unwrap_or(0);
+        let mut out = format!("{} - Module\n", self.name);
+        for row in &rows {
+            out.push_str(&format!("  {:<width$}  {}\n", row.label, row.value));
+        }
+        out.push_str(if self.provider {
+            "Capability Provider\n"
+        } else {
+            "Capabilities\n"
+        });
+        if self.capabilities.is_empty() {
+            out.push_str("  None\n");
+        }
+        for cap in &self.capabilities {
+            out.push_str(&format!("  {cap}\n"));
+        }
+        out.push_str(&format!("Tags\n  {}\n", self.tags));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Token;
+
+    /// The report of wash's `tiny_s.jwt` has exactly the fields and values of wash's
+    /// `tiny_s.inspect.json` (minus `success`).
+    #[test]
+    fn report_matches_wash_inspect_json() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/wash");
+        let jwt = std::fs::read_to_string(dir.join("tiny_s.jwt")).unwrap();
+        let expected: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("tiny_s.inspect.json")).unwrap())
+                .unwrap();
+        let token = Token::<Actor>::decode(&jwt).unwrap();
+        let mut report = ActorReport::new(&token.claims, &token.validation()).to_json();
+        report.insert("success".into(), json!(true));
+        assert_eq!(Value::Object(report), expected);
+        let table = ActorReport::new(&token.claims, &token.validation()).to_table();
+        assert!(table.starts_with("Tiny - Module\n"), "{table}");
+        assert!(table.contains("  Version      0.1.0 (1)\n"), "{table}");
+        assert!(table.contains("HTTP Server"), "{table}");
+    }
+}

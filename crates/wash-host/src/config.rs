@@ -1,0 +1,68 @@
+//! Host settings: where the lattice is, who the host is, and how it treats actors and providers.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::runtime::RuntimeConfig;
+
+/// Everything a host needs to start. `Default` gives a host on `nats://127.0.0.1:4222`, lattice `default`,
+/// with fresh host and cluster keys.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// NATS URL for RPC, control and events.
+    pub nats_url: String,
+    /// Lattice id (`WASMCLOUD_LATTICE_PREFIX`).
+    pub lattice: String,
+    /// Control-interface subject prefix (`wasmbus.ctl`).
+    pub ctl_prefix: String,
+    /// Host seed (`SN…`); generated when `None`.
+    pub host_seed: Option<String>,
+    /// Cluster seed (`SC…`) invocations are signed with; generated when `None`.
+    pub cluster_seed: Option<String>,
+    /// Additional trusted cluster public keys (the host's own is always trusted).
+    pub cluster_issuers: Vec<String>,
+    /// Labels published in pings and inventories (built-in `hostcore.*` labels are added).
+    pub labels: BTreeMap<String, String>,
+    /// Timeout of RPC calls to providers and other actors.
+    pub rpc_timeout: Duration,
+    /// Interval between provider health checks.
+    pub health_interval: Duration,
+    /// Interval between heartbeats.
+    pub heartbeat_interval: Duration,
+    /// Grace period between a provider's shutdown request and killing it.
+    pub provider_shutdown_grace: Duration,
+    /// Where provider binaries are extracted.
+    pub cache_dir: PathBuf,
+    /// The actor runtime's tuning.
+    pub runtime: RuntimeConfig,
+    /// Most calls one actor may run at once.
+    pub max_concurrent_calls_per_actor: usize,
+    /// Registries that may be reached over plain HTTP (`WASMCLOUD_OCI_ALLOWED_INSECURE`).
+    pub allowed_insecure: Vec<String>,
+    /// Log level given to providers in their host data.
+    pub provider_log_level: Option<String>,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        Self {
+            nats_url: "nats://127.0.0.1:4222".into(),
+            lattice: wash_wire::DEFAULT_LATTICE.into(),
+            ctl_prefix: wash_wire::subjects::DEFAULT_CTL_PREFIX.into(),
+            host_seed: None,
+            cluster_seed: None,
+            cluster_issuers: Vec::new(),
+            labels: BTreeMap::new(),
+            rpc_timeout: Duration::from_millis(wash_wire::DEFAULT_RPC_TIMEOUT_MS),
+            health_interval: Duration::from_secs(30),
+            heartbeat_interval: Duration::from_secs(30),
+            provider_shutdown_grace: Duration::from_secs(2),
+            cache_dir: std::env::temp_dir().join("wash-host-cache"),
+            runtime: RuntimeConfig::default(),
+            max_concurrent_calls_per_actor: 256,
+            allowed_insecure: Vec::new(),
+            provider_log_level: None,
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Errors of starting and running a host.
+
+/// A host could not start or carry out a command.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// NATS could not be reached.
+    #[error("failed to connect to NATS at `{url}`: {reason}")]
+    Connect {
+        /// The URL tried.
+        url: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// JetStream (needed for the lattice data bucket) is not available.
+    #[error("JetStream is not available on `{url}` (start nats-server with `-js`): {reason}")]
+    JetStream {
+        /// The NATS URL.
+        url: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// A seed given in the configuration is not valid.
+    #[error("invalid {what} seed: {reason}")]
+    BadSeed {
+        /// Which seed.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A subscription could not be made.
+    #[error("failed to subscribe to `{subject}`: {reason}")]
+    Subscribe {
+        /// The subject.
+        subject: String,
+        /// Why.
+        reason: String,
+    },
+    /// The actor runtime could not be created.
+    #[error("failed to create the actor runtime: {0}")]
+    Runtime(String),
+}

@@ -1,0 +1,389 @@
+//! The host: keys, NATS connections, the lattice bucket watch, heartbeats, and the handle callers hold.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use async_nats::jetstream::kv;
+use nkeys::KeyPair;
+use serde_json::json;
+use tokio::sync::watch;
+use wash_wire::ctl::StringMap;
+
+use crate::actors::RunningActor;
+use crate::config::HostConfig;
+use crate::error::HostError;
+use crate::events::EventPublisher;
+use crate::providers::RunningProvider;
+use crate::runtime::ActorRuntime;
+use crate::store::{self, LatticeCache, LatticeChange};
+
+/// Shared state of a running host.
+pub(crate) struct Lattice {
+    pub(crate) config: HostConfig,
+    pub(crate) host_key: KeyPair,
+    pub(crate) cluster_key: KeyPair,
+    pub(crate) cluster_seed: String,
+    pub(crate) issuers: Vec<String>,
+    pub(crate) labels: StringMap,
+    pub(crate) friendly_name: String,
+    pub(crate) started: Instant,
+    pub(crate) nats: async_nats::Client,
+    pub(crate) bucket: kv::Store,
+    pub(crate) cache: Arc<LatticeCache>,
+    pub(crate) runtime: ActorRuntime,
+    pub(crate) events: EventPublisher,
+    pub(crate) actors: RwLock<HashMap<String, Arc<RunningActor>>>,
+    pub(crate) providers: Mutex<HashMap<(String, String), Arc<RunningProvider>>>,
+    /// Provider references (and link names) being started, to refuse duplicates early.
+    pub(crate) provider_refs: Mutex<HashMap<(String, String), String>>,
+    pub(crate) registries: Mutex<wash_wire::ctl::RegistryCredentialMap>,
+    pub(crate) stop_tx: watch::Sender<bool>,
+}
+
+impl Lattice {
+    /// The host's public key (`N…`).
+    pub(crate) fn id(&self) -> String {
+        self.host_key.public_key()
+    }
+
+    /// Seconds since start.
+    pub(crate) fn uptime_seconds(&self) -> u64 {
+        self.started.elapsed().as_secs()
+    }
+}
+
+/// A running host. Dropping the handle does not stop it: call [`Host::stop`].
+#[derive(Clone)]
+pub struct Host {
+    pub(crate) inner: Arc<Lattice>,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("id", &self.inner.id())
+            .field("lattice", &self.inner.config.lattice)
+            .finish()
+    }
+}
+
+fn key_from_seed(
+    seed: Option<&str>,
+    what: &'static str,
+    generate: fn() -> KeyPair,
+) -> Result<KeyPair, HostError> {
+    match seed {
+        Some(seed) => KeyPair::from_seed(seed.trim()).map_err(|e| HostError::BadSeed {
+            what,
+            reason: e.to_string(),
+        }),
+        None => Ok(generate()),
+    }
+}
+
+impl Host {
+    /// Connects to NATS, opens the lattice bucket, starts serving the control interface and announces
+    /// the host with `host_started`.
+    pub async fn start(config: HostConfig) -> Result<Self, HostError> {
+        let host_key = key_from_seed(config.host_seed.as_deref(), "host", KeyPair::new_server)?;
+        let cluster_key = key_from_seed(
+            config.cluster_seed.as_deref(),
+            "cluster",
+            KeyPair::new_cluster,
+        )?;
+        let cluster_seed = cluster_key.seed().map_err(|e| HostError::BadSeed {
+            what: "cluster",
+            reason: e.to_string(),
+        })?;
+        let mut issuers = vec![cluster_key.public_key()];
+        issuers.extend(
+            config
+                .cluster_issuers
+                .iter()
+                .filter(|k| **k != cluster_key.public_key())
+                .cloned(),
+        );
+
+        let nats = async_nats::ConnectOptions::new()
+            .name("wash-host")
+            .connect(config.nats_url.as_str())
+            .await
+            .map_err(|e| HostError::Connect {
+                url: config.nats_url.clone(),
+                reason: e.to_string(),
+            })?;
+        let js = async_nats::jetstream::new(nats.clone());
+        let bucket = store::open_bucket(&js, &config.lattice, &config.nats_url).await?;
+        let runtime = ActorRuntime::new(config.runtime.clone())
+            .map_err(|e| HostError::Runtime(format!("{e:#}")))?;
+
+        let mut labels: StringMap = BTreeMap::new();
+        labels.insert("hostcore.os".into(), std::env::consts::OS.into());
+        labels.insert("hostcore.osfamily".into(), std::env::consts::FAMILY.into());
+        labels.insert("hostcore.arch".into(), std::env::consts::ARCH.into());
+        labels.extend(config.labels.clone());
+
+        let id = host_key.public_key();
+        let friendly_name = friendly_name(&id);
+        let events = EventPublisher::new(nats.clone(), &config.lattice, &id);
+        let (stop_tx, _) = watch::channel(false);
+        let inner = Arc::new(Lattice {
+            config,
+            host_key,
+            cluster_key,
+            cluster_seed,
+            issuers,
+            labels,
+            friendly_name,
+            started: Instant::now(),
+            nats,
+            bucket: bucket.clone(),
+            cache: Arc::new(LatticeCache::default()),
+            runtime,
+            events,
+            actors: RwLock::new(HashMap::new()),
+            providers: Mutex::new(HashMap::new()),
+            provider_refs: Mutex::new(HashMap::new()),
+            registries: Mutex::new(HashMap::new()),
+            stop_tx,
+        });
+
+        crate::ctl::serve(inner.clone()).await?;
+        let (changes_tx, mut changes_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(store::watch(bucket, inner.cache.clone(), changes_tx));
+        let weak = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            while let Some(change) = changes_rx.recv().await {
+                let Some(lattice) = weak.upgrade() else {
+                    return;
+                };
+                apply_change(&lattice, change).await;
+            }
+        });
+        tokio::spawn(heartbeat(Arc::downgrade(&inner)));
+
+        inner
+            .events
+            .publish(
+                "host_started",
+                json!({
+                    "labels": inner.labels,
+                    "friendly_name": inner.friendly_name,
+                    "uptime_seconds": 0,
+                    "version": env!("CARGO_PKG_VERSION"),
+                }),
+            )
+            .await;
+        tracing::info!(host_id = %inner.id(), lattice = %inner.config.lattice, "host started");
+        Ok(Self { inner })
+    }
+
+    /// The host's public key (`N…`).
+    pub fn id(&self) -> String {
+        self.inner.id()
+    }
+
+    /// The cluster public key (`C…`) invocations are signed with.
+    pub fn cluster_public_key(&self) -> String {
+        self.inner.cluster_key.public_key()
+    }
+
+    /// The cluster seed (`SC…`), for clients that must sign invocations the host accepts.
+    pub fn cluster_seed(&self) -> String {
+        self.inner.cluster_seed.clone()
+    }
+
+    /// The lattice id.
+    pub fn lattice(&self) -> &str {
+        &self.inner.config.lattice
+    }
+
+    /// Resolves when the host was asked to stop (control interface `stop`, or [`Host::stop`]).
+    pub async fn stopped(&self) {
+        let mut rx = self.inner.stop_tx.subscribe();
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    }
+
+    /// Stops every provider (shutdown message, then kill) and actor, publishes `host_stopped`.
+    pub async fn stop(&self) {
+        stop_everything(&self.inner).await;
+    }
+}
+
+/// Stops providers and actors, publishes `host_stopped` and flags the host stopped (idempotent).
+pub(crate) async fn stop_everything(lattice: &Arc<Lattice>) {
+    if *lattice.stop_tx.borrow() {
+        return;
+    }
+    let providers: Vec<_> = lattice
+        .providers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .drain()
+        .map(|(_, p)| p)
+        .collect();
+    futures::future::join_all(
+        providers
+            .iter()
+            .map(|p| crate::providers::stop_provider(lattice, p, "host_stopped")),
+    )
+    .await;
+    let actors: Vec<_> = lattice
+        .actors
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .drain()
+        .map(|(_, a)| a)
+        .collect();
+    for actor in actors {
+        actor.shutdown();
+    }
+    lattice
+        .events
+        .publish("host_stopped", json!({ "labels": lattice.labels }))
+        .await;
+    let _ = lattice.nats.flush().await;
+    let _ = lattice.stop_tx.send(true);
+    tracing::info!(host_id = %lattice.id(), "host stopped");
+}
+
+/// Reacts to a bucket change: events, and link delivery to local provider instances.
+async fn apply_change(lattice: &Arc<Lattice>, change: LatticeChange) {
+    match change {
+        LatticeChange::LinkSet(link) => {
+            lattice
+                .events
+                .publish("linkdef_set", link_event(&link))
+                .await;
+            deliver_link(lattice, &link, true).await;
+        }
+        LatticeChange::LinkDeleted(link) => {
+            lattice
+                .events
+                .publish("linkdef_deleted", link_event(&link))
+                .await;
+            deliver_link(lattice, &link, false).await;
+        }
+        LatticeChange::ClaimsSet => {}
+    }
+}
+
+fn link_event(link: &wash_wire::LinkDefinition) -> serde_json::Value {
+    json!({
+        "id": link.kv_key(),
+        "actor_id": link.actor_id,
+        "provider_id": link.provider_id,
+        "link_name": link.link_name,
+        "contract_id": link.contract_id,
+        "values": link.values,
+    })
+}
+
+/// Publishes a link put/del to the provider instance it names (msgpack, no reply).
+pub(crate) async fn deliver_link(lattice: &Lattice, link: &wash_wire::LinkDefinition, put: bool) {
+    let lattice_id = &lattice.config.lattice;
+    let subject = if put {
+        wash_wire::subjects::provider_link_put(lattice_id, &link.provider_id, &link.link_name)
+    } else {
+        wash_wire::subjects::provider_link_del(lattice_id, &link.provider_id, &link.link_name)
+    };
+    match link.to_msgpack() {
+        Ok(bytes) => {
+            if let Err(err) = lattice.nats.publish(subject, bytes.into()).await {
+                tracing::warn!(%err, "failed to deliver link to provider");
+            }
+        }
+        Err(err) => tracing::warn!(%err, "failed to encode link"),
+    }
+}
+
+/// Publishes `host_heartbeat` at the configured interval until the host stops.
+async fn heartbeat(weak: std::sync::Weak<Lattice>) {
+    let interval = match weak.upgrade() {
+        Some(lattice) => lattice.config.heartbeat_interval,
+        None => return,
+    };
+    let mut ticker = tokio::time::interval(interval);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        let Some(lattice) = weak.upgrade() else {
+            return;
+        };
+        if *lattice.stop_tx.borrow() {
+            return;
+        }
+        lattice
+            .events
+            .publish("host_heartbeat", heartbeat_data(&lattice))
+            .await;
+    }
+}
+
+/// The `host_heartbeat` event data.
+pub(crate) fn heartbeat_data(lattice: &Lattice) -> serde_json::Value {
+    let actors: HashMap<String, usize> = lattice
+        .actors
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|(key, actor)| (key.clone(), actor.instance_count()))
+        .collect();
+    let providers: Vec<_> = lattice
+        .providers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .map(|p| json!({"public_key": p.identity.public_key, "link_name": p.link_name, "contract_id": p.identity.contract_id}))
+        .collect();
+    json!({
+        "actors": actors,
+        "providers": providers,
+        "labels": lattice.labels,
+        "friendly_name": lattice.friendly_name,
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_seconds": lattice.uptime_seconds(),
+        "uptime_human": uptime_human(lattice.uptime_seconds()),
+    })
+}
+
+/// "1 minute, 3 seconds".
+pub(crate) fn uptime_human(secs: u64) -> String {
+    let parts = [
+        (secs / 86400, "day"),
+        (secs / 3600 % 24, "hour"),
+        (secs / 60 % 60, "minute"),
+        (secs % 60, "second"),
+    ];
+    let words: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n} {unit}{}", if *n == 1 { "" } else { "s" }))
+        .collect();
+    if words.is_empty() {
+        "0 seconds".into()
+    } else {
+        words.join(", ")
+    }
+}
+
+/// A stable two-word name derived from the host key, e.g. `quiet-river-4821`.
+fn friendly_name(id: &str) -> String {
+    const ADJECTIVES: &[&str] = &[
+        "quiet", "bold", "misty", "sunny", "frosty", "gentle", "swift", "calm", "bright", "wild",
+    ];
+    const NOUNS: &[&str] = &[
+        "river", "forest", "meadow", "breeze", "canyon", "harbor", "summit", "glade", "shore",
+        "dune",
+    ];
+    let hash = id.bytes().fold(0u32, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(u32::from(b))
+    });
+    format!(
+        "{}-{}-{}",
+        ADJECTIVES[(hash % 10) as usize],
+        NOUNS[(hash / 10 % 10) as usize],
+        hash / 100 % 10000
+    )
+}

@@ -1,0 +1,216 @@
+//! `kv-redis`: the `wasmcloud:keyvalue` capability provider backed by Redis (provider.md §8).
+//!
+//! Each linked actor gets the connection of its link value `URL` (any case), or the provider-wide
+//! default: `config_json` `{"url": …}`, else `redis://127.0.0.1:6379/`.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use wash_provider::keyvalue::{KeyValueReply, KeyValueRequest};
+use wash_provider::{InvocationContext, LinkDefinition, ProviderHandle, ProviderHandler};
+use wash_wire::interfaces::keyvalue::GetResponse;
+
+/// Redis URL used when neither the link nor the provider configuration names one.
+const DEFAULT_URL: &str = "redis://127.0.0.1:6379/";
+
+/// The provider: a default connection and one per actor that linked with its own `URL`.
+struct RedisKeyValue {
+    default: Result<ConnectionManager, String>,
+    timeout: Duration,
+    per_actor: RwLock<HashMap<String, ConnectionManager>>,
+}
+
+/// Reads the default URL from `config_json` (`{"url": …}`, key any case); falls back to [`DEFAULT_URL`].
+fn default_url(config_json: Option<&str>) -> String {
+    let Some(config) = config_json else {
+        return DEFAULT_URL.to_owned();
+    };
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(config) {
+        Ok(map) => map
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("url"))
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| DEFAULT_URL.to_owned()),
+        Err(e) => {
+            tracing::warn!(error = %e, "config_json is not a JSON object; using the default redis URL");
+            DEFAULT_URL.to_owned()
+        }
+    }
+}
+
+/// A connection manager that connects on first use and reconnects after failures.
+/// Replies may wait up to `timeout` (the RPC timeout: the caller gives up then anyway).
+fn connect_lazily(url: &str, timeout: Duration) -> Result<ConnectionManager, String> {
+    let client = redis::Client::open(url).map_err(|e| format!("invalid redis URL `{url}`: {e}"))?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(timeout))
+        .set_number_of_retries(2);
+    ConnectionManager::new_lazy_with_config(client, config)
+        .map_err(|e| format!("cannot use redis at `{url}`: {e}"))
+}
+
+impl RedisKeyValue {
+    fn new(provider: ProviderHandle) -> Self {
+        let url = default_url(provider.host_data().config_json.as_deref());
+        tracing::info!(%url, "default redis connection");
+        let timeout = provider.rpc_timeout();
+        Self {
+            default: connect_lazily(&url, timeout),
+            timeout,
+            per_actor: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn connection(&self, actor_id: &str) -> Result<ConnectionManager, String> {
+        let per_actor = self.per_actor.read().unwrap_or_else(|e| e.into_inner());
+        match per_actor.get(actor_id) {
+            Some(connection) => Ok(connection.clone()),
+            None => self.default.clone(),
+        }
+    }
+}
+
+async fn query<T: redis::FromRedisValue>(
+    cmd: &redis::Cmd,
+    con: &mut ConnectionManager,
+) -> Result<T, String> {
+    cmd.query_async(con)
+        .await
+        .map_err(|e| format!("redis error: {e}"))
+}
+
+fn cmd(name: &str) -> redis::Cmd {
+    redis::cmd(name)
+}
+
+async fn run(
+    request: KeyValueRequest,
+    con: &mut ConnectionManager,
+) -> Result<KeyValueReply, String> {
+    use KeyValueReply as R;
+    use KeyValueRequest as Q;
+    Ok(match request {
+        Q::Increment(inc) => {
+            let n: i64 = query(cmd("INCRBY").arg(&inc.key).arg(inc.value), con).await?;
+            R::Int(
+                i32::try_from(n)
+                    .map_err(|_| format!("value of `{}` overflows i32: {n}", inc.key))?,
+            )
+        }
+        Q::Contains(key) => R::Bool(query::<i64>(cmd("EXISTS").arg(&key), con).await? > 0),
+        Q::Del(key) => R::Bool(query::<i64>(cmd("DEL").arg(&key), con).await? > 0),
+        Q::Get(key) => {
+            let value: Option<String> = query(cmd("GET").arg(&key), con).await?;
+            R::Get(GetResponse {
+                exists: value.is_some(),
+                value: value.unwrap_or_default(),
+            })
+        }
+        Q::Set(set) => {
+            let mut c = cmd("SET");
+            c.arg(&set.key).arg(&set.value);
+            if set.expires > 0 {
+                c.arg("EX").arg(set.expires);
+            }
+            query::<()>(&c, con).await?;
+            R::Unit
+        }
+        Q::ListAdd(add) => {
+            R::Count(query(cmd("RPUSH").arg(&add.list_name).arg(&add.value), con).await?)
+        }
+        Q::ListClear(list) | Q::SetClear(list) => {
+            R::Bool(query::<i64>(cmd("DEL").arg(&list), con).await? > 0)
+        }
+        Q::ListDel(del) => {
+            let removed: i64 =
+                query(cmd("LREM").arg(&del.list_name).arg(1).arg(&del.value), con).await?;
+            R::Bool(removed > 0)
+        }
+        Q::ListRange(range) => R::Strings(
+            query(
+                cmd("LRANGE")
+                    .arg(&range.list_name)
+                    .arg(range.start)
+                    .arg(range.stop),
+                con,
+            )
+            .await?,
+        ),
+        Q::SetAdd(add) => {
+            R::Count(query(cmd("SADD").arg(&add.set_name).arg(&add.value), con).await?)
+        }
+        Q::SetDel(del) => {
+            R::Count(query(cmd("SREM").arg(&del.set_name).arg(&del.value), con).await?)
+        }
+        Q::SetIntersection(keys) | Q::SetUnion(keys) if keys.is_empty() => R::Strings(Vec::new()),
+        Q::SetIntersection(keys) => R::Strings(query(cmd("SINTER").arg(&keys), con).await?),
+        Q::SetUnion(keys) => R::Strings(query(cmd("SUNION").arg(&keys), con).await?),
+        Q::SetQuery(key) => R::Strings(query(cmd("SMEMBERS").arg(&key), con).await?),
+    })
+}
+
+impl ProviderHandler for RedisKeyValue {
+    fn contract_id(&self) -> &str {
+        wash_wire::interfaces::keyvalue::CONTRACT_ID
+    }
+
+    async fn put_link(&self, link: &LinkDefinition) -> Result<bool, String> {
+        if let Some(url) = link.value("URL") {
+            let connection = connect_lazily(url, self.timeout)?;
+            tracing::info!(actor = %link.actor_id, %url, "actor uses its own redis");
+            self.per_actor
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(link.actor_id.clone(), connection);
+        }
+        Ok(true)
+    }
+
+    async fn delete_link(&self, actor_id: &str) {
+        self.per_actor
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(actor_id);
+    }
+
+    async fn handle(
+        &self,
+        operation: &str,
+        payload: Vec<u8>,
+        ctx: &InvocationContext,
+    ) -> Result<Vec<u8>, String> {
+        let request = KeyValueRequest::decode(operation, &payload)?;
+        let mut con = self.connection(&ctx.actor_id)?;
+        run(request, &mut con).await?.encode()
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    wash_provider::exit_code(wash_provider::run_provider(RedisKeyValue::new).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default URL comes from `config_json` `url` in any case, else the local default.
+    #[test]
+    fn default_url_rules() {
+        assert_eq!(default_url(None), DEFAULT_URL);
+        assert_eq!(default_url(Some("not json")), DEFAULT_URL);
+        assert_eq!(
+            default_url(Some(r#"{"URL":"redis://h:1/"}"#)),
+            "redis://h:1/"
+        );
+        assert_eq!(
+            default_url(Some(r#"{"url":"redis://h:2/"}"#)),
+            "redis://h:2/"
+        );
+        assert_eq!(default_url(Some(r#"{"other":1}"#)), DEFAULT_URL);
+    }
+}
