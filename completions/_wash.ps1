@@ -31,8 +31,996 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Generate nkeys and read the key store')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Sign actors, inspect their claims, make tokens')
+            [CompletionResult]::new('par', 'par', [CompletionResultType]::ParameterValue, 'Create, inspect and extend provider archives')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
+            [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;keys' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate a key pair and print its public key and seed (nothing is written)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print the seed stored under a name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the names of the stored keys')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;keys;gen' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;keys;get' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;keys;list' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;keys;help' {
+            [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate a key pair and print its public key and seed (nothing is written)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print the seed stored under a name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the names of the stored keys')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;keys;help;gen' {
+            break
+        }
+        'wash;keys;help;get' {
+            break
+        }
+        'wash;keys;help;list' {
+            break
+        }
+        'wash;keys;help;help' {
+            break
+        }
+        'wash;claims' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a WebAssembly module: embed a `wasmcloud_jwt` section with the actor''s claims')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show (and verify) the claims embedded in a signed module')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Make a standalone signed token')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;claims;sign' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The actor''s display name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The actor''s display name')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`')
+            [CompletionResult]::new('--cap', '--cap', [CompletionResultType]::ParameterName, 'Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A tag (repeatable)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'A tag (repeatable)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('--ver', '--ver', [CompletionResultType]::ParameterName, 'Version string, e.g. `0.1.0`. (wash 0.x''s `-v` is `--verbose` here.)')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Call alias: lowercase letters, digits, `_` and `/`')
+            [CompletionResult]::new('--call-alias', '--call-alias', [CompletionResultType]::ParameterName, 'Call alias: lowercase letters, digits, `_` and `/`')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Where to write the signed module [default: `<stem>_s.wasm` next to the input]')
+            [CompletionResult]::new('--destination', '--destination', [CompletionResultType]::ParameterName, 'Where to write the signed module [default: `<stem>_s.wasm` next to the input]')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--not-before-days', '--not-before-days', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Capability: key-value store (wasmcloud:keyvalue)')
+            [CompletionResult]::new('--keyvalue', '--keyvalue', [CompletionResultType]::ParameterName, 'Capability: key-value store (wasmcloud:keyvalue)')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Capability: messaging (wasmcloud:messaging)')
+            [CompletionResult]::new('--msg', '--msg', [CompletionResultType]::ParameterName, 'Capability: messaging (wasmcloud:messaging)')
+            [CompletionResult]::new('--http_client', '--http_client', [CompletionResultType]::ParameterName, 'Capability: HTTP client (wasmcloud:httpclient)')
+            [CompletionResult]::new('--http-client', '--http-client', [CompletionResultType]::ParameterName, 'Capability: HTTP client (wasmcloud:httpclient)')
+            [CompletionResult]::new('--http_server', '--http_server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver). (wash 0.x''s `-q` is `--quiet` here.)')
+            [CompletionResult]::new('--http-server', '--http-server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver). (wash 0.x''s `-q` is `--quiet` here.)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('--blob_store', '--blob_store', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('--blob-store', '--blob-store', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Capability: logging (wasmcloud:builtin:logging)')
+            [CompletionResult]::new('--logging', '--logging', [CompletionResultType]::ParameterName, 'Capability: logging (wasmcloud:builtin:logging)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Capability: event streams (wasmcloud:eventstreams)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Capability: event streams (wasmcloud:eventstreams)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Mark the module as a capability provider (at most one capability)')
+            [CompletionResult]::new('--prov', '--prov', [CompletionResultType]::ParameterName, 'Mark the module as a capability provider (at most one capability)')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;claims;inspect' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--jwt-only', '--jwt-only', [CompletionResultType]::ParameterName, 'Print only the raw JWT')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;claims;token' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
+            [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;claims;token;account' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another key allowed to sign for this account (repeatable)')
+            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another key allowed to sign for this account (repeatable)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--not-before-days', '--not-before-days', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;claims;token;operator' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another key allowed to sign for this operator (repeatable)')
+            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another key allowed to sign for this operator (repeatable)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--not-before-days', '--not-before-days', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;claims;token;provider' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Capability contract id, e.g. `wasmcloud:keyvalue`')
+            [CompletionResult]::new('--capid', '--capid', [CompletionResultType]::ParameterName, 'Capability contract id, e.g. `wasmcloud:keyvalue`')
+            [CompletionResult]::new('--vendor', '--vendor', [CompletionResultType]::ParameterName, 'Vendor')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Version string')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Version string')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--not-before-days', '--not-before-days', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'wash;claims;token;help' {
+            [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
+            [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;claims;token;help;account' {
+            break
+        }
+        'wash;claims;token;help;operator' {
+            break
+        }
+        'wash;claims;token;help;provider' {
+            break
+        }
+        'wash;claims;token;help;help' {
+            break
+        }
+        'wash;claims;help' {
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a WebAssembly module: embed a `wasmcloud_jwt` section with the actor''s claims')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show (and verify) the claims embedded in a signed module')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Make a standalone signed token')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;claims;help;sign' {
+            break
+        }
+        'wash;claims;help;inspect' {
+            break
+        }
+        'wash;claims;help;token' {
+            [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
+            [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
+            break
+        }
+        'wash;claims;help;token;account' {
+            break
+        }
+        'wash;claims;help;token;operator' {
+            break
+        }
+        'wash;claims;help;token;provider' {
+            break
+        }
+        'wash;claims;help;help' {
+            break
+        }
+        'wash;par' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a provider archive from one binary')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show (and verify) a provider archive')
+            [CompletionResult]::new('insert', 'insert', [CompletionResultType]::ParameterValue, 'Add or replace the binary for one target in an archive (re-signs it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;par;create' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Capability contract id, e.g. `wasmcloud:keyvalue`')
+            [CompletionResult]::new('--capid', '--capid', [CompletionResultType]::ParameterName, 'Capability contract id, e.g. `wasmcloud:keyvalue`')
+            [CompletionResult]::new('--vendor', '--vendor', [CompletionResultType]::ParameterName, 'Vendor name')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Target of the binary, `<arch>-<os>` (e.g. `x86_64-linux`)')
+            [CompletionResult]::new('--arch', '--arch', [CompletionResultType]::ParameterName, 'Target of the binary, `<arch>-<os>` (e.g. `x86_64-linux`)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The provider executable')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'The provider executable')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Version string')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'JSON schema of the provider''s link configuration')
+            [CompletionResult]::new('--destination', '--destination', [CompletionResultType]::ParameterName, 'Output file [default: `<binary stem>.par`, `.par.gz` with `--compress`]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Gzip the archive (`.gz` is appended to a destination without it)')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'wash;par;inspect' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;par;insert' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Target of the binary, `<arch>-<os>`')
+            [CompletionResult]::new('--arch', '--arch', [CompletionResultType]::ParameterName, 'Target of the binary, `<arch>-<os>`')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The executable for that target')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'The executable for that target')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;par;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a provider archive from one binary')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show (and verify) a provider archive')
+            [CompletionResult]::new('insert', 'insert', [CompletionResultType]::ParameterValue, 'Add or replace the binary for one target in an archive (re-signs it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;par;help;create' {
+            break
+        }
+        'wash;par;help;inspect' {
+            break
+        }
+        'wash;par;help;insert' {
+            break
+        }
+        'wash;par;help;help' {
+            break
+        }
+        'wash;up' {
+            [CompletionResult]::new('--nats-url', '--nats-url', [CompletionResultType]::ParameterName, 'Connect to this NATS server instead of finding or starting one (e.g. nats://10.0.0.5:4222)')
+            [CompletionResult]::new('--nats-host', '--nats-host', [CompletionResultType]::ParameterName, 'Host of the local NATS server')
+            [CompletionResult]::new('--nats-port', '--nats-port', [CompletionResultType]::ParameterName, 'Port of the local NATS server (started there when nothing answers)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id')
+            [CompletionResult]::new('--host-seed', '--host-seed', [CompletionResultType]::ParameterName, 'Host seed (SN…); a new one is generated when absent')
+            [CompletionResult]::new('--cluster-seed', '--cluster-seed', [CompletionResultType]::ParameterName, 'Cluster seed (SC…) invocations are signed with; reused from the default context, else generated')
+            [CompletionResult]::new('--cluster-issuers', '--cluster-issuers', [CompletionResultType]::ParameterName, 'Further trusted cluster public keys (C…), comma-separated')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'A host label, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A host label, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--rpc-timeout-ms', '--rpc-timeout-ms', [CompletionResultType]::ParameterName, 'RPC timeout in milliseconds')
+            [CompletionResult]::new('--allowed-insecure', '--allowed-insecure', [CompletionResultType]::ParameterName, 'Registries that may be reached over plain HTTP, comma-separated')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Run in the background; `wash down` stops it')
+            [CompletionResult]::new('--detached', '--detached', [CompletionResultType]::ParameterName, 'Run in the background; `wash down` stops it')
+            [CompletionResult]::new('--background-host', '--background-host', [CompletionResultType]::ParameterName, '(internal) run as the background host process of `wash up --detached`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;down' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Query the lattice: hosts, a host''s inventory, claims, links')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop an actor, a provider or a host')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Put, delete or list link definitions')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;get' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('hosts', 'hosts', [CompletionResultType]::ParameterValue, 'Every host that answers a ping')
+            [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'What runs on a host (the only host when none is given)')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Claims of every actor and provider seen by the lattice')
+            [CompletionResult]::new('links', 'links', [CompletionResultType]::ParameterValue, 'Every link definition (same as `wash ctl link query`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;get;hosts' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;get;inventory' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;get;claims' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;get;links' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;get;help' {
+            [CompletionResult]::new('hosts', 'hosts', [CompletionResultType]::ParameterValue, 'Every host that answers a ping')
+            [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'What runs on a host (the only host when none is given)')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Claims of every actor and provider seen by the lattice')
+            [CompletionResult]::new('links', 'links', [CompletionResultType]::ParameterValue, 'Every link definition (same as `wash ctl link query`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;get;help;hosts' {
+            break
+        }
+        'wash;ctl;get;help;inventory' {
+            break
+        }
+        'wash;ctl;get;help;claims' {
+            break
+        }
+        'wash;ctl;get;help;links' {
+            break
+        }
+        'wash;ctl;get;help;help' {
+            break
+        }
+        'wash;ctl;start' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a file (OCI references arrive with `wash reg`)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;start;actor' {
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of instances')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host to start on; without it, hosts bid in an auction')
+            [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'Label a bidding host must carry, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--wait-timeout-ms', '--wait-timeout-ms', [CompletionResultType]::ParameterName, 'How long to wait for the outcome, in milliseconds (allow for a download)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return after the host acknowledged, without waiting for the outcome')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;start;provider' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name of the instance')
+            [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name of the instance')
+            [CompletionResult]::new('--config-json', '--config-json', [CompletionResultType]::ParameterName, 'Configuration string handed to the provider as `config_json`')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host to start on; without it, hosts bid in an auction')
+            [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'Label a bidding host must carry, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--wait-timeout-ms', '--wait-timeout-ms', [CompletionResultType]::ParameterName, 'How long to wait for the outcome, in milliseconds (allow for a download)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return after the host acknowledged, without waiting for the outcome')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;start;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a file (OCI references arrive with `wash reg`)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;start;help;actor' {
+            break
+        }
+        'wash;ctl;start;help;provider' {
+            break
+        }
+        'wash;ctl;start;help;help' {
+            break
+        }
+        'wash;ctl;stop' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance')
+            [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;stop;actor' {
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host the actor runs on (the only host when omitted)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many instances; 0 stops all')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;stop;provider' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name of the instance')
+            [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name of the instance')
+            [CompletionResult]::new('--contract-id', '--contract-id', [CompletionResultType]::ParameterName, 'Contract id of the provider')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host the provider runs on (the only host when omitted)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;stop;host' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;stop;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance')
+            [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;stop;help;actor' {
+            break
+        }
+        'wash;ctl;stop;help;provider' {
+            break
+        }
+        'wash;ctl;stop;help;host' {
+            break
+        }
+        'wash;ctl;stop;help;help' {
+            break
+        }
+        'wash;ctl;link' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Link an actor to a provider for a contract, with KEY=VALUE settings')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the link of an actor for a contract')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List every link definition')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;link;put' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name')
+            [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;link;del' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name')
+            [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;link;query' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;link;help' {
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Link an actor to a provider for a contract, with KEY=VALUE settings')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the link of an actor for a contract')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List every link definition')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;link;help;put' {
+            break
+        }
+        'wash;ctl;link;help;del' {
+            break
+        }
+        'wash;ctl;link;help;query' {
+            break
+        }
+        'wash;ctl;link;help;help' {
+            break
+        }
+        'wash;ctl;help' {
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Query the lattice: hosts, a host''s inventory, claims, links')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop an actor, a provider or a host')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Put, delete or list link definitions')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;help;get' {
+            [CompletionResult]::new('hosts', 'hosts', [CompletionResultType]::ParameterValue, 'Every host that answers a ping')
+            [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'What runs on a host (the only host when none is given)')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Claims of every actor and provider seen by the lattice')
+            [CompletionResult]::new('links', 'links', [CompletionResultType]::ParameterValue, 'Every link definition (same as `wash ctl link query`)')
+            break
+        }
+        'wash;ctl;help;get;hosts' {
+            break
+        }
+        'wash;ctl;help;get;inventory' {
+            break
+        }
+        'wash;ctl;help;get;claims' {
+            break
+        }
+        'wash;ctl;help;get;links' {
+            break
+        }
+        'wash;ctl;help;start' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a file (OCI references arrive with `wash reg`)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
+            break
+        }
+        'wash;ctl;help;start;actor' {
+            break
+        }
+        'wash;ctl;help;start;provider' {
+            break
+        }
+        'wash;ctl;help;stop' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance')
+            [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
+            break
+        }
+        'wash;ctl;help;stop;actor' {
+            break
+        }
+        'wash;ctl;help;stop;provider' {
+            break
+        }
+        'wash;ctl;help;stop;host' {
+            break
+        }
+        'wash;ctl;help;link' {
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Link an actor to a provider for a contract, with KEY=VALUE settings')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the link of an actor for a contract')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List every link definition')
+            break
+        }
+        'wash;ctl;help;link;put' {
+            break
+        }
+        'wash;ctl;help;link;del' {
+            break
+        }
+        'wash;ctl;help;link;query' {
+            break
+        }
+        'wash;ctl;help;help' {
             break
         }
         'wash;completions' {
@@ -50,8 +1038,144 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help' {
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Generate nkeys and read the key store')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Sign actors, inspect their claims, make tokens')
+            [CompletionResult]::new('par', 'par', [CompletionResultType]::ParameterValue, 'Create, inspect and extend provider archives')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
+            [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;help;keys' {
+            [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate a key pair and print its public key and seed (nothing is written)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print the seed stored under a name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the names of the stored keys')
+            break
+        }
+        'wash;help;keys;gen' {
+            break
+        }
+        'wash;help;keys;get' {
+            break
+        }
+        'wash;help;keys;list' {
+            break
+        }
+        'wash;help;claims' {
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a WebAssembly module: embed a `wasmcloud_jwt` section with the actor''s claims')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show (and verify) the claims embedded in a signed module')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Make a standalone signed token')
+            break
+        }
+        'wash;help;claims;sign' {
+            break
+        }
+        'wash;help;claims;inspect' {
+            break
+        }
+        'wash;help;claims;token' {
+            [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
+            [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
+            break
+        }
+        'wash;help;claims;token;account' {
+            break
+        }
+        'wash;help;claims;token;operator' {
+            break
+        }
+        'wash;help;claims;token;provider' {
+            break
+        }
+        'wash;help;par' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a provider archive from one binary')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show (and verify) a provider archive')
+            [CompletionResult]::new('insert', 'insert', [CompletionResultType]::ParameterValue, 'Add or replace the binary for one target in an archive (re-signs it)')
+            break
+        }
+        'wash;help;par;create' {
+            break
+        }
+        'wash;help;par;inspect' {
+            break
+        }
+        'wash;help;par;insert' {
+            break
+        }
+        'wash;help;up' {
+            break
+        }
+        'wash;help;down' {
+            break
+        }
+        'wash;help;ctl' {
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Query the lattice: hosts, a host''s inventory, claims, links')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop an actor, a provider or a host')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Put, delete or list link definitions')
+            break
+        }
+        'wash;help;ctl;get' {
+            [CompletionResult]::new('hosts', 'hosts', [CompletionResultType]::ParameterValue, 'Every host that answers a ping')
+            [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'What runs on a host (the only host when none is given)')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Claims of every actor and provider seen by the lattice')
+            [CompletionResult]::new('links', 'links', [CompletionResultType]::ParameterValue, 'Every link definition (same as `wash ctl link query`)')
+            break
+        }
+        'wash;help;ctl;get;hosts' {
+            break
+        }
+        'wash;help;ctl;get;inventory' {
+            break
+        }
+        'wash;help;ctl;get;claims' {
+            break
+        }
+        'wash;help;ctl;get;links' {
+            break
+        }
+        'wash;help;ctl;start' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a file (OCI references arrive with `wash reg`)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
+            break
+        }
+        'wash;help;ctl;start;actor' {
+            break
+        }
+        'wash;help;ctl;start;provider' {
+            break
+        }
+        'wash;help;ctl;stop' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance')
+            [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
+            break
+        }
+        'wash;help;ctl;stop;actor' {
+            break
+        }
+        'wash;help;ctl;stop;provider' {
+            break
+        }
+        'wash;help;ctl;stop;host' {
+            break
+        }
+        'wash;help;ctl;link' {
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Link an actor to a provider for a contract, with KEY=VALUE settings')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the link of an actor for a contract')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List every link definition')
+            break
+        }
+        'wash;help;ctl;link;put' {
+            break
+        }
+        'wash;help;ctl;link;del' {
+            break
+        }
+        'wash;help;ctl;link;query' {
             break
         }
         'wash;help;completions' {

@@ -30,8 +30,262 @@ complete -c wash -n "__fish_wash_needs_command" -s v -l verbose -d 'More logging
 complete -c wash -n "__fish_wash_needs_command" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_needs_command" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_needs_command" -f -a "keys" -d 'Generate nkeys and read the key store'
+complete -c wash -n "__fish_wash_needs_command" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
+complete -c wash -n "__fish_wash_needs_command" -f -a "par" -d 'Create, inspect and extend provider archives'
+complete -c wash -n "__fish_wash_needs_command" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
+complete -c wash -n "__fish_wash_needs_command" -f -a "down" -d 'Stop what `wash up` started'
+complete -c wash -n "__fish_wash_needs_command" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
 complete -c wash -n "__fish_wash_needs_command" -f -a "completions" -d 'Print or write shell completion scripts'
 complete -c wash -n "__fish_wash_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -f -a "get" -d 'Print the seed stored under a name'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -f -a "list" -d 'List the names of the stored keys'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print the seed stored under a name'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the names of the stored keys'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -f -a "sign" -d 'Sign a WebAssembly module: embed a `wasmcloud_jwt` section with the actor\'s claims'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -f -a "inspect" -d 'Show (and verify) the claims embedded in a signed module'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -f -a "token" -d 'Make a standalone signed token'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s n -l name -d 'The actor\'s display name' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s c -l cap -d 'Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s t -l tag -d 'A tag (repeatable)' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s r -l rev -d 'Revision number' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l ver -d 'Version string, e.g. `0.1.0`. (wash 0.x\'s `-v` is `--verbose` here.)' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s a -l call-alias -d 'Call alias: lowercase letters, digits, `_` and `/`' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s d -l destination -d 'Where to write the signed module [default: `<stem>_s.wasm` next to the input]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s x -l expires-in-days -l expires -d 'The token expires this many days from now' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s b -l not-before-days -l nbf -d 'The token is not valid until this many days from now' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s i -l issuer -d 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s s -l subject -d 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s k -l keyvalue -d 'Capability: key-value store (wasmcloud:keyvalue)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s g -l msg -d 'Capability: messaging (wasmcloud:messaging)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l http_client -l http-client -d 'Capability: HTTP client (wasmcloud:httpclient)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l http_server -l http-server -d 'Capability: HTTP server (wasmcloud:httpserver). (wash 0.x\'s `-q` is `--quiet` here.)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s f -l blob_store -l blob-store -d 'Capability: blob store (wasmcloud:blobstore)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s l -l logging -d 'Capability: logging (wasmcloud:builtin:logging)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s e -l events -d 'Capability: event streams (wasmcloud:eventstreams)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s p -l prov -d 'Mark the module as a capability provider (at most one capability)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l disable-keygen -d 'Fail instead of generating a key that is not found'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -l jwt-only -d 'Print only the raw JWT'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "account" -d 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "operator" -d 'An operator token (self-signed by `--issuer`)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "provider" -d 'A capability provider token, signed by an account for a service key'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from help" -f -a "sign" -d 'Sign a WebAssembly module: embed a `wasmcloud_jwt` section with the actor\'s claims'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show (and verify) the claims embedded in a signed module'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from help" -f -a "token" -d 'Make a standalone signed token'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -f -a "create" -d 'Create a provider archive from one binary'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -f -a "inspect" -d 'Show (and verify) a provider archive'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -f -a "insert" -d 'Add or replace the binary for one target in an archive (re-signs it)'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s c -l capid -d 'Capability contract id, e.g. `wasmcloud:keyvalue`' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l vendor -d 'Vendor name' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s n -l name -d 'Display name' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s a -l arch -d 'Target of the binary, `<arch>-<os>` (e.g. `x86_64-linux`)' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s b -l binary -d 'The provider executable' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s r -l revision -d 'Revision number' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l version -d 'Version string' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l schema -d 'JSON schema of the provider\'s link configuration' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l destination -d 'Output file [default: `<binary stem>.par`, `.par.gz` with `--compress`]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s i -l issuer -d 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s s -l subject -d 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l compress -d 'Gzip the archive (`.gz` is appended to a destination without it)'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l disable-keygen -d 'Fail instead of generating a key that is not found'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s a -l arch -d 'Target of the binary, `<arch>-<os>`' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s b -l binary -d 'The executable for that target' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s i -l issuer -d 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s s -l subject -d 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -l disable-keygen -d 'Fail instead of generating a key that is not found'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a provider archive from one binary'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show (and verify) a provider archive'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from help" -f -a "insert" -d 'Add or replace the binary for one target in an archive (re-signs it)'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-url -d 'Connect to this NATS server instead of finding or starting one (e.g. nats://10.0.0.5:4222)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-host -d 'Host of the local NATS server' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-port -d 'Port of the local NATS server (started there when nothing answers)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -s x -l lattice -d 'Lattice id' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l host-seed -d 'Host seed (SN…); a new one is generated when absent' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l cluster-seed -d 'Cluster seed (SC…) invocations are signed with; reused from the default context, else generated' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l cluster-issuers -d 'Further trusted cluster public keys (C…), comma-separated' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -s l -l label -d 'A host label, KEY=VALUE (repeatable)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-timeout-ms -d 'RPC timeout in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l allowed-insecure -d 'Registries that may be reached over plain HTTP, comma-separated' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand up" -s d -l detached -d 'Run in the background; `wash down` stops it'
+complete -c wash -n "__fish_wash_using_subcommand up" -l background-host -d '(internal) run as the background host process of `wash up --detached`'
+complete -c wash -n "__fish_wash_using_subcommand up" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand up" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand up" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand down" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand down" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand down" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand down" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "start" -d 'Start an actor or a provider'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "stop" -d 'Stop an actor, a provider or a host'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "link" -d 'Put, delete or list link definitions'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "hosts" -d 'Every host that answers a ping'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "inventory" -d 'What runs on a host (the only host when none is given)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "links" -d 'Every link definition (same as `wash ctl link query`)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "actor" -d 'Start actor instances from a file (OCI references arrive with `wash reg`)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "provider" -d 'Start a provider instance from a provider archive (.par.gz)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "actor" -d 'Stop instances of an actor'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "provider" -d 'Stop a provider instance'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "host" -d 'Stop a host (and everything on it)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "put" -d 'Link an actor to a provider for a contract, with KEY=VALUE settings'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "del" -d 'Delete the link of an actor for a contract'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "query" -d 'List every link definition'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start an actor or a provider'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop an actor, a provider or a host'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "link" -d 'Put, delete or list link definitions'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand completions" -l dir -d 'Write the script into this directory (under the shell\'s usual file name) instead of stdout' -r -F
 complete -c wash -n "__fish_wash_using_subcommand completions" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -39,5 +293,24 @@ complete -c wash -n "__fish_wash_using_subcommand completions" -s v -l verbose -
 complete -c wash -n "__fish_wash_using_subcommand completions" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from completions help" -f -a "completions" -d 'Print or write shell completion scripts'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "down" -d 'Stop what `wash up` started'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "completions" -d 'Print or write shell completion scripts'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "get" -d 'Print the seed stored under a name'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the names of the stored keys'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from claims" -f -a "sign" -d 'Sign a WebAssembly module: embed a `wasmcloud_jwt` section with the actor\'s claims'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from claims" -f -a "inspect" -d 'Show (and verify) the claims embedded in a signed module'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from claims" -f -a "token" -d 'Make a standalone signed token'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from par" -f -a "create" -d 'Create a provider archive from one binary'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from par" -f -a "inspect" -d 'Show (and verify) a provider archive'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from par" -f -a "insert" -d 'Add or replace the binary for one target in an archive (re-signs it)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "start" -d 'Start an actor or a provider'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "stop" -d 'Stop an actor, a provider or a host'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "link" -d 'Put, delete or list link definitions'

@@ -1,6 +1,13 @@
 //! One thin module per subcommand: clap arguments plus glue that calls one library operation.
 
+pub mod claims;
 pub mod completions;
+pub mod ctl;
+pub mod down;
+mod files;
+pub mod keys;
+pub mod par;
+pub mod up;
 
 use clap::Subcommand;
 
@@ -9,6 +16,18 @@ use crate::output::{CommandOutput, Printer};
 /// Every `wash` subcommand. Only commands that work are listed here.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Generate nkeys and read the key store.
+    Keys(keys::KeysArgs),
+    /// Sign actors, inspect their claims, make tokens.
+    Claims(claims::ClaimsArgs),
+    /// Create, inspect and extend provider archives.
+    Par(par::ParArgs),
+    /// Start a local lattice: NATS (unless one answers) and a host.
+    Up(up::UpArgs),
+    /// Stop what `wash up` started.
+    Down(down::DownArgs),
+    /// Drive the lattice: inventory, start/stop actors and providers, links.
+    Ctl(ctl::CtlArgs),
     /// Print or write shell completion scripts.
     Completions(completions::CompletionsArgs),
 }
@@ -16,6 +35,21 @@ pub enum Command {
 /// Runs one subcommand and returns its output for the renderer.
 pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput> {
     match command {
+        Command::Keys(args) => keys::run(args, printer),
+        Command::Claims(args) => claims::run(args, printer),
+        Command::Par(args) => par::run(args, printer),
+        Command::Up(args) => up::run(args, printer),
+        Command::Down(args) => down::run(args, printer),
+        Command::Ctl(args) => ctl::run(args, printer),
         Command::Completions(args) => completions::run(args, printer),
     }
+}
+
+/// Runs an async command body on a multi-threaded tokio runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("failed to start the async runtime")
+        .block_on(future)
 }

@@ -102,17 +102,16 @@ pub fn verify_actor(module: &[u8]) -> Result<ActorIdentity, String> {
 
 /// Verifies a provider archive and extracts this host's binary into `cache_dir` (mode 0755), returning
 /// the provider's identity and the binary's path.
-#[cfg(any())]
 pub fn extract_provider(
     archive: &[u8],
     cache_dir: &std::path::Path,
 ) -> Result<(ProviderIdentity, std::path::PathBuf), String> {
     use std::io::Write;
-    let par = wash_par::ProviderArchive::load(archive)
+    let target = wash_par::current_target();
+    let par = wash_par::ProviderArchive::load_target(archive, &target)
         .map_err(|e| format!("invalid provider archive: {e}"))?;
     let claims = par.claims().clone();
     let meta = claims.wascap.clone().unwrap_or_default();
-    let target = wash_par::current_target();
     let binary = par.target_bytes(&target).ok_or_else(|| {
         let available: Vec<_> = meta.target_hashes.keys().cloned().collect();
         format!(
@@ -147,13 +146,4 @@ pub fn extract_provider(
         version: meta.ver,
     };
     Ok((identity, path))
-}
-
-/// TEMPORARY until wash-par lands.
-#[cfg(not(any()))]
-pub fn extract_provider(
-    _archive: &[u8],
-    _cache_dir: &std::path::Path,
-) -> Result<(ProviderIdentity, std::path::PathBuf), String> {
-    Err("provider archives are not supported yet".into())
 }

@@ -25,7 +25,8 @@ mod store;
 pub use error::KeyError;
 pub use kind::KeyKind;
 pub use lookup::{
-    default_account_key_name, resolve, subject_key_name, KeyRequest, KeySource, ResolvedKey,
+    default_account_key_name, resolve, resolve_unsaved, subject_key_name, KeyRequest, KeySource,
+    ResolvedKey,
 };
 pub use nkeys::KeyPair;
 pub use seed::{generate, parse_public_key, parse_seed, parse_seed_of_kind, seed_of};

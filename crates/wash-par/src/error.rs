@@ -55,6 +55,14 @@ pub enum ParError {
     /// An invalid target name given to create/insert.
     #[error("invalid target `{0}`: use `<arch>-<os>` such as `x86_64-linux` (letters, digits, `_`, `-`, `.`)")]
     InvalidTarget(String),
+    /// `par insert` with a subject key that is not the archive's service key.
+    #[error("the subject key `{given}` is not this archive's service key `{archive}`\nhelp: pass the archive's service seed with `--subject`")]
+    SubjectMismatch {
+        /// The archive's `sub`.
+        archive: String,
+        /// The key that was given.
+        given: String,
+    },
     /// A binary changed between hashing and archiving.
     #[error("`{}` changed while it was being archived", .0.display())]
     ChangedWhileReading(PathBuf),

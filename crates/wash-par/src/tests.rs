@@ -219,7 +219,8 @@ fn insert_adds_and_replaces_targets() {
 #[test]
 fn unsafe_and_incomplete_archives_are_refused() {
     let good = build(&[("x86_64-linux", b"x86")], false);
-    let claims_part = &good[..512 * 2];
+    let jwt_len = ProviderArchive::load(&good).unwrap().jwt().len();
+    let claims_part = &good[..512 + jwt_len.div_ceil(512) * 512];
     let with = |entry: Vec<u8>| {
         let mut tar_bytes = claims_part.to_vec();
         tar_bytes.extend(entry);

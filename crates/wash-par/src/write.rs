@@ -165,7 +165,8 @@ pub fn create<W: Write>(
 }
 
 /// Adds (or replaces) `target`'s binary in the archive at `archive`, writing the new archive to
-/// `out`, re-signed by `issuer` for `subject`, compressed exactly when the original was. The
+/// `out`, re-signed by `issuer` for `subject` (which must be the archive's own service key, so an
+/// insert never changes the provider's identity), compressed exactly when the original was. The
 /// original is verified first and streamed (read twice), never held in memory.
 /// Returns the new token and whether the output is compressed.
 pub fn insert<W: Write>(
@@ -187,6 +188,12 @@ pub fn insert<W: Write>(
             })
     };
     let summary = inspect(open()?)?;
+    if summary.token.claims.sub != subject {
+        return Err(ParError::SubjectMismatch {
+            archive: summary.token.claims.sub.clone(),
+            given: subject.to_owned(),
+        });
+    }
     let old = summary.token.claims.wascap.clone().unwrap_or_default();
     let spec = ProviderSpec {
         name: old.name,
@@ -295,7 +302,7 @@ struct TarWriter<W: Write> {
 
 enum Sink<W: Write> {
     Plain(W),
-    Gzip(GzEncoder<W>),
+    Gzip(Box<GzEncoder<W>>),
 }
 
 impl<W: Write> Write for Sink<W> {
@@ -317,7 +324,10 @@ impl<W: Write> Write for Sink<W> {
 impl<W: Write> TarWriter<W> {
     fn new(out: W, compress: bool) -> Self {
         let out = if compress {
-            Sink::Gzip(GzEncoder::new(out, Compression::new(COMPRESSION_LEVEL)))
+            Sink::Gzip(Box::new(GzEncoder::new(
+                out,
+                Compression::new(COMPRESSION_LEVEL),
+            )))
         } else {
             Sink::Plain(out)
         };

@@ -56,9 +56,13 @@ pub fn init_logging(host_data: &HostData) {
         .clone()
         .or_else(|| std::env::var("RUST_LOG").ok())
         .unwrap_or_else(|| "info".to_owned());
-    let filter = EnvFilter::try_new(directive.trim())
-        .or_else(|_| EnvFilter::try_new(directive.trim().to_ascii_lowercase()))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let directive = directive.trim();
+    let levels = ["off", "error", "warn", "info", "debug", "trace"];
+    let directive = match levels.iter().find(|l| l.eq_ignore_ascii_case(directive)) {
+        Some(level) => (*level).to_owned(),
+        None => directive.to_owned(),
+    };
+    let filter = EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)

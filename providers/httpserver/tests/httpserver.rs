@@ -137,7 +137,7 @@ async fn invoke(
 }
 
 /// Health, link put → listener, request forwarded to the actor and its response written back, 503
-/// with no actor, 500 on actor error, busy port refuses the link, unlinked/forged invocations
+/// with no actor or a silent one, 500 on actor error, busy port refuses the link, unlinked/forged invocations
 /// refused, link delete closes the port, shutdown exits 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn httpserver_end_to_end() {
@@ -188,6 +188,32 @@ async fn httpserver_end_to_end() {
     .expect("link put");
     wait_port(gone_port, true).await;
     assert_eq!(http(gone_port, "GET", "/", "").await.0, 503);
+
+    // An actor that is subscribed but never answers: 503 after the link's `timeout_ms`.
+    let silent = TestHost::new_actor();
+    let _silent_sub = nats
+        .subscribe(wash_wire::subjects::actor_rpc(&host.lattice, &silent))
+        .await
+        .expect("subscribe");
+    let silent_port = free_port();
+    let silent_link = host.link(
+        &silent,
+        CONTRACT_ID,
+        &[("port", &silent_port.to_string()), ("timeout_ms", "300")],
+    );
+    nats.publish(
+        host.link_put_subject(),
+        silent_link.to_msgpack().expect("encode").into(),
+    )
+    .await
+    .expect("link put");
+    wait_port(silent_port, true).await;
+    let started = Instant::now();
+    assert_eq!(http(silent_port, "GET", "/", "").await.0, 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the link's timeout applies"
+    );
 
     // An actor that fails: 500 with its error.
     let failing = TestHost::new_actor();

@@ -104,7 +104,9 @@ pub struct Bucket {
 
 impl std::fmt::Debug for Bucket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Bucket").field("name", &self.store.name).finish()
+        f.debug_struct("Bucket")
+            .field("name", &self.store.name)
+            .finish()
     }
 }
 
@@ -153,7 +155,12 @@ impl Bucket {
 
     /// The live value of `key` and its revision (0 when absent, deleted or expired-and-never-rewritten).
     async fn read(&self, key: &str) -> Result<(Option<Stored>, u64), String> {
-        match self.store.entry(key).await.map_err(|e| kv_error("read", e))? {
+        match self
+            .store
+            .entry(key)
+            .await
+            .map_err(|e| kv_error("read", e))?
+        {
             None => Ok((None, 0)),
             Some(entry) if entry.operation != Operation::Put => Ok((None, entry.revision)),
             Some(entry) => Ok((Stored::decode(&entry.value), entry.revision)),
@@ -359,7 +366,16 @@ mod tests {
     fn keys_fit_the_kv_alphabet() {
         assert_eq!(bucket_key("counter"), "counter");
         assert_eq!(bucket_key("a/b=c.d-e_f"), "a/b=c.d-e_f");
-        for odd in ["count:/", "", ".a", "a.", "a..b", "with space", "b64_x", "ü"] {
+        for odd in [
+            "count:/",
+            "",
+            ".a",
+            "a.",
+            "a..b",
+            "with space",
+            "b64_x",
+            "ü",
+        ] {
             let encoded = bucket_key(odd);
             assert!(encoded.starts_with(ENCODED_PREFIX), "{odd:?} → {encoded}");
             let back = base64::engine::general_purpose::URL_SAFE_NO_PAD

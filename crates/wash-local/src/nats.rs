@@ -1,0 +1,115 @@
+//! Finding, probing and starting the NATS server of a local lattice.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{LocalError, WashHome};
+
+/// What answers on a local port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NatsProbe {
+    /// Nothing listens.
+    Free,
+    /// A NATS server answers the handshake.
+    Nats,
+    /// Something else listens.
+    Other,
+}
+
+/// Probes `127.0.0.1:<port>` with a NATS handshake (`INFO`, then `PING` → `PONG`).
+pub fn probe_nats(port: u16) -> NatsProbe {
+    let addr = ([127, 0, 0, 1], port).into();
+    let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return NatsProbe::Free;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut reader = BufReader::new(&stream);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() || !line.starts_with("INFO ") {
+        return NatsProbe::Other;
+    }
+    if (&stream)
+        .write_all(b"CONNECT {\"verbose\":false}\r\nPING\r\n")
+        .is_err()
+    {
+        return NatsProbe::Other;
+    }
+    line.clear();
+    if reader.read_line(&mut line).is_ok() && line.starts_with("PONG") {
+        NatsProbe::Nats
+    } else {
+        NatsProbe::Other
+    }
+}
+
+/// The nats-server binary: `$WASH_NATS_SERVER`, else `nats-server` on `PATH`.
+pub fn nats_server_program() -> Result<PathBuf, LocalError> {
+    if let Some(path) = std::env::var_os("WASH_NATS_SERVER") {
+        return Ok(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("nats-server"))
+        .find(|candidate| candidate.is_file())
+        .ok_or(LocalError::NatsMissing)
+}
+
+/// A NATS server this process started.
+#[derive(Debug, Clone, Copy)]
+pub struct StartedNats {
+    /// Its process id (also written to `~/.wash/nats.pid`).
+    pub pid: u32,
+    /// Its port.
+    pub port: u16,
+}
+
+/// Starts `nats-server -js` on `127.0.0.1:<port>` in the background (its own process group, so it
+/// outlives `wash up --detached`), records its pid and waits until it answers.
+pub fn start_nats_server(home: &WashHome, port: u16) -> Result<StartedNats, LocalError> {
+    let program = nats_server_program()?;
+    home.ensure()?;
+    let log_path = home.nats_log();
+    let io = |path: &PathBuf| {
+        let path = path.clone();
+        move |source| LocalError::Io { path, source }
+    };
+    let log = std::fs::File::create(&log_path).map_err(io(&log_path))?;
+    let log_err = log.try_clone().map_err(io(&log_path))?;
+    let mut command = Command::new(&program);
+    command
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(home.nats_data())
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err);
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().map_err(|e| LocalError::NatsStart {
+        log: log_path.clone(),
+        reason: e.to_string(),
+    })?;
+    let pid = child.id();
+    crate::state::write_atomic(&home.nats_pid(), pid.to_string().as_bytes())?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if probe_nats(port) == NatsProbe::Nats {
+            return Ok(StartedNats { pid, port });
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            let _ = std::fs::remove_file(home.nats_pid());
+            return Err(LocalError::NatsStart {
+                log: log_path,
+                reason: format!("it exited ({status})"),
+            });
+        }
+        if Instant::now() > deadline {
+            return Err(LocalError::NatsStart {
+                log: log_path,
+                reason: "it did not answer within 15 s".into(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

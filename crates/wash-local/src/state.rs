@@ -1,0 +1,168 @@
+//! `~/.wash` and the records `wash up` leaves there: pid files and the host record.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use serde::{Deserialize, Serialize};
+
+use crate::LocalError;
+
+/// The `~/.wash` folder (`$WASH_HOME` overrides it).
+#[derive(Debug, Clone)]
+pub struct WashHome {
+    root: PathBuf,
+}
+
+impl WashHome {
+    /// `$WASH_HOME`, else `$HOME/.wash`, else `./.wash`.
+    pub fn from_env() -> Self {
+        let root = std::env::var_os("WASH_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                std::env::var_os("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from("."))
+                    .join(".wash")
+            });
+        Self { root }
+    }
+
+    /// A home at an explicit path.
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The folder itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Creates the folder if missing.
+    pub fn ensure(&self) -> Result<(), LocalError> {
+        std::fs::create_dir_all(&self.root).map_err(|source| LocalError::Io {
+            path: self.root.clone(),
+            source,
+        })
+    }
+
+    /// Pid file of a NATS server started by `wash up`.
+    pub fn nats_pid(&self) -> PathBuf {
+        self.root.join("nats.pid")
+    }
+
+    /// Log of that NATS server.
+    pub fn nats_log(&self) -> PathBuf {
+        self.root.join("nats.log")
+    }
+
+    /// JetStream store of that NATS server.
+    pub fn nats_data(&self) -> PathBuf {
+        self.root.join("nats-data")
+    }
+
+    /// Record of the host process started by `wash up`.
+    pub fn host_record(&self) -> PathBuf {
+        self.root.join("host.json")
+    }
+
+    /// Log of that host.
+    pub fn host_log(&self) -> PathBuf {
+        self.root.join("host.log")
+    }
+
+    /// Where providers are extracted.
+    pub fn provider_cache(&self) -> PathBuf {
+        self.root.join("cache").join("providers")
+    }
+
+    /// Reads the pid in `path`, if the file exists and the process is alive.
+    pub fn live_pid(&self, path: &Path) -> Option<u32> {
+        let pid: u32 = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
+        pid_alive(pid).then_some(pid)
+    }
+
+    /// Reads the host record if it exists and its process is alive.
+    pub fn live_host(&self) -> Result<Option<HostRecord>, LocalError> {
+        let path = self.host_record();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(LocalError::Io { path, source }),
+        };
+        let record: HostRecord = serde_json::from_str(&text).map_err(|e| LocalError::BadState {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(pid_alive(record.pid).then_some(record))
+    }
+}
+
+/// What a host started by `wash up` writes about itself once it serves the lattice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostRecord {
+    /// Process id of the host.
+    pub pid: u32,
+    /// Host public key.
+    pub host_id: String,
+    /// NATS URL it is connected to.
+    pub nats_url: String,
+    /// Lattice id.
+    pub lattice: String,
+}
+
+impl HostRecord {
+    /// Writes the record atomically.
+    pub fn write(&self, path: &Path) -> Result<(), LocalError> {
+        write_atomic(path, &serde_json::to_vec_pretty(self).unwrap_or_default())
+    }
+}
+
+/// Writes `bytes` to `path` through a temp file in the same folder.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LocalError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| LocalError::Io {
+        path: dir.into(),
+        source,
+    })?;
+    let io = |source| LocalError::Io {
+        path: path.into(),
+        source,
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Whether a process with this pid exists and is not a zombie.
+pub fn pid_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some('Z' | 'X'))),
+        Err(_) => false,
+    }
+}
+
+/// Sends SIGTERM, waits up to `grace` for the process to exit, then SIGKILL. Returns whether it was running.
+pub fn stop_pid(pid: u32, grace: Duration) -> bool {
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    if !pid_alive(pid) {
+        return false;
+    }
+    let _ = kill(Pid::from_raw(raw), Signal::SIGTERM);
+    let deadline = Instant::now() + grace;
+    while pid_alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    if pid_alive(pid) {
+        let _ = kill(Pid::from_raw(raw), Signal::SIGKILL);
+    }
+    true
+}
