@@ -5,5 +5,6 @@ mod cli;
 mod completions;
 mod harness;
 mod keys;
+mod lattice;
 mod par;
 mod snapshot;

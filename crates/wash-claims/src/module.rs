@@ -321,7 +321,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
         /// Random bytes after a valid header never panic the section walker.
         #[test]
         fn random_modules_never_panic(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {

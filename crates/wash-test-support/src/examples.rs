@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 pub const EXAMPLES_TARGET: &str = "wasm32-unknown-unknown";
 
 /// The root of the wash workspace (two levels above this crate's manifest).
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest_dir
         .ancestors()
@@ -125,4 +125,34 @@ fn example_manifest(name: &str) -> PathBuf {
         examples_dir().display(),
         known.join(", ")
     );
+}
+
+/// Builds the workspace binary `name` (a provider such as `httpserver`) with the same cargo and profile
+/// as the tests, and returns its path. Cheap when it is already built.
+pub fn workspace_binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut built = built.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(path) = built.get(name) {
+        return path.clone();
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args(["build", "--locked", "-p", name, "--bin", name])
+        .output()
+        .unwrap_or_else(|e| panic!("failed to run cargo to build `{name}`: {e}"));
+    assert!(
+        output.status.success(),
+        "building `{name}` failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = crate::wash::wash_bin().with_file_name(name);
+    assert!(
+        path.is_file(),
+        "`{}` missing after building it",
+        path.display()
+    );
+    built.insert(name.to_owned(), path.clone());
+    path
 }

@@ -6,11 +6,15 @@
 //! set-up command: tests never skip silently.
 
 mod examples;
+mod http;
+mod interop;
 mod process;
 mod servers;
 mod wash;
 
-pub use examples::{example_wasm, examples_dir, EXAMPLES_TARGET};
+pub use examples::{example_wasm, examples_dir, workspace_binary, EXAMPLES_TARGET};
+pub use http::{http_get, wait_for_http, HttpReply};
+pub use interop::{interop_binary, interop_dir};
 pub use process::{free_port, pid_is_running};
 pub use servers::{nats_server_program, NatsServer, RedisServer, Registry, RegistryAuth};
 pub use wash::{wash, wash_bin, WashCommand, WashOutput};

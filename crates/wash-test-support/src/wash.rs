@@ -113,6 +113,17 @@ impl WashCommand {
         self.dir.path().join("work")
     }
 
+    /// Runs in an existing home shared between invocations: `HOME`, `WASH_KEYS` and the working directory
+    /// all point into `home` (which must outlive the invocation).
+    pub fn in_home(mut self, home: &Path) -> Self {
+        let _ = std::fs::create_dir_all(home.join(".wash/keys"));
+        self.command
+            .env("HOME", home)
+            .env("WASH_KEYS", home.join(".wash/keys"))
+            .current_dir(home);
+        self
+    }
+
     /// Uses another working directory.
     pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.command.current_dir(dir);

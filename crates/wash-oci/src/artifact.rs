@@ -1,0 +1,221 @@
+//! What an artifact is (actor module or provider archive), told from its content, and its media types.
+
+use std::io::{self, Read};
+
+use sha2::{Digest, Sha256};
+
+/// Layer media type of a signed actor module (wash 0.x; not the CNCF `vnd.wasm` type).
+pub const ACTOR_LAYER_MEDIA_TYPE: &str = "application/vnd.module.wasm.content.layer.v1+wasm";
+/// Config media type of an actor artifact.
+pub const ACTOR_CONFIG_MEDIA_TYPE: &str = "application/vnd.wasmcloud.actor.archive.config";
+/// Layer media type of a provider archive (`.par` or `.par.gz`).
+pub const PROVIDER_LAYER_MEDIA_TYPE: &str =
+    "application/vnd.wasmcloud.provider.archive.layer.v1+par";
+/// Config media type of a provider artifact.
+pub const PROVIDER_CONFIG_MEDIA_TYPE: &str = "application/vnd.wasmcloud.provider.archive.config";
+/// Plain OCI tar layer, also accepted on pull as wash 0.x did.
+pub const OCI_TAR_LAYER_MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar";
+/// Manifest media type (the `Content-Type` of a manifest PUT; the body has no `mediaType`).
+pub const OCI_MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
+/// Docker's v2 manifest type, accepted on pull (same layout).
+pub const DOCKER_MANIFEST_MEDIA_TYPE: &str =
+    "application/vnd.docker.distribution.manifest.v2+json";
+
+/// The layer media types a pull accepts.
+pub const ACCEPTED_LAYER_MEDIA_TYPES: [&str; 3] = [
+    ACTOR_LAYER_MEDIA_TYPE,
+    PROVIDER_LAYER_MEDIA_TYPE,
+    OCI_TAR_LAYER_MEDIA_TYPE,
+];
+
+/// The two kinds of artifact wash pushes and pulls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArtifactKind {
+    /// A WebAssembly module with embedded claims.
+    Actor,
+    /// A provider archive.
+    Provider,
+}
+
+impl ArtifactKind {
+    /// The layer media type for this kind.
+    pub fn layer_media_type(self) -> &'static str {
+        match self {
+            Self::Actor => ACTOR_LAYER_MEDIA_TYPE,
+            Self::Provider => PROVIDER_LAYER_MEDIA_TYPE,
+        }
+    }
+
+    /// The config media type for this kind.
+    pub fn config_media_type(self) -> &'static str {
+        match self {
+            Self::Actor => ACTOR_CONFIG_MEDIA_TYPE,
+            Self::Provider => PROVIDER_CONFIG_MEDIA_TYPE,
+        }
+    }
+
+    /// The file extension a pull gives this kind (`.wasm`, `.par.gz` as wash 0.x did).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Actor => ".wasm",
+            Self::Provider => ".par.gz",
+        }
+    }
+}
+
+impl std::fmt::Display for ArtifactKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Actor => "actor",
+            Self::Provider => "provider",
+        })
+    }
+}
+
+/// What one pass over an artifact found: its kind, its SHA-256 digest and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classified {
+    /// Actor or provider.
+    pub kind: ArtifactKind,
+    /// `sha256:<lowercase hex>` of every byte read.
+    pub digest: String,
+    /// Number of bytes.
+    pub size: u64,
+}
+
+/// Reads an artifact once, to the end: tells its kind from its content and hashes every byte.
+///
+/// An actor is a wasm module (`\0asm`) with an embedded token whose module hash matches (the
+/// signature is not checked, as in wash 0.x); a provider is a provider archive (tar or gzip) that
+/// loads and verifies. Anything else is an error naming why.
+pub fn classify<R: Read>(reader: R) -> Result<Classified, String> {
+    let mut hashing = HashingReader::new(reader);
+    let mut magic = [0u8; 4];
+    let n = read_up_to(&mut hashing, &mut magic).map_err(|e| e.to_string())?;
+    let head = &magic[..n];
+    let chained = head.chain(&mut hashing);
+    let kind = if head == b"\0asm" {
+        wash_claims::read_module_claims(chained)
+            .map_err(|e| format!("a wasm module without valid claims ({e})"))?;
+        ArtifactKind::Actor
+    } else if head.starts_with(&[0x1f, 0x8b]) || looks_like_tar(head) {
+        wash_par::inspect(chained).map_err(|e| format!("not a valid provider archive ({e})"))?;
+        ArtifactKind::Provider
+    } else {
+        return Err("neither a wasm module nor a provider archive".into());
+    };
+    // The readers may stop before the end (tar padding): hash the rest too.
+    io::copy(&mut hashing, &mut io::sink()).map_err(|e| e.to_string())?;
+    let (digest, size) = hashing.finish();
+    Ok(Classified { kind, digest, size })
+}
+
+/// A tar stream has no magic in its first bytes; a file name is ASCII. `ustar` sits at offset 257,
+/// which the archive reader checks.
+fn looks_like_tar(head: &[u8]) -> bool {
+    !head.is_empty() && head.iter().all(|b| b.is_ascii_graphic())
+}
+
+fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// A reader that hashes (SHA-256) and counts what passes through it.
+pub(crate) struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<R: Read> HashingReader<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            size: 0,
+        }
+    }
+
+    /// `sha256:<hex>` and the byte count.
+    pub(crate) fn finish(self) -> (String, u64) {
+        (
+            format!("sha256:{}", hex::encode(self.hasher.finalize())),
+            self.size,
+        )
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn vector(name: &str) -> Vec<u8> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/vectors/wash")
+            .join(name);
+        std::fs::read(path).unwrap()
+    }
+
+    /// wash 0.18.1's signed actor is an actor; the digest is that of the vector manifest's layer.
+    #[test]
+    fn classifies_the_signed_actor_vector() {
+        let found = classify(&vector("tiny_s.wasm")[..]).unwrap();
+        assert_eq!(found.kind, ArtifactKind::Actor);
+        assert_eq!(found.size, 690);
+        assert_eq!(
+            found.digest,
+            "sha256:3e60ebce7f7545ae79b23f14958bef691ca01563ec17a2baeebd47c3d3a30f4c"
+        );
+    }
+
+    /// wash 0.18.1's provider archive is a provider, with the vector manifest's layer digest.
+    #[test]
+    fn classifies_the_provider_vector() {
+        let found = classify(&vector("tinyprov.par.gz")[..]).unwrap();
+        assert_eq!(found.kind, ArtifactKind::Provider);
+        assert_eq!(
+            found.digest,
+            "sha256:227d80832d472f66aecffc6dab6fbbb4249325879701b60fd76533220180884f"
+        );
+    }
+
+    /// Unsigned wasm, a tampered signed module and random bytes are refused with a reason.
+    #[test]
+    fn refuses_unsigned_tampered_and_other_files() {
+        let err = classify(&vector("tiny.wasm")[..]).unwrap_err();
+        assert!(err.contains("without valid claims"), "{err}");
+        let mut tampered = vector("tiny_s.wasm");
+        tampered[30] ^= 1;
+        assert!(classify(&tampered[..]).is_err());
+        let err = classify(&b"hello world"[..]).unwrap_err();
+        assert!(err.contains("provider archive"), "{err}");
+        let err = classify(&[0xffu8, 0, 1][..]).unwrap_err();
+        assert!(err.contains("neither"), "{err}");
+    }
+}

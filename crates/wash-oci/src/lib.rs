@@ -1,0 +1,1 @@
+//! The OCI registry client of wash (being written).

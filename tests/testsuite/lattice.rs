@@ -1,0 +1,252 @@
+//! `wash up`, `wash ctl` and `wash down` end to end: the seed's kvcounter on a real local lattice, with
+//! the httpserver provider and each keyvalue provider, counting every HTTP request exactly once.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+use tempfile::TempDir;
+use wash_test_support::{
+    example_wasm, free_port, http_get, wait_for_http, wash, workspace_binary, NatsServer,
+    RedisServer,
+};
+
+/// A home folder with a host started by `wash up --detached` on a test NATS server; `wash down` on drop.
+struct Lattice {
+    home: TempDir,
+    _nats: NatsServer,
+}
+
+impl Lattice {
+    fn up() -> Self {
+        let nats = NatsServer::start();
+        let home = tempfile::tempdir().expect("temp home");
+        let out = wash()
+            .in_home(home.path())
+            .args(["up", "--detached", "--nats-url", &nats.url(), "-o", "json"])
+            .run();
+        let lattice = Self { home, _nats: nats };
+        let out = out.success();
+        assert!(
+            out.json()["host_id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with('N')),
+            "{}",
+            out.stdout()
+        );
+        lattice
+    }
+
+    fn wash_json(&self, args: &[&str]) -> Value {
+        let out = wash()
+            .in_home(self.home.path())
+            .args(args)
+            .args(["-o", "json"])
+            .run();
+        let out = out.success();
+        out.json()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+
+    /// Signs kvcounter and starts it; returns its id.
+    fn start_kvcounter(&self) -> String {
+        let signed = self.path("kvcounter_s.wasm");
+        let module = example_wasm("kvcounter");
+        self.wash_json(&[
+            "claims",
+            "sign",
+            path_str(&module),
+            "--name",
+            "kvcounter",
+            "--keyvalue",
+            "--http_server",
+            "--destination",
+            path_str(&signed),
+        ]);
+        let started = self.wash_json(&["ctl", "start", "actor", path_str(&signed)]);
+        started["actor_id"].as_str().expect("actor id").to_owned()
+    }
+
+    /// Packs a workspace provider binary into a par.gz and starts it; returns its id.
+    fn start_provider(&self, binary: &str, contract: &str) -> String {
+        let archive = self.path(&format!("{binary}.par.gz"));
+        let target = format!("{}-linux", std::env::consts::ARCH);
+        self.wash_json(&[
+            "par",
+            "create",
+            "--capid",
+            contract,
+            "--vendor",
+            "wash-tests",
+            "--name",
+            binary,
+            "--arch",
+            &target,
+            "--binary",
+            path_str(&workspace_binary(binary)),
+            "--compress",
+            "--destination",
+            path_str(&archive),
+        ]);
+        let started = self.wash_json(&["ctl", "start", "provider", path_str(&archive)]);
+        started["provider_id"]
+            .as_str()
+            .expect("provider id")
+            .to_owned()
+    }
+
+    fn link(&self, actor: &str, provider: &str, contract: &str, values: &[&str]) {
+        let mut args = vec!["ctl", "link", "put", actor, provider, contract];
+        args.extend_from_slice(values);
+        self.wash_json(&args);
+    }
+}
+
+impl Drop for Lattice {
+    fn drop(&mut self) {
+        let _ = wash().in_home(self.home.path()).arg("down").run();
+    }
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("utf-8 temp path")
+}
+
+fn counter(port: u16) -> i64 {
+    let reply = http_get(port, "/").expect("kvcounter answers");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let body: Value =
+        serde_json::from_slice(&reply.body).unwrap_or_else(|e| panic!("{e}: {}", reply.text()));
+    body["counter"].as_i64().expect("counter is a number")
+}
+
+/// 100 sequential requests count 1..=100; then 1,000 requests from 32 threads each get a distinct
+/// count, 101..=1100: no increment is lost or doubled.
+fn count_sequential_then_concurrent(port: u16) {
+    wait_for_http(port, "/", Duration::from_secs(20))
+        .expect("httpserver listens on the linked port");
+    // That first request counted too.
+    let mut expected = 2;
+    for _ in 1..100 {
+        assert_eq!(counter(port), expected);
+        expected += 1;
+    }
+    let mut all: Vec<i64> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..32)
+            .map(|worker| {
+                scope.spawn(move || {
+                    let share = 1000 / 32 + usize::from(worker < 1000 % 32);
+                    (0..share).map(|_| counter(port)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    all.sort_unstable();
+    assert_eq!(all, (101..=1100).collect::<Vec<_>>());
+}
+
+/// kvcounter linked to httpserver and kv-nats (the embedded default) counts every request exactly once.
+#[test]
+fn kvcounter_on_kv_nats_counts_every_request() {
+    let lattice = Lattice::up();
+    let actor = lattice.start_kvcounter();
+    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
+    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
+    let port = free_port();
+    lattice.link(
+        &actor,
+        &http,
+        "wasmcloud:httpserver",
+        &[&format!("PORT={port}")],
+    );
+    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    count_sequential_then_concurrent(port);
+    let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
+    assert_eq!(
+        inventory["inventory"]["providers"].as_array().map(Vec::len),
+        Some(2),
+        "{inventory}"
+    );
+}
+
+/// The same flow on kv-redis against a real redis-server, whose key holds the final count.
+#[test]
+fn kvcounter_on_kv_redis_counts_every_request() {
+    let redis = RedisServer::start();
+    let lattice = Lattice::up();
+    let actor = lattice.start_kvcounter();
+    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
+    let kv = lattice.start_provider("kv-redis", "wasmcloud:keyvalue");
+    let port = free_port();
+    lattice.link(
+        &actor,
+        &http,
+        "wasmcloud:httpserver",
+        &[&format!("PORT={port}")],
+    );
+    lattice.link(
+        &actor,
+        &kv,
+        "wasmcloud:keyvalue",
+        &[&format!("URL={}", redis.url())],
+    );
+    count_sequential_then_concurrent(port);
+    assert_eq!(
+        redis.command("GET counter::").as_deref(),
+        Some("$4"),
+        "the count is stored in redis"
+    );
+}
+
+/// `wash up` twice reports the running host instead of starting a second one; `wash down` stops it and
+/// a second `wash down` says there is nothing to stop.
+#[test]
+fn up_twice_then_down_twice() {
+    let lattice = Lattice::up();
+    let again = lattice.wash_json(&["up", "--detached"]);
+    assert_eq!(again["already_running"], true, "{again}");
+    let down = lattice.wash_json(&["down"]);
+    assert_eq!(
+        down["stopped"].as_array().map(Vec::len),
+        Some(1),
+        "only the host: NATS was not ours: {down}"
+    );
+    let out = wash()
+        .in_home(lattice.home.path())
+        .arg("down")
+        .run()
+        .success();
+    assert!(out.stdout().contains("nothing to stop"), "{}", out.stdout());
+}
+
+/// A port held by something that is not NATS is named in the error, and nothing is left running.
+#[test]
+fn up_refuses_a_port_taken_by_another_program() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::Write;
+            let _ = (&stream).write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        }
+    });
+    let home = tempfile::tempdir().expect("home");
+    let out = wash()
+        .in_home(home.path())
+        .args(["up", "--detached", "--nats-port", &port.to_string()])
+        .run();
+    let out = out.assert_code(1);
+    assert!(
+        out.stderr().contains(&format!("port {port}")),
+        "{}",
+        out.stderr()
+    );
+    assert!(!home.path().join(".wash/host.json").exists());
+}
