@@ -4,9 +4,12 @@ pub mod claims;
 pub mod completions;
 pub mod ctl;
 pub mod down;
+pub mod drain;
 mod files;
 pub mod keys;
 pub mod par;
+mod progress;
+pub mod reg;
 pub mod up;
 
 use clap::Subcommand;
@@ -22,6 +25,10 @@ pub enum Command {
     Claims(claims::ClaimsArgs),
     /// Create, inspect and extend provider archives.
     Par(par::ParArgs),
+    /// Push and pull actors and provider archives to and from OCI registries.
+    Reg(reg::RegArgs),
+    /// Empty local caches (`wash drain oci`).
+    Drain(drain::DrainArgs),
     /// Start a local lattice: NATS (unless one answers) and a host.
     Up(up::UpArgs),
     /// Stop what `wash up` started.
@@ -38,6 +45,8 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Keys(args) => keys::run(args, printer),
         Command::Claims(args) => claims::run(args, printer),
         Command::Par(args) => par::run(args, printer),
+        Command::Reg(args) => reg::run(args, printer),
+        Command::Drain(args) => drain::run(args, printer),
         Command::Up(args) => up::run(args, printer),
         Command::Down(args) => down::run(args, printer),
         Command::Ctl(args) => ctl::run(args, printer),

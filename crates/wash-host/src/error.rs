@@ -27,6 +27,9 @@ pub enum HostError {
         /// Why.
         reason: String,
     },
+    /// The lattice bucket could not be read.
+    #[error("failed to read the lattice bucket: {0}")]
+    Bucket(String),
     /// A subscription could not be made.
     #[error("failed to subscribe to `{subject}`: {reason}")]
     Subscribe {

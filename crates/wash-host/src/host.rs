@@ -149,6 +149,7 @@ impl Host {
             stop_tx,
         });
 
+        store::load(&inner.bucket, &inner.cache).await?;
         crate::ctl::serve(inner.clone()).await?;
         let (changes_tx, mut changes_rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(store::watch(bucket, inner.cache.clone(), changes_tx));
@@ -197,6 +198,18 @@ impl Host {
     /// The lattice id.
     pub fn lattice(&self) -> &str {
         &self.inner.config.lattice
+    }
+
+    /// The OS process id of a provider instance this host runs, if its process is up.
+    pub fn provider_pid(&self, provider_id: &str, link_name: &str) -> Option<u32> {
+        let providers = self
+            .inner
+            .providers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        providers
+            .get(&(provider_id.to_owned(), link_name.to_owned()))
+            .and_then(|p| p.pid())
     }
 
     /// Resolves when the host was asked to stop (control interface `stop`, or [`Host::stop`]).

@@ -77,6 +77,9 @@ impl LatticeCache {
             }
             match LinkDefinition::from_json(&entry.value) {
                 Ok(link) => {
+                    if links.get(&entry.key) == Some(&link) {
+                        return None;
+                    }
                     links.insert(entry.key.clone(), link.clone());
                     Some(LatticeChange::LinkSet(link))
                 }
@@ -178,6 +181,25 @@ pub async fn put_claims(store: &kv::Store, public_key: &str, claims: &HashMap<St
     {
         tracing::warn!(%public_key, %err, "failed to store claims in the lattice bucket");
     }
+}
+
+/// Reads every entry the bucket holds now into `cache` (so links exist before the host serves anything).
+pub async fn load(store: &kv::Store, cache: &LatticeCache) -> Result<(), HostError> {
+    let keys = store
+        .keys()
+        .await
+        .map_err(|e| HostError::Bucket(e.to_string()))?;
+    let keys: Vec<String> = keys.filter_map(|k| async move { k.ok() }).collect().await;
+    for key in keys {
+        match store.entry(key.clone()).await {
+            Ok(Some(entry)) => {
+                cache.apply(&entry);
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(%key, %err, "failed to read lattice bucket entry"),
+        }
+    }
+    Ok(())
 }
 
 /// Watches the bucket from its current contents on, applying entries to `cache` and passing changes on.
