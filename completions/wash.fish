@@ -33,6 +33,8 @@ complete -c wash -n "__fish_wash_needs_command" -s V -l version -d 'Print versio
 complete -c wash -n "__fish_wash_needs_command" -f -a "keys" -d 'Generate nkeys and read the key store'
 complete -c wash -n "__fish_wash_needs_command" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
 complete -c wash -n "__fish_wash_needs_command" -f -a "par" -d 'Create, inspect and extend provider archives'
+complete -c wash -n "__fish_wash_needs_command" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
+complete -c wash -n "__fish_wash_needs_command" -f -a "drain" -d 'Empty local caches (`wash drain oci`)'
 complete -c wash -n "__fish_wash_needs_command" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
 complete -c wash -n "__fish_wash_needs_command" -f -a "down" -d 'Stop what `wash up` started'
 complete -c wash -n "__fish_wash_needs_command" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
@@ -181,6 +183,90 @@ complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show (and verify) a provider archive'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from help" -f -a "insert" -d 'Add or replace the binary for one target in an archive (re-signs it)'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -f -a "push" -d 'Push an actor module or provider archive (told apart by content)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -f -a "pull" -d 'Pull an artifact into a file, checking every digest'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -f -a "ping" -d 'Check that a registry answers (with credentials, if it wants them)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -f -a "login" -d 'Check credentials against a registry and store them (0600) for later pushes and pulls'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -f -a "logout" -d 'Forget the stored credentials of a registry'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s c -l config -d 'A file to use as the config blob [default: `{}`]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s a -l annotation -d 'A manifest annotation `key=value` (repeatable)' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s u -l user -d 'User name for the registry' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s p -l password -d 'Password for the registry (never printed)' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -l allow-latest -d 'Allow the `latest` tag (also what a reference without a tag means)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s d -l digest -d 'The manifest digest the artifact must have; when cached, no network is used' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -l destination -d 'Output file [default: `<repository name>.wasm` or `.par.gz` in the current folder]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s u -l user -d 'User name for the registry' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s p -l password -d 'Password for the registry (never printed)' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -l allow-latest -d 'Allow the `latest` tag and references without a tag'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -l offline -d 'Use only the cache: tags last pulled and digests, no network'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s u -l user -d 'User name for the registry' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s p -l password -d 'Password for the registry (never printed)' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s u -l user -d 'User name for the registry' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s p -l password -d 'Password for the registry (never printed)' -r
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -l password-stdin -d 'Read the password from stdin instead of `--password`'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "push" -d 'Push an actor module or provider archive (told apart by content)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Pull an artifact into a file, checking every digest'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "ping" -d 'Check that a registry answers (with credentials, if it wants them)'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "login" -d 'Check credentials against a registry and store them (0600) for later pushes and pulls'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Forget the stored credentials of a registry'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from oci help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from oci help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from oci help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from oci help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from oci help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from oci help" -f -a "oci" -d 'Remove every cached OCI manifest and layer'
+complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from oci help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from help" -f -a "oci" -d 'Remove every cached OCI manifest and layer'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand up" -l nats-url -d 'Connect to this NATS server instead of finding or starting one (e.g. nats://10.0.0.5:4222)' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l nats-host -d 'Host of the local NATS server' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l nats-port -d 'Port of the local NATS server (started there when nothing answers)' -r
@@ -293,14 +379,16 @@ complete -c wash -n "__fish_wash_using_subcommand completions" -s v -l verbose -
 complete -c wash -n "__fish_wash_using_subcommand completions" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "down" -d 'Stop what `wash up` started'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "completions" -d 'Print or write shell completion scripts'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par up down ctl completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "drain" -d 'Empty local caches (`wash drain oci`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "down" -d 'Stop what `wash up` started'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "completions" -d 'Print or write shell completion scripts'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "get" -d 'Print the seed stored under a name'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the names of the stored keys'
@@ -310,6 +398,12 @@ complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from par" -f -a "create" -d 'Create a provider archive from one binary'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from par" -f -a "inspect" -d 'Show (and verify) a provider archive'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from par" -f -a "insert" -d 'Add or replace the binary for one target in an archive (re-signs it)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from reg" -f -a "push" -d 'Push an actor module or provider archive (told apart by content)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from reg" -f -a "pull" -d 'Pull an artifact into a file, checking every digest'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from reg" -f -a "ping" -d 'Check that a registry answers (with credentials, if it wants them)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from reg" -f -a "login" -d 'Check credentials against a registry and store them (0600) for later pushes and pulls'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from reg" -f -a "logout" -d 'Forget the stored credentials of a registry'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from drain" -f -a "oci" -d 'Remove every cached OCI manifest and layer'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "start" -d 'Start an actor or a provider'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "stop" -d 'Stop an actor, a provider or a host'

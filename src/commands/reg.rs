@@ -52,7 +52,12 @@ enum RegCommand {
 #[derive(Debug, Args)]
 struct ConnectionArgs {
     /// User name for the registry.
-    #[arg(short = 'u', long = "user", env = "WASH_REG_USER")]
+    #[arg(
+        short = 'u',
+        long = "user",
+        env = "WASH_REG_USER",
+        hide_env_values = true
+    )]
     user: Option<String>,
     /// Password for the registry (never printed).
     #[arg(
@@ -205,7 +210,10 @@ fn push(args: PushArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
         annotations: args.annotations,
         config: args.config,
     };
-    printer.status("Pushing", format!("{} to {}", args.artifact.display(), args.url));
+    printer.status(
+        "Pushing",
+        format!("{} to {}", args.artifact.display(), args.url),
+    );
     let report = block_on(wash_oci::push(
         &args.url,
         &args.artifact,
@@ -297,7 +305,10 @@ fn login(args: LoginArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
     let mut json = Map::new();
     json.insert("registry".into(), json!(registry));
     json.insert("file".into(), json!(path));
-    Ok(CommandOutput::new(format!("Login succeeded for {registry}"), json))
+    Ok(CommandOutput::new(
+        format!("Login succeeded for {registry}"),
+        json,
+    ))
 }
 
 fn logout(args: LogoutArgs) -> anyhow::Result<CommandOutput> {

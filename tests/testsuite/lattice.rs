@@ -72,7 +72,8 @@ impl Lattice {
 
     /// Packs a workspace provider binary into a par.gz and starts it; returns its id.
     fn start_provider(&self, binary: &str, contract: &str) -> String {
-        let archive = self.path(&format!("{binary}.par.gz"));
+        // Uncompressed: gzip of a debug binary at level 9 takes seconds the test need not spend.
+        let archive = self.path(&format!("{binary}.par"));
         let target = format!("{}-linux", std::env::consts::ARCH);
         self.wash_json(&[
             "par",
@@ -87,7 +88,6 @@ impl Lattice {
             &target,
             "--binary",
             path_str(&workspace_binary(binary)),
-            "--compress",
             "--destination",
             path_str(&archive),
         ]);

@@ -7,4 +7,5 @@ mod harness;
 mod keys;
 mod lattice;
 mod par;
+mod reg;
 mod snapshot;

@@ -47,6 +47,15 @@ pub(crate) async fn serve(lattice: Arc<Lattice>) -> Result<(), HostError> {
                 })?;
         streams.push(sub);
     }
+    // Make sure the server has registered every subscription before the host announces itself.
+    lattice
+        .nats
+        .flush()
+        .await
+        .map_err(|e| HostError::Subscribe {
+            subject: "(flush)".into(),
+            reason: e.to_string(),
+        })?;
     let mut merged = futures::stream::select_all(streams);
     let weak = Arc::downgrade(&lattice);
     tokio::spawn(async move {

@@ -310,6 +310,7 @@ async fn published_control_interface_client_drives_our_host() {
     let (module, actor) = lattice.signed_kvcounter();
     let host_id = lattice.host.id();
 
+    let mut lattice_events = lattice.events().await;
     let report = run_ctl_client(&lattice.nats.url(), &module, &archive).await;
 
     let hosts = report["hosts"].as_array().expect("hosts list");
@@ -379,7 +380,10 @@ async fn published_control_interface_client_drives_our_host() {
     let links = lattice.ctl("get.links", json!(null)).await;
     assert_eq!(links["links"], json!([link]));
 
-    // The link the crate wrote into the bucket reached the provider: kvcounter counts through it.
+    // The link the crate wrote into the bucket reached the provider: kvcounter counts through it once
+    // the provider is serving (the inventory lists it from the moment its process runs).
+    let health = next_event(&mut lattice_events, &["health_check_passed"]).await;
+    assert_eq!(health["data"]["public_key"], provider);
     assert_eq!(lattice.count(&actor).await, json!({"counter": 1}));
     lattice.host.stop().await;
     drop(lattice.nats);

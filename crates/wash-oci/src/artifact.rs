@@ -18,8 +18,7 @@ pub const OCI_TAR_LAYER_MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.t
 /// Manifest media type (the `Content-Type` of a manifest PUT; the body has no `mediaType`).
 pub const OCI_MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 /// Docker's v2 manifest type, accepted on pull (same layout).
-pub const DOCKER_MANIFEST_MEDIA_TYPE: &str =
-    "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_MANIFEST_MEDIA_TYPE: &str = "application/vnd.docker.distribution.manifest.v2+json";
 
 /// The layer media types a pull accepts.
 pub const ACCEPTED_LAYER_MEDIA_TYPES: [&str; 3] = [

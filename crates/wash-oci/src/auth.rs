@@ -43,7 +43,9 @@ pub enum CredentialSource {
 impl std::fmt::Display for CredentialSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::CommandLine => f.write_str("--user/--password or WASH_REG_USER/WASH_REG_PASSWORD"),
+            Self::CommandLine => {
+                f.write_str("--user/--password or WASH_REG_USER/WASH_REG_PASSWORD")
+            }
             Self::WashLogin(path) | Self::DockerConfig(path) => write!(f, "{}", path.display()),
         }
     }
@@ -175,7 +177,10 @@ pub fn resolve_credentials(
         match read_auth_file(path) {
             Ok(Some(file)) => {
                 if let Some(found) = lookup(&file, &registry) {
-                    return Ok(Some((found, CredentialSource::DockerConfig(path.to_owned()))));
+                    return Ok(Some((
+                        found,
+                        CredentialSource::DockerConfig(path.to_owned()),
+                    )));
                 }
             }
             Ok(None) => {}
@@ -194,7 +199,8 @@ pub fn store_login(
     let path = login_store_path(wash_home);
     let mut file = read_auth_file(&path)?.unwrap_or_default();
     let registry = normalize_registry(registry);
-    file.auths.retain(|key, _| normalize_registry(key) != registry);
+    file.auths
+        .retain(|key, _| normalize_registry(key) != registry);
     let auth = BASE64.encode(format!("{}:{}", credentials.username, credentials.password));
     file.auths.insert(
         registry,
@@ -215,7 +221,8 @@ pub fn remove_login(wash_home: &Path, registry: &str) -> Result<bool, OciError> 
     };
     let registry = normalize_registry(registry);
     let before = file.auths.len();
-    file.auths.retain(|key, _| normalize_registry(key) != registry);
+    file.auths
+        .retain(|key, _| normalize_registry(key) != registry);
     if file.auths.len() == before {
         return Ok(false);
     }
@@ -261,7 +268,10 @@ mod tests {
     /// What a user types for a registry reduces to its host.
     #[test]
     fn normalizes_registries() {
-        assert_eq!(normalize_registry("http://127.0.0.1:5000/"), "127.0.0.1:5000");
+        assert_eq!(
+            normalize_registry("http://127.0.0.1:5000/"),
+            "127.0.0.1:5000"
+        );
         assert_eq!(
             normalize_registry("https://index.docker.io/v1/"),
             "index.docker.io"

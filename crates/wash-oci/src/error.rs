@@ -35,7 +35,9 @@ pub enum OciError {
         digest: String,
     },
     /// Content whose SHA-256 differs from the digest that names it.
-    #[error("digest mismatch for {what}: expected `{expected}`, got `{actual}`; nothing was written")]
+    #[error(
+        "digest mismatch for {what}: expected `{expected}`, got `{actual}`; nothing was written"
+    )]
     DigestMismatch {
         /// What was checked (`the manifest of <ref>`, `layer <digest>`).
         what: String,
@@ -111,7 +113,9 @@ pub enum OciError {
         message: String,
     },
     /// `--offline` and the cache has nothing for this reference.
-    #[error("`{reference}` is not in the cache at `{cache}`\nhelp: pull it once without `--offline`")]
+    #[error(
+        "`{reference}` is not in the cache at `{cache}`\nhelp: pull it once without `--offline`"
+    )]
     NotCached {
         /// The reference.
         reference: String,

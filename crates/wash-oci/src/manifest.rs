@@ -62,8 +62,10 @@ impl Manifest {
     /// whitespace, no trailing newline), so identical artifacts get identical digests.
     pub fn to_canonical_bytes(&self) -> Vec<u8> {
         let mut body = Vec::new();
-        let mut serializer =
-            serde_json::Serializer::with_formatter(&mut body, olpc_cjson::CanonicalFormatter::new());
+        let mut serializer = serde_json::Serializer::with_formatter(
+            &mut body,
+            olpc_cjson::CanonicalFormatter::new(),
+        );
         // Strings, integers and maps only: serialising cannot fail.
         self.serialize(&mut serializer)
             .expect("a manifest always serialises");

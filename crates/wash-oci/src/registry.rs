@@ -155,7 +155,9 @@ impl Context<'_> {
         };
         match error {
             E::AuthenticationFailure(_) | E::UnauthorizedError { .. } => auth_failed(),
-            E::ServerError { code: 401 | 403, .. } => auth_failed(),
+            E::ServerError {
+                code: 401 | 403, ..
+            } => auth_failed(),
             E::ServerError { code: 404, .. } | E::ImageManifestNotFoundError(_) => not_found(),
             E::RegistryError { ref envelope, .. } => {
                 let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
@@ -333,14 +335,16 @@ pub async fn push(
             .await
             .map_err(OciError::io("read", file))?;
         let counter = progress.clone();
-        let stream = tokio_util::io::ReaderStream::with_capacity(opened, IO_BUFFER).map(
-            move |chunk| {
+        let stream =
+            tokio_util::io::ReaderStream::with_capacity(opened, IO_BUFFER).map(move |chunk| {
                 chunk
                     .inspect(|bytes| counter.advance(bytes.len() as u64))
                     .map_err(OciDistributionError::IoError)
-            },
+            });
+        progress.begin(
+            &format!("Pushing {}", short(&classified.digest)),
+            classified.size,
         );
-        progress.begin(&format!("Pushing {}", short(&classified.digest)), classified.size);
         let pushed = client
             .push_blob_stream(image, stream, &classified.digest, Some(classified.size))
             .await;
@@ -389,7 +393,11 @@ fn short(digest: &str) -> &str {
 
 /// The manifest digest a pull must match: `options.digest`, else the reference's `@sha256:`.
 fn pinned_digest(target: &ArtifactRef, options: &PullOptions) -> Result<Option<String>, OciError> {
-    let given = options.digest.as_deref().map(normalize_digest).transpose()?;
+    let given = options
+        .digest
+        .as_deref()
+        .map(normalize_digest)
+        .transpose()?;
     let in_ref = target.digest().map(normalize_digest).transpose()?;
     match (given, in_ref) {
         (Some(a), Some(b)) if a != b => Err(OciError::DigestMismatch {
@@ -494,17 +502,8 @@ async fn fetch(
             continue;
         }
         let temp = cache.temp_file()?;
-        let opened = tokio::fs::File::from_std(
-            temp.reopen()
-                .map_err(OciError::io("write", temp.path().to_owned()))?,
-        );
-        let writer = ProgressWriter {
-            inner: tokio::io::BufWriter::with_capacity(IO_BUFFER, opened),
-            progress: progress.clone(),
-        };
         progress.begin(&format!("Pulling {}", short(&layer.digest)), layer.size);
-        // oci-client hashes the stream as it arrives and fails on a mismatch.
-        let pulled = client.pull_blob(image, layer.digest.as_str(), writer).await;
+        let pulled = download(&client, image, &layer.digest, &temp, progress).await;
         progress.end();
         pulled.map_err(|e| match e {
             OciDistributionError::DigestError(
@@ -527,6 +526,28 @@ async fn fetch(
         downloaded,
         from_cache: false,
     })
+}
+
+/// Streams one blob into `temp`. oci-client hashes the stream as it arrives (once when the
+/// registry's digest header equals the layer digest) and fails at the end on a mismatch.
+async fn download(
+    client: &Client,
+    image: &oci_client::Reference,
+    digest: &str,
+    temp: &tempfile::NamedTempFile,
+    progress: &Arc<dyn Progress>,
+) -> Result<(), OciDistributionError> {
+    use tokio::io::AsyncWriteExt as _;
+    let mut stream = client.pull_blob_stream(image, digest).await?;
+    let file = tokio::fs::File::from_std(temp.reopen()?);
+    let mut writer = tokio::io::BufWriter::with_capacity(IO_BUFFER, file);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        writer.write_all(&chunk).await?;
+        progress.advance(chunk.len() as u64);
+    }
+    writer.flush().await?;
+    Ok(())
 }
 
 /// Pulls an artifact for a host: the concatenated layers (in practice one), every digest checked,
@@ -559,8 +580,7 @@ pub async fn pull_to_file(
     let short_name = ArtifactRef::parse(reference)?.short_name().to_owned();
     let destination = destination.map(Path::to_path_buf);
     let reference = reference.to_owned();
-    blocking(move || write_artifact(&fetched, &reference, &short_name, destination))
-        .await
+    blocking(move || write_artifact(&fetched, &reference, &short_name, destination)).await
 }
 
 /// One pass over the cached layers: verify digests (unless just downloaded), classify, copy.
@@ -594,7 +614,9 @@ fn write_artifact(
         let digest = Arc::new(std::sync::Mutex::new(None));
         checks.push((layer.digest.clone(), digest.clone()));
         readers.push(Box::new(LayerReader {
-            inner: Some(HashingReader::new(BufReader::with_capacity(IO_BUFFER, file))),
+            inner: Some(HashingReader::new(BufReader::with_capacity(
+                IO_BUFFER, file,
+            ))),
             out: digest,
         }));
     }
