@@ -128,11 +128,9 @@ fn counter(port: u16) -> i64 {
 fn count_sequential_then_concurrent(port: u16) {
     wait_for_http(port, "/", Duration::from_secs(20))
         .expect("httpserver listens on the linked port");
-    // That first request counted too.
-    let mut expected = 2;
-    for _ in 1..100 {
+    // That first request counted too, so the next 99 count 2..=100.
+    for expected in 2..=100 {
         assert_eq!(counter(port), expected);
-        expected += 1;
     }
     let mut all: Vec<i64> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..32)

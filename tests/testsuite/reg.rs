@@ -377,6 +377,34 @@ fn pinned_pull_is_served_from_cache_without_network() {
     assert!(!unpinned.exists());
 }
 
+/// A cached layer whose bytes were altered is detected on a pinned (offline) pull: refused, dropped
+/// from the cache, nothing written.
+#[test]
+fn tampered_cache_is_detected() {
+    let registry = Registry::start();
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("{}/vectors/tiny:0.1.0", registry.host());
+    let digest = push(home.path(), &url, &vector("tiny_s.wasm"))
+        .success()
+        .json()["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    pull(home.path(), &url, &home.path().join("a.wasm"), &[]).success();
+    drop(registry);
+    let layer = home.path().join(
+        "cache/blobs/sha256/3e60ebce7f7545ae79b23f14958bef691ca01563ec17a2baeebd47c3d3a30f4c",
+    );
+    let mut bytes = std::fs::read(&layer).unwrap();
+    bytes[20] ^= 1;
+    std::fs::write(&layer, bytes).unwrap();
+    let destination = home.path().join("b.wasm");
+    let out = pull(home.path(), &url, &destination, &["--digest", &digest]).assert_code(1);
+    assert!(out.stdout().contains("digest mismatch"), "{}", out.stdout());
+    assert!(!destination.exists());
+    assert!(!layer.exists(), "the corrupt blob is dropped");
+}
+
 /// A wrong pinned digest is refused and nothing is written.
 #[test]
 fn wrong_digest_is_refused_and_nothing_written() {

@@ -76,9 +76,10 @@ impl Lattice {
         (path, subject.public_key())
     }
 
-    /// Packs the official-SDK keyvalue provider into a `.par.gz` for this machine's target, signed with
-    /// fresh keys; returns (path, provider public key).
-    fn kv_memory_archive(&self) -> (PathBuf, String) {
+    /// Packs the official-SDK keyvalue provider into a provider archive for this machine's target,
+    /// signed with fresh keys: `.par.gz` when `compress` (gzip of the 15 MB debug binary takes seconds
+    /// in a debug build), else `.par`. Returns (path, provider public key).
+    fn kv_memory_archive(&self, compress: bool) -> (PathBuf, String) {
         let binary = interop_binary("kv-memory-provider");
         let service = KeyPair::new_service();
         let spec = wash_par::ProviderSpec {
@@ -89,7 +90,12 @@ impl Lattice {
             ver: Some("0.1.0".into()),
             config_schema: None,
         };
-        let path = self.dir.path().join("kv-memory.par.gz");
+        let name = if compress {
+            "kv-memory.par.gz"
+        } else {
+            "kv-memory.par"
+        };
+        let path = self.dir.path().join(name);
         let file = std::fs::File::create(&path).expect("create archive");
         wash_par::create(
             std::io::BufWriter::new(file),
@@ -100,7 +106,7 @@ impl Lattice {
             )],
             &self.account,
             &service.public_key(),
-            true,
+            compress,
         )
         .expect("pack provider archive");
         (path, service.public_key())
@@ -222,7 +228,7 @@ async fn next_event(events: &mut async_nats::Subscriber, names: &[&str]) -> Valu
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kvcounter_counts_through_an_official_sdk_provider() {
     let lattice = Lattice::start().await;
-    let (archive, provider) = lattice.kv_memory_archive();
+    let (archive, provider) = lattice.kv_memory_archive(true);
     let (module, actor) = lattice.signed_kvcounter();
     let host_id = lattice.host.id();
 
@@ -300,13 +306,13 @@ async fn kvcounter_counts_through_an_official_sdk_provider() {
 }
 
 /// The published `wasmcloud-control-interface` 0.28 client (the `ctl-client` interop binary) drives our
-/// host: get hosts, start actor and provider from files, advertise a link (through the lattice bucket,
-/// as that crate does) and read the inventory, links and claims; everything it decoded matches the
-/// host's real state, and the link it wrote really carries kvcounter's calls to the provider.
+/// host: get hosts, start actor and provider (a plain `.par`) from files, advertise a link (through the
+/// lattice bucket, as that crate does) and read the inventory, links and claims; everything it decoded
+/// matches the host's real state, and the link it wrote really carries kvcounter's calls to the provider.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn published_control_interface_client_drives_our_host() {
     let lattice = Lattice::start().await;
-    let (archive, provider) = lattice.kv_memory_archive();
+    let (archive, provider) = lattice.kv_memory_archive(false);
     let (module, actor) = lattice.signed_kvcounter();
     let host_id = lattice.host.id();
 

@@ -17,7 +17,7 @@ use crate::artifact::{DOCKER_MANIFEST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE};
 use crate::auth::Credentials;
 use crate::cache::{default_cache_dir, Cache};
 use crate::manifest::{parse_annotations, Manifest};
-use crate::progress::{Progress, ProgressWriter};
+use crate::progress::Progress;
 use crate::reference::{is_insecure_registry, normalize_digest, ArtifactRef};
 use crate::OciError;
 
@@ -542,12 +542,39 @@ async fn download(
     let file = tokio::fs::File::from_std(temp.reopen()?);
     let mut writer = tokio::io::BufWriter::with_capacity(IO_BUFFER, file);
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk?;
+        let chunk = chunk.map_err(stream_error)?;
         writer.write_all(&chunk).await?;
         progress.advance(chunk.len() as u64);
     }
     writer.flush().await?;
     Ok(())
+}
+
+/// Recovers the digest or transport error oci-client wraps in the `io::Error` of a blob stream.
+fn stream_error(error: std::io::Error) -> OciDistributionError {
+    use oci_client::errors::DigestError;
+    if let Some(DigestError::VerificationError { expected, actual }) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<DigestError>())
+    {
+        return OciDistributionError::DigestError(DigestError::VerificationError {
+            expected: expected.clone(),
+            actual: actual.clone(),
+        });
+    }
+    if error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<reqwest::Error>())
+    {
+        if let Some(Ok(request)) = error
+            .into_inner()
+            .map(|inner| inner.downcast::<reqwest::Error>())
+        {
+            return OciDistributionError::RequestError(*request);
+        }
+        return OciDistributionError::GenericError(Some("the download failed".into()));
+    }
+    OciDistributionError::IoError(error)
 }
 
 /// Pulls an artifact for a host: the concatenated layers (in practice one), every digest checked,
@@ -609,14 +636,19 @@ fn write_artifact(
         .map_err(OciError::io("create a file in", &dir))?;
     let mut checks = Vec::new();
     let mut readers: Vec<Box<dyn Read>> = Vec::new();
-    for (layer, path) in fetched.manifest.layers.iter().zip(&fetched.layers) {
+    let layers = fetched.manifest.layers.iter().zip(&fetched.layers);
+    for ((layer, path), downloaded) in layers.zip(&fetched.downloaded) {
         let file = std::fs::File::open(path).map_err(OciError::io("read", path))?;
+        let buffered = BufReader::with_capacity(IO_BUFFER, file);
+        if *downloaded {
+            // Checked on the way in.
+            readers.push(Box::new(buffered));
+            continue;
+        }
         let digest = Arc::new(std::sync::Mutex::new(None));
-        checks.push((layer.digest.clone(), digest.clone()));
+        checks.push((layer.digest.clone(), digest.clone(), path.clone()));
         readers.push(Box::new(LayerReader {
-            inner: Some(HashingReader::new(BufReader::with_capacity(
-                IO_BUFFER, file,
-            ))),
+            inner: Some(HashingReader::new(buffered)),
             out: digest,
         }));
     }
@@ -634,11 +666,9 @@ fn write_artifact(
     });
     let written = writer.flush();
     drop(writer);
-    for (((expected, actual), downloaded), path) in
-        checks.iter().zip(&fetched.downloaded).zip(&fetched.layers)
-    {
+    for (expected, actual, path) in &checks {
         let actual = actual.lock().map(|a| a.clone()).unwrap_or_default();
-        if !downloaded && actual.as_deref() != Some(expected.as_str()) {
+        if actual.as_deref() != Some(expected.as_str()) {
             // A cached blob that no longer matches: drop it so the next pull fetches it again.
             let _ = std::fs::remove_file(path);
             return Err(OciError::DigestMismatch {

@@ -39,10 +39,7 @@ struct Store {
 }
 
 fn wrong_kind(key: &str, entry: &Entry, wanted: &str) -> RpcError {
-    RpcError::InvalidParameter(format!(
-        "key `{key}` holds {}, not {wanted}",
-        entry.kind()
-    ))
+    RpcError::InvalidParameter(format!("key `{key}` holds {}, not {wanted}", entry.kind()))
 }
 
 impl Store {
@@ -277,7 +274,9 @@ impl KeyValue for KvMemoryProvider {
 
     async fn set_add(&self, ctx: &Context, arg: &SetAddRequest) -> RpcResult<u32> {
         self.with_store(ctx, |store| {
-            Ok(u32::from(store.set_mut(&arg.set_name)?.insert(arg.value.clone())))
+            Ok(u32::from(
+                store.set_mut(&arg.set_name)?.insert(arg.value.clone()),
+            ))
         })
         .await
     }
