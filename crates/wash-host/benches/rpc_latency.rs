@@ -1,0 +1,205 @@
+//! Benchmark: the latency of an actor's call to a provider, next to a raw NATS request/reply on the same
+//! server in the same run.
+//!
+//! Three measurements, each over many sequential round trips:
+//! 1. raw NATS request/reply to a responder that answers at once;
+//! 2. an invocation of kvcounter (official SDK) by a "provider" that signs it, which makes the actor call
+//!    a keyvalue "provider" (also answering at once) over the lattice: two lattice hops;
+//! 3. the same invocation of an actor that makes no outbound call (echo): one hop, for the difference.
+//!
+//! Run with `cargo bench -p wash-host --bench rpc_latency`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use nkeys::KeyPair;
+use wash_host::{Host, HostConfig};
+use wash_test_support::{example_wasm, NatsServer};
+use wash_wire::interfaces::httpserver::HttpRequest;
+use wash_wire::{msgpack, Invocation, InvocationResponse, WasmCloudEntity};
+
+const ROUNDS: usize = 2000;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort_unstable();
+    let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
+    println!(
+        "| {name} | {} | {:?} | {:?} | {:?} |",
+        samples.len(),
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99),
+        mean
+    );
+}
+
+fn sign_actor(example: &str, caps: &[&str], dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let module = std::fs::read(example_wasm(example)).expect("example");
+    let account = KeyPair::new_account();
+    let subject = KeyPair::new_module();
+    let actor = wash_claims::Actor {
+        name: Some(example.into()),
+        caps: Some(caps.iter().map(|c| c.to_string()).collect()),
+        ..Default::default()
+    };
+    let claims = wash_claims::Claims::new(account.public_key(), subject.public_key(), actor);
+    let signed = wash_claims::embed_claims(&module, claims, &account).expect("sign");
+    let path = dir.join(format!("{example}_s.wasm"));
+    std::fs::write(&path, signed).expect("write");
+    (path, subject.public_key())
+}
+
+async fn ctl(client: &async_nats::Client, subject: String, body: serde_json::Value) {
+    client
+        .request(subject, body.to_string().into())
+        .await
+        .expect("control request");
+}
+
+#[tokio::main]
+async fn main() {
+    let nats = NatsServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cluster = KeyPair::new_cluster();
+    let host = Host::start(HostConfig {
+        nats_url: nats.url(),
+        cluster_issuers: vec![cluster.public_key()],
+        cache_dir: dir.path().join("cache"),
+        ..HostConfig::default()
+    })
+    .await
+    .expect("host");
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+
+    // 1. raw NATS request/reply.
+    let mut sub = client.subscribe("bench.echo").await.expect("subscribe");
+    let responder = client.clone();
+    tokio::spawn(async move {
+        while let Some(m) = sub.next().await {
+            if let Some(reply) = m.reply {
+                let _ = responder.publish(reply, m.payload).await;
+            }
+        }
+    });
+    client.flush().await.expect("flush");
+    let mut raw = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        client
+            .request("bench.echo", "ping".into())
+            .await
+            .expect("raw request");
+        raw.push(start.elapsed());
+    }
+
+    // A keyvalue "provider" answering Increment at once.
+    let provider = KeyPair::new_service().public_key();
+    let mut kv = client
+        .subscribe(format!("wasmbus.rpc.default.{provider}.default"))
+        .await
+        .expect("subscribe");
+    let kv_client = client.clone();
+    tokio::spawn(async move {
+        let mut n = 0i32;
+        while let Some(m) = kv.next().await {
+            let inv = Invocation::decode(&m.payload).expect("invocation");
+            n += 1;
+            let resp =
+                InvocationResponse::success(inv.id, msgpack::encode(&n, "i32").expect("i32"));
+            let _ = kv_client
+                .publish(
+                    m.reply.expect("reply"),
+                    resp.encode().expect("encode").into(),
+                )
+                .await;
+        }
+    });
+
+    let mut measured = Vec::new();
+    for (example, caps) in [
+        (
+            "kvcounter",
+            &["wasmcloud:httpserver", "wasmcloud:keyvalue"][..],
+        ),
+        ("echo", &["wasmcloud:httpserver"][..]),
+    ] {
+        let (path, actor) = sign_actor(example, caps, dir.path());
+        let mut events = client
+            .subscribe("wasmbus.evt.default")
+            .await
+            .expect("events");
+        ctl(
+            &client,
+            format!("wasmbus.ctl.default.cmd.{}.la", host.id()),
+            serde_json::json!({"actor_ref": path, "count": 1}),
+        )
+        .await;
+        while let Some(e) = events.next().await {
+            if String::from_utf8_lossy(&e.payload).contains("actor_started") {
+                break;
+            }
+        }
+        if example == "kvcounter" {
+            let link = serde_json::json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
+                                          "contract_id": "wasmcloud:keyvalue", "values": {}});
+            ctl(&client, "wasmbus.ctl.default.linkdefs.put".into(), link).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let request = HttpRequest {
+            method: "GET".into(),
+            path: "/".into(),
+            header: HashMap::new(),
+            ..Default::default()
+        };
+        let msg = msgpack::encode(&request, "request").expect("encode");
+        let origin = WasmCloudEntity::provider(
+            KeyPair::new_service().public_key(),
+            "default",
+            "wasmcloud:httpserver",
+        );
+        let mut samples = Vec::with_capacity(ROUNDS);
+        for _ in 0..ROUNDS {
+            let start = Instant::now();
+            let mut inv = Invocation {
+                origin: origin.clone(),
+                target: WasmCloudEntity::actor(actor.clone()),
+                operation: "HttpServer.HandleRequest".into(),
+                msg: msg.clone(),
+                id: Invocation::new_id(),
+                host_id: host.id(),
+                ..Invocation::default()
+            };
+            wash_wire::signing::sign(&mut inv, &cluster).expect("sign");
+            let reply = client
+                .request(
+                    format!("wasmbus.rpc.default.{actor}"),
+                    inv.encode().expect("encode").into(),
+                )
+                .await
+                .expect("invocation");
+            InvocationResponse::decode(&reply.payload)
+                .expect("response")
+                .into_result()
+                .expect("actor succeeded");
+            samples.push(start.elapsed());
+        }
+        measured.push((example, samples));
+    }
+
+    println!("| measurement | rounds | p50 | p99 | mean |");
+    println!("|---|---|---|---|---|");
+    report("raw NATS request/reply", raw);
+    for (example, samples) in measured {
+        let name = if example == "kvcounter" {
+            "invoke kvcounter, which calls a provider (2 lattice hops)"
+        } else {
+            "invoke echo, no outbound call (1 lattice hop)"
+        };
+        report(name, samples);
+    }
+    host.stop().await;
+}
