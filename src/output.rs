@@ -19,6 +19,8 @@ pub struct CommandOutput {
     pub text: String,
     /// Fields of the JSON object printed in JSON mode; `"success": true` is added by the renderer.
     pub json: Map<String, Value>,
+    /// Bytes printed as-is in text mode instead of `text` (no newline added), e.g. `wash call --bin`.
+    pub raw: Option<Vec<u8>>,
 }
 
 impl CommandOutput {
@@ -27,6 +29,16 @@ impl CommandOutput {
         Self {
             text: text.into(),
             json,
+            raw: None,
+        }
+    }
+
+    /// An output that prints exactly `bytes` in text mode.
+    pub fn raw(bytes: Vec<u8>, json: Map<String, Value>) -> Self {
+        Self {
+            text: String::new(),
+            json,
+            raw: Some(bytes),
         }
     }
 }
@@ -76,7 +88,10 @@ pub fn render(result: anyhow::Result<CommandOutput>, printer: &Printer) -> ExitC
     match result {
         Ok(output) => {
             let written = match printer.kind() {
-                OutputKind::Text => write_text(&output.text),
+                OutputKind::Text => match &output.raw {
+                    Some(bytes) => write_raw(bytes),
+                    None => write_text(&output.text),
+                },
                 OutputKind::Json => {
                     let mut object = Map::new();
                     object.insert("success".into(), Value::Bool(true));
@@ -96,6 +111,12 @@ pub fn render(result: anyhow::Result<CommandOutput>, printer: &Printer) -> ExitC
             ExitCode::FAILURE
         }
     }
+}
+
+fn write_raw(bytes: &[u8]) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()
 }
 
 fn write_text(text: &str) -> io::Result<()> {

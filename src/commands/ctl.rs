@@ -1,5 +1,5 @@
-//! `wash ctl`: drive a lattice through the control interface — inventory, starting and stopping actors
-//! and providers, link definitions.
+//! `wash ctl`: drive a lattice through the control interface — inventory, starting, scaling, updating
+//! and stopping actors and providers, link definitions.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -7,11 +7,12 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
-use wash_ctl::{CtlClient, Placement, StartOutcome};
-use wash_local::{ContextStore, WashHome};
-use wash_wire::ctl::{StopActorCommand, StopProviderCommand};
+use wash_ctl::ids::{check_actor_id, check_contract_id, check_host_id, check_link, check_provider_id};
+use wash_ctl::{CtlClient, Placement, ScaleOutcome, StartOutcome};
+use wash_wire::ctl::{ScaleActorCommand, StopActorCommand, StopProviderCommand, UpdateActorCommand};
 use wash_wire::LinkDefinition;
 
+pub use super::connection::ConnectionArgs;
 use crate::output::{CommandOutput, Printer};
 
 const AFTER_HELP: &str = "\
@@ -21,11 +22,17 @@ Examples:
   wash ctl start actor ./kvcounter_s.wasm
   wash ctl start provider ./httpserver.par.gz --link-name default
   wash ctl link put MBXX.. VAXX.. wasmcloud:httpserver PORT=8080
+  wash ctl link del MBXX.. wasmcloud:keyvalue
   wash ctl link query -o json
+  wash ctl scale actor MBXX.. ./kvcounter_s.wasm --count 3
+  wash ctl update actor MBXX.. ./kvcounter_v2_s.wasm
   wash ctl stop actor MBXX..
+  wash ctl get hosts --context prod            # another context from ~/.wash/contexts
+  wash ctl get hosts --ctl-port 4333 --ctl-credsfile ./user.creds
 
-Connection settings come from the default context (~/.wash/contexts/default.json, written by `wash up`)
-unless flags override them.";
+Connection settings come from the default context (`wash ctx list` shows it; `wash up` writes
+~/.wash/contexts/default.json) unless `--context` or the `--ctl-*`/`--lattice`/`--timeout-ms` flags
+override them.";
 
 /// Arguments of `wash ctl`.
 #[derive(Debug, Args)]
@@ -36,46 +43,6 @@ pub struct CtlArgs {
 
     #[command(subcommand)]
     command: CtlCommand,
-}
-
-/// Where the lattice is.
-#[derive(Debug, Clone, Args)]
-pub struct ConnectionArgs {
-    /// NATS host of the control interface (default: from the context, else 127.0.0.1).
-    #[arg(long, global = true, env = "WASH_CTL_HOST")]
-    pub ctl_host: Option<String>,
-
-    /// NATS port of the control interface (default: from the context, else 4222).
-    #[arg(long, global = true, env = "WASH_CTL_PORT")]
-    pub ctl_port: Option<u16>,
-
-    /// Lattice id (default: from the context, else `default`).
-    #[arg(short = 'x', long, global = true, env = "WASH_LATTICE")]
-    pub lattice: Option<String>,
-
-    /// Timeout of one control request in milliseconds.
-    #[arg(long, global = true)]
-    pub timeout_ms: Option<u64>,
-
-    /// Context to read settings from (a name under ~/.wash/contexts).
-    #[arg(long, global = true, default_value = "default")]
-    pub context: String,
-}
-
-impl ConnectionArgs {
-    /// Connects using flags over the context.
-    pub async fn connect(&self) -> anyhow::Result<CtlClient> {
-        let context = ContextStore::new(&WashHome::from_env()).load(&self.context)?;
-        let host = self.ctl_host.clone().unwrap_or(context.ctl_host);
-        let port = self.ctl_port.unwrap_or(context.ctl_port);
-        let lattice = self.lattice.clone().unwrap_or(context.ctl_lattice_prefix);
-        let timeout = Duration::from_millis(self.timeout_ms.unwrap_or(context.ctl_timeout));
-        let url = format!("nats://{host}:{port}");
-        let client = CtlClient::connect(&url, lattice).await.with_context(|| {
-            format!("cannot reach the lattice at {url} (is `wash up` running?)")
-        })?;
-        Ok(client.with_timeout(timeout))
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +59,55 @@ enum CtlCommand {
     /// Put, delete or list link definitions.
     #[command(subcommand)]
     Link(LinkCommand),
+    /// Set the number of instances of an actor on a host.
+    #[command(subcommand)]
+    Scale(ScaleCommand),
+    /// Live-update a running actor to a new module (same actor key, e.g. a new revision).
+    #[command(subcommand)]
+    Update(UpdateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ScaleCommand {
+    /// Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed.
+    Actor(ScaleActorArgs),
+}
+
+#[derive(Debug, Args)]
+struct ScaleActorArgs {
+    /// Actor id (M…).
+    actor_id: String,
+    /// Path (or file:// URL) of the signed module to start more instances from.
+    actor_ref: String,
+    /// The number of instances wanted.
+    #[arg(short = 'c', long)]
+    count: u16,
+    /// Host to scale on (default: the host running the actor, or the only host).
+    #[arg(long)]
+    host_id: Option<String>,
+    /// Annotation of the new instances, KEY=VALUE (repeatable).
+    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    annotations: Vec<(String, String)>,
+    /// Return after the host acknowledged, without waiting for the inventory to show the count.
+    #[arg(long)]
+    skip_wait: bool,
+    /// How long to wait for the count, in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    wait_timeout_ms: u64,
+}
+
+#[derive(Debug, Subcommand)]
+enum UpdateCommand {
+    /// Replace the module of a running actor.
+    Actor {
+        /// Actor id (M…).
+        actor_id: String,
+        /// Path (or file:// URL) of the new signed module (its key must be the actor id).
+        new_actor_ref: String,
+        /// Host running the actor (default: the only host running it).
+        #[arg(long)]
+        host_id: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,7 +127,7 @@ enum GetCommand {
 
 #[derive(Debug, Subcommand)]
 enum StartCommand {
-    /// Start actor instances from a file (OCI references arrive with `wash reg`).
+    /// Start actor instances from a signed module (a path or file:// URL).
     Actor(StartActorArgs),
     /// Start a provider instance from a provider archive (.par.gz).
     Provider(StartProviderArgs),
@@ -129,8 +145,11 @@ struct WaitArgs {
     #[arg(long)]
     skip_wait: bool,
     /// How long to wait for the outcome, in milliseconds (allow for a download).
-    #[arg(long, default_value_t = 30_000)]
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
     wait_timeout_ms: u64,
+    /// Annotation of the started instance(s), KEY=VALUE (repeatable).
+    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    annotations: Vec<(String, String)>,
 }
 
 impl WaitArgs {
@@ -139,6 +158,7 @@ impl WaitArgs {
             host_id: self.host_id.clone(),
             constraints: self.constraints.iter().cloned().collect(),
             wait: (!self.skip_wait).then(|| Duration::from_millis(self.wait_timeout_ms)),
+            annotations: self.annotations.iter().cloned().collect(),
         }
     }
 }
@@ -242,6 +262,7 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 
 /// Runs `wash ctl`.
 pub fn run(args: CtlArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    check_ids(&args.command)?;
     super::block_on(async move {
         let client = args.connection.connect().await?;
         match args.command {
@@ -249,6 +270,14 @@ pub fn run(args: CtlArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
             CtlCommand::Start(start) => run_start(&client, start, printer).await,
             CtlCommand::Stop(stop) => run_stop(&client, stop).await,
             CtlCommand::Link(link) => run_link(&client, link).await,
+            CtlCommand::Scale(ScaleCommand::Actor(scale)) => {
+                run_scale(&client, scale, printer).await
+            }
+            CtlCommand::Update(UpdateCommand::Actor {
+                actor_id,
+                new_actor_ref,
+                host_id,
+            }) => run_update(&client, actor_id, new_actor_ref, host_id, printer).await,
         }
     })
 }
@@ -262,30 +291,70 @@ fn object(value: Value) -> Map<String, Value> {
 
 /// The host to talk to: the given one, or the only one that answers a ping.
 async fn pick_host(client: &CtlClient, host_id: Option<String>) -> anyhow::Result<String> {
-    if let Some(id) = host_id {
-        return Ok(id);
-    }
-    let hosts = client.get_hosts().await?;
-    match hosts.as_slice() {
-        [] => bail!(
-            "no host answered on lattice `{}` (is `wash up` running?)",
-            client.lattice()
-        ),
-        [only] => Ok(only.id.clone()),
-        many => {
-            let ids: Vec<_> = many.iter().map(|h| h.id.as_str()).collect();
-            bail!(
-                "several hosts answered; pass one of them: {}",
-                ids.join(", ")
-            )
+    Ok(client.only_host(host_id.as_deref()).await?)
+}
+
+/// Checks the kinds of the ids given (actor `M…`, provider `V…`, host `N…`, contract `ns:name`) before
+/// connecting, so a mixed-up argument is explained even when no lattice runs.
+fn check_ids(command: &CtlCommand) -> anyhow::Result<()> {
+    let host = |id: &Option<String>| id.as_deref().map(check_host_id).transpose();
+    match command {
+        CtlCommand::Get(GetCommand::Inventory { host_id }) => host(host_id)?,
+        CtlCommand::Get(_) | CtlCommand::Link(LinkCommand::Query) => None,
+        CtlCommand::Start(StartCommand::Actor(StartActorArgs { wait, .. }))
+        | CtlCommand::Start(StartCommand::Provider(StartProviderArgs { wait, .. })) => {
+            host(&wait.host_id)?
         }
-    }
+        CtlCommand::Stop(StopCommand::Actor {
+            actor_id, host_id, ..
+        }) => {
+            check_actor_id(actor_id)?;
+            host(host_id)?
+        }
+        CtlCommand::Stop(StopCommand::Provider {
+            provider_id,
+            host_id,
+            ..
+        }) => {
+            check_provider_id(provider_id)?;
+            host(host_id)?
+        }
+        CtlCommand::Stop(StopCommand::Host { host_id }) => host(host_id)?,
+        CtlCommand::Link(LinkCommand::Put {
+            actor_id,
+            provider_id,
+            contract_id,
+            ..
+        }) => Some(check_link(actor_id, provider_id, contract_id)?),
+        CtlCommand::Link(LinkCommand::Del {
+            actor_id,
+            contract_id,
+            ..
+        }) => {
+            check_actor_id(actor_id)?;
+            Some(check_contract_id(contract_id)?)
+        }
+        CtlCommand::Scale(ScaleCommand::Actor(args)) => {
+            check_actor_id(&args.actor_id)?;
+            host(&args.host_id)?
+        }
+        CtlCommand::Update(UpdateCommand::Actor {
+            actor_id, host_id, ..
+        }) => {
+            check_actor_id(actor_id)?;
+            host(host_id)?
+        }
+    };
+    Ok(())
 }
 
 async fn run_get(client: &CtlClient, get: GetCommand) -> anyhow::Result<CommandOutput> {
     match get {
         GetCommand::Hosts => {
             let hosts = client.get_hosts().await?;
+            if hosts.is_empty() {
+                return Err(client.no_host_error().into());
+            }
             let mut text = format!(
                 "{:<58} {:<16} {}\n",
                 "Host ID", "Uptime (s)", "Friendly name"
@@ -297,9 +366,6 @@ async fn run_get(client: &CtlClient, get: GetCommand) -> anyhow::Result<CommandO
                     h.uptime_seconds,
                     h.friendly_name.as_deref().unwrap_or("")
                 ));
-            }
-            if hosts.is_empty() {
-                text = format!("no hosts answered on lattice `{}`", client.lattice());
             }
             Ok(CommandOutput::new(text, object(json!({ "hosts": hosts }))))
         }
@@ -417,14 +483,23 @@ async fn run_start(
     }
 }
 
-/// Hosts read files relative to their own working directory: send an absolute path.
+/// Hosts read files relative to their own working directory: send an absolute path. A reference that
+/// is no file but looks like an OCI reference (`registry/repo:tag`) goes to the host as it is.
 fn absolute_ref(reference: &str) -> anyhow::Result<String> {
     if reference.contains("://") {
         return Ok(reference.to_owned());
     }
     let path = std::path::Path::new(reference);
     if !path.exists() {
-        bail!("`{reference}` does not exist (only files can be started until `wash reg` lands)");
+        let oci_like = reference.contains('/')
+            && !reference.starts_with(['.', '/', '~'])
+            && !reference.ends_with(".wasm")
+            && !reference.ends_with(".par.gz")
+            && !reference.ends_with(".par");
+        if oci_like {
+            return Ok(reference.to_owned());
+        }
+        bail!("`{reference}` does not exist: pass the path of a signed actor module or provider archive, or an OCI reference");
     }
     Ok(std::fs::canonicalize(path)
         .with_context(|| format!("cannot resolve `{reference}`"))?
@@ -467,7 +542,7 @@ async fn run_stop(client: &CtlClient, stop: StopCommand) -> anyhow::Result<Comma
             host_id,
             count,
         } => {
-            let host_id = pick_host(client, host_id).await?;
+            let host_id = client.actor_host(&actor_id, host_id.as_deref()).await?;
             let cmd = StopActorCommand {
                 actor_ref: actor_id.clone(),
                 annotations: None,
@@ -564,4 +639,95 @@ async fn run_link(client: &CtlClient, link: LinkCommand) -> anyhow::Result<Comma
         }
         LinkCommand::Query => links_output(client).await,
     }
+}
+
+async fn run_scale(
+    client: &CtlClient,
+    args: ScaleActorArgs,
+    printer: &Printer,
+) -> anyhow::Result<CommandOutput> {
+    let reference = absolute_ref(&args.actor_ref)?;
+    let host_id = match client
+        .actor_host(&args.actor_id, args.host_id.as_deref())
+        .await
+    {
+        Ok(host_id) => host_id,
+        // Not running anywhere yet: scaling up from zero starts it on the only host.
+        Err(wash_ctl::CtlError::ActorNotRunning { .. }) => client.only_host(None).await?,
+        Err(err) => return Err(err.into()),
+    };
+    printer.status(
+        "Scaling",
+        format!(
+            "actor {} to {} instance(s) on host {host_id}",
+            args.actor_id, args.count
+        ),
+    );
+    let cmd = ScaleActorCommand {
+        actor_id: args.actor_id.clone(),
+        actor_ref: reference,
+        annotations: (!args.annotations.is_empty())
+            .then(|| args.annotations.into_iter().collect()),
+        count: args.count,
+        host_id: host_id.clone(),
+    };
+    let wait = (!args.skip_wait).then(|| Duration::from_millis(args.wait_timeout_ms));
+    let outcome = client.scale_actor_and_wait(&cmd, wait).await?;
+    let mut json = object(json!({
+        "actor_id": args.actor_id,
+        "actor_ref": cmd.actor_ref,
+        "host_id": host_id,
+        "count": args.count,
+    }));
+    let text = match outcome {
+        ScaleOutcome::Scaled(n) => {
+            json.insert("instances".into(), json!(n));
+            format!("actor {} runs {n} instance(s) on host {host_id}", args.actor_id)
+        }
+        ScaleOutcome::Acknowledged => {
+            json.insert("acknowledged_only".into(), json!(true));
+            format!(
+                "host {host_id} accepted scaling actor {} to {} (not waiting for the outcome)",
+                args.actor_id, args.count
+            )
+        }
+    };
+    Ok(CommandOutput::new(text, json))
+}
+
+async fn run_update(
+    client: &CtlClient,
+    actor_id: String,
+    new_actor_ref: String,
+    host_id: Option<String>,
+    printer: &Printer,
+) -> anyhow::Result<CommandOutput> {
+    let reference = absolute_ref(&new_actor_ref)?;
+    let host_id = client.actor_host(&actor_id, host_id.as_deref()).await?;
+    printer.status("Updating", format!("actor {actor_id} to {reference}"));
+    let cmd = UpdateActorCommand {
+        actor_id: actor_id.clone(),
+        annotations: None,
+        host_id: host_id.clone(),
+        new_actor_ref: reference.clone(),
+    };
+    let inventory = client.update_actor_and_check(&cmd).await?;
+    let revision = inventory
+        .actors
+        .iter()
+        .find(|a| a.id == actor_id)
+        .and_then(|a| a.instances.first())
+        .map(|i| i.revision);
+    Ok(CommandOutput::new(
+        format!(
+            "actor {actor_id} on host {host_id} now runs {reference} (revision {})",
+            revision.map_or_else(|| "unknown".to_owned(), |r| r.to_string())
+        ),
+        object(json!({
+            "actor_id": actor_id,
+            "host_id": host_id,
+            "new_actor_ref": reference,
+            "revision": revision,
+        })),
+    ))
 }

@@ -1,8 +1,11 @@
 //! One thin module per subcommand: clap arguments plus glue that calls one library operation.
 
+pub mod call;
 pub mod claims;
 pub mod completions;
+mod connection;
 pub mod ctl;
+pub mod ctx;
 pub mod down;
 pub mod drain;
 mod files;
@@ -35,6 +38,10 @@ pub enum Command {
     Down(down::DownArgs),
     /// Drive the lattice: inventory, start/stop actors and providers, links.
     Ctl(ctl::CtlArgs),
+    /// Invoke an operation of a running actor (JSON in, JSON out).
+    Call(call::CallArgs),
+    /// Manage contexts: named lattice connection settings, one of them the default.
+    Ctx(ctx::CtxArgs),
     /// Print or write shell completion scripts.
     Completions(completions::CompletionsArgs),
 }
@@ -50,6 +57,8 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Up(args) => up::run(args, printer),
         Command::Down(args) => down::run(args, printer),
         Command::Ctl(args) => ctl::run(args, printer),
+        Command::Call(args) => call::run(args, printer),
+        Command::Ctx(args) => ctx::run(args, printer),
         Command::Completions(args) => completions::run(args, printer),
     }
 }

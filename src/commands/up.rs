@@ -76,6 +76,10 @@ pub struct UpArgs {
     #[arg(long, env = "WASMCLOUD_OCI_ALLOWED_INSECURE", value_delimiter = ',')]
     pub allowed_insecure: Vec<String>,
 
+    /// Allow pulling OCI references tagged `latest` (or untagged).
+    #[arg(long, env = "WASMCLOUD_OCI_ALLOW_LATEST")]
+    pub allow_latest: bool,
+
     /// (internal) run as the background host process of `wash up --detached`.
     #[arg(long, hide = true)]
     pub background_host: bool,
@@ -178,6 +182,7 @@ fn host_config(args: &UpArgs, home: &WashHome, cluster_seed: String) -> HostConf
         rpc_timeout: Duration::from_millis(args.rpc_timeout_ms),
         cache_dir: home.provider_cache(),
         allowed_insecure: args.allowed_insecure.clone(),
+        oci_allow_latest: args.allow_latest,
         ..HostConfig::default()
     }
 }
@@ -313,6 +318,14 @@ fn detach(
         .stderr(log);
     for (key, value) in &args.labels {
         command.arg("--label").arg(format!("{key}={value}"));
+    }
+    if args.allow_latest {
+        command.arg("--allow-latest");
+    }
+    if !args.allowed_insecure.is_empty() {
+        command
+            .arg("--allowed-insecure")
+            .arg(args.allowed_insecure.join(","));
     }
     if !args.cluster_issuers.is_empty() {
         command

@@ -3,7 +3,17 @@
 use wash_test_support::wash;
 
 /// The commands `wash --help` must list: exactly those that work today.
-const COMMANDS: &[&str] = &["keys", "claims", "par", "reg", "drain", "up", "down", "ctl", "completions"];
+const COMMANDS: &[&str] = &[
+    "keys",
+    "claims",
+    "par",
+    "reg",
+    "drain",
+    "up",
+    "down",
+    "ctl",
+    "completions",
+];
 
 /// `wash --help` lists every working command and nothing else.
 #[test]

@@ -6,38 +6,44 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tempfile::TempDir;
+use wash_test_support::Registry;
 use wash_test_support::{
     example_wasm, free_port, http_get, wait_for_http, wash, workspace_binary, NatsServer,
     RedisServer,
 };
 
 /// A home folder with a host started by `wash up --detached` on a test NATS server; `wash down` on drop.
-struct Lattice {
-    home: TempDir,
-    _nats: NatsServer,
+/// Shared with the `ctl`, `call` and `ctx` tests.
+pub(crate) struct Lattice {
+    pub(crate) home: TempDir,
+    pub(crate) nats: NatsServer,
+    pub(crate) host_id: String,
 }
 
 impl Lattice {
-    fn up() -> Self {
+    pub(crate) fn up() -> Self {
         let nats = NatsServer::start();
         let home = tempfile::tempdir().expect("temp home");
         let out = wash()
             .in_home(home.path())
             .args(["up", "--detached", "--nats-url", &nats.url(), "-o", "json"])
             .run();
-        let lattice = Self { home, _nats: nats };
+        let host_id = out.json()["host_id"].as_str().map(str::to_owned);
+        let lattice = Self {
+            home,
+            nats,
+            host_id: host_id.clone().unwrap_or_default(),
+        };
         let out = out.success();
         assert!(
-            out.json()["host_id"]
-                .as_str()
-                .is_some_and(|id| id.starts_with('N')),
+            host_id.is_some_and(|id| id.starts_with('N')),
             "{}",
             out.stdout()
         );
         lattice
     }
 
-    fn wash_json(&self, args: &[&str]) -> Value {
+    pub(crate) fn wash_json(&self, args: &[&str]) -> Value {
         let out = wash()
             .in_home(self.home.path())
             .args(args)
@@ -47,12 +53,12 @@ impl Lattice {
         out.json()
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.home.path().join(name)
     }
 
     /// Signs kvcounter and starts it; returns its id.
-    fn start_kvcounter(&self) -> String {
+    pub(crate) fn start_kvcounter(&self) -> String {
         let signed = self.path("kvcounter_s.wasm");
         let module = example_wasm("kvcounter");
         self.wash_json(&[
@@ -71,7 +77,7 @@ impl Lattice {
     }
 
     /// Packs a workspace provider binary into a par.gz and starts it; returns its id.
-    fn start_provider(&self, binary: &str, contract: &str) -> String {
+    pub(crate) fn start_provider(&self, binary: &str, contract: &str) -> String {
         // Uncompressed: gzip of a debug binary at level 9 takes seconds the test need not spend.
         let archive = self.path(&format!("{binary}.par"));
         let target = format!("{}-linux", std::env::consts::ARCH);
@@ -98,7 +104,7 @@ impl Lattice {
             .to_owned()
     }
 
-    fn link(&self, actor: &str, provider: &str, contract: &str, values: &[&str]) {
+    pub(crate) fn link(&self, actor: &str, provider: &str, contract: &str, values: &[&str]) {
         let mut args = vec!["ctl", "link", "put", actor, provider, contract];
         args.extend_from_slice(values);
         self.wash_json(&args);
@@ -111,7 +117,7 @@ impl Drop for Lattice {
     }
 }
 
-fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("utf-8 temp path")
 }
 
@@ -247,4 +253,82 @@ fn up_refuses_a_port_taken_by_another_program() {
         out.stderr()
     );
     assert!(!home.path().join(".wash/host.json").exists());
+}
+
+/// The seed's flow from a registry: kvcounter and both providers pushed with `wash reg push`, started by
+/// OCI reference (the host pulls them), linked, and counting.
+#[test]
+fn kvcounter_from_registry_references() {
+    let registry = Registry::start();
+    let lattice = Lattice::up();
+    let signed = lattice.path("kvcounter_s.wasm");
+    lattice.wash_json(&[
+        "claims",
+        "sign",
+        path_str(&example_wasm("kvcounter")),
+        "--name",
+        "kvcounter",
+        "--keyvalue",
+        "--http_server",
+        "--destination",
+        path_str(&signed),
+    ]);
+    let target = format!("{}-linux", std::env::consts::ARCH);
+    let mut refs = vec![format!("{}/kvcounter:0.1.0", registry.host())];
+    lattice.wash_json(&["reg", "push", &refs[0], path_str(&signed)]);
+    for (binary, contract) in [
+        ("httpserver", "wasmcloud:httpserver"),
+        ("kv-nats", "wasmcloud:keyvalue"),
+    ] {
+        let archive = lattice.path(&format!("{binary}.par"));
+        lattice.wash_json(&[
+            "par",
+            "create",
+            "--capid",
+            contract,
+            "--vendor",
+            "wash-tests",
+            "--name",
+            binary,
+            "--arch",
+            &target,
+            "--binary",
+            path_str(&workspace_binary(binary)),
+            "--destination",
+            path_str(&archive),
+        ]);
+        let reference = format!("{}/{binary}:0.1.0", registry.host());
+        lattice.wash_json(&["reg", "push", &reference, path_str(&archive)]);
+        refs.push(reference);
+    }
+    let actor = lattice.wash_json(&["ctl", "start", "actor", &refs[0]])["actor_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let http = lattice.wash_json(&["ctl", "start", "provider", &refs[1]])["provider_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let kv = lattice.wash_json(&["ctl", "start", "provider", &refs[2]])["provider_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let port = free_port();
+    lattice.link(
+        &actor,
+        &http,
+        "wasmcloud:httpserver",
+        &[&format!("PORT={port}")],
+    );
+    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    wait_for_http(port, "/", Duration::from_secs(20)).expect("httpserver listens");
+    for expected in 2..=20 {
+        assert_eq!(counter(port), expected);
+    }
+    let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
+    assert_eq!(
+        inventory["inventory"]["actors"][0]["image_ref"],
+        refs[0].as_str(),
+        "{inventory}"
+    );
 }

@@ -709,6 +709,42 @@ fn no_progress_bars_without_a_terminal() {
         .is_empty());
 }
 
+/// On a terminal (a pty from util-linux `script`), push and pull draw progress bars on stderr.
+#[test]
+fn progress_bars_on_a_terminal() {
+    let registry = Registry::start();
+    let home = tempfile::tempdir().unwrap();
+    let raw = home.path().join("m.wasm");
+    let signed = home.path().join("m_s.wasm");
+    padded_module(&raw, 8 * 1024 * 1024);
+    sign(home.path(), &raw, &signed);
+    let url = format!("{}/demo/tty:1.0.0", registry.host());
+    let wash = wash_test_support::wash_bin();
+    let line = format!(
+        "{w} reg push {url} {f} && {w} reg pull {url} --destination {d}",
+        w = wash.display(),
+        f = signed.display(),
+        d = home.path().join("out.wasm").display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("HOME", home.path())
+        .env("WASH_CACHE", home.path().join("cache"))
+        .env_remove("WASH_REG_USER")
+        .env_remove("WASH_REG_PASSWORD")
+        .output()
+        .expect("util-linux `script` runs (Debian: bsdutils)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Pushing sha256:"), "{text}");
+    assert!(text.contains("Pulling sha256:"), "{text}");
+    assert!(text.contains("MiB"), "{text}");
+    assert_eq!(
+        sha256_file(&home.path().join("out.wasm")),
+        sha256_file(&signed)
+    );
+}
+
 /// The help of `wash reg`, `reg push` and `reg pull` is as checked in.
 #[test]
 fn help_snapshots() {

@@ -6,13 +6,16 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum CtlError {
     /// NATS could not be reached.
-    #[error("failed to connect to NATS at `{url}`: {reason}")]
+    #[error("no NATS server answers at `{url}` ({reason}): start a lattice with `wash up`, or point `--ctl-host`/`--ctl-port` (or the context) at yours")]
     Connect {
         /// The URL tried.
         url: String,
         /// Why.
         reason: String,
     },
+    /// NATS auth settings could not be used.
+    #[error("invalid NATS credentials: {0}")]
+    Auth(String),
     /// No answer in time.
     #[error("no {what} within {timeout:?}")]
     Timeout {
@@ -21,13 +24,23 @@ pub enum CtlError {
         /// How long we waited.
         timeout: Duration,
     },
-    /// Nobody listens on the subject (no host with that id, or no host at all).
-    #[error("no {what}: nothing is listening on `{subject}` (is a host running on this lattice?)")]
-    NoResponders {
-        /// What was awaited.
-        what: &'static str,
-        /// The subject.
-        subject: String,
+    /// No host listens on the lattice at all.
+    #[error("no host is listening on lattice `{lattice}` at `{url}`: start one with `wash up`")]
+    NoHost {
+        /// The lattice id.
+        lattice: String,
+        /// The NATS URL.
+        url: String,
+    },
+    /// The named host does not answer.
+    #[error("host `{host_id}` is not listening on lattice `{lattice}` at `{url}`: `wash ctl get hosts` lists the running hosts")]
+    HostNotFound {
+        /// The host id asked for.
+        host_id: String,
+        /// The lattice id.
+        lattice: String,
+        /// The NATS URL.
+        url: String,
     },
     /// The reply was not the expected JSON.
     #[error("invalid {what}: {reason}")]
@@ -43,4 +56,28 @@ pub enum CtlError {
     /// Another NATS error.
     #[error("NATS error: {0}")]
     Nats(String),
+    /// The actor runs on no host of the lattice.
+    #[error("actor `{actor_id}` is not running on lattice `{lattice}`: `wash ctl get inventory` lists what runs")]
+    ActorNotRunning {
+        /// The actor id.
+        actor_id: String,
+        /// The lattice id.
+        lattice: String,
+    },
+    /// Several hosts qualify and none was named.
+    #[error("several hosts qualify; pass `--host-id` with one of: {}", .host_ids.join(", "))]
+    SeveralHosts {
+        /// Their ids.
+        host_ids: Vec<String>,
+    },
+    /// A host refused a command.
+    #[error("host `{host_id}` refused to {what}: {reason}")]
+    Refused {
+        /// The host.
+        host_id: String,
+        /// What was asked, e.g. "stop actor `M…`".
+        what: String,
+        /// The host's reason.
+        reason: String,
+    },
 }

@@ -1,9 +1,14 @@
 //! A client for the wasmCloud 0.x control interface: JSON requests on `wasmbus.ctl.<lattice>.*`,
 //! scatter-gather pings and auctions, and lattice events on `wasmbus.evt.<lattice>` for waiting on the
-//! outcome of a start.
+//! outcome of a start; plus `wash call`'s signed invocations of actors ([`call`]) and the msgpack ⇄ JSON
+//! conversion of their payloads ([`payload`]).
 
+mod auth;
+pub mod call;
 mod error;
+pub mod ids;
 mod ops;
+pub mod payload;
 
 use std::time::Duration;
 
@@ -20,8 +25,9 @@ use wash_wire::events::CloudEvent;
 use wash_wire::subjects::CtlSubjects;
 use wash_wire::LinkDefinition;
 
+pub use auth::{connect, NatsAuth};
 pub use error::CtlError;
-pub use ops::{Placement, StartError, StartOutcome};
+pub use ops::{Placement, ScaleOutcome, StartError, StartOutcome};
 
 /// Default timeout of one control request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -33,6 +39,7 @@ pub const DEFAULT_AUCTION_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct CtlClient {
     nats: async_nats::Client,
     lattice: String,
+    url: String,
     subjects: CtlSubjects,
     timeout: Duration,
     auction_timeout: Duration,
@@ -46,6 +53,7 @@ impl CtlClient {
             subjects: CtlSubjects::new(wash_wire::subjects::DEFAULT_CTL_PREFIX, &lattice),
             nats,
             lattice,
+            url: String::new(),
             timeout: DEFAULT_TIMEOUT,
             auction_timeout: DEFAULT_AUCTION_TIMEOUT,
         }
@@ -53,15 +61,45 @@ impl CtlClient {
 
     /// Connects to `url` and returns a client for `lattice`.
     pub async fn connect(url: &str, lattice: impl Into<String>) -> Result<Self, CtlError> {
-        let nats = async_nats::ConnectOptions::new()
-            .name("wash")
-            .connect(url)
-            .await
-            .map_err(|e| CtlError::Connect {
-                url: url.into(),
-                reason: e.to_string(),
-            })?;
-        Ok(Self::new(nats, lattice))
+        Self::connect_with(url, lattice, &NatsAuth::default()).await
+    }
+
+    /// Connects to `url` with NATS credentials and returns a client for `lattice`.
+    pub async fn connect_with(
+        url: &str,
+        lattice: impl Into<String>,
+        auth: &NatsAuth,
+    ) -> Result<Self, CtlError> {
+        let nats = connect(url, auth).await?;
+        Ok(Self::new(nats, lattice).with_url(url))
+    }
+
+    /// Records the NATS URL (used in error messages).
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.url = url.into();
+        self
+    }
+
+    /// The NATS URL this client was connected to (empty when unknown).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The error for "no host answers on this lattice".
+    pub fn no_host_error(&self) -> CtlError {
+        CtlError::NoHost {
+            lattice: self.lattice.clone(),
+            url: self.url.clone(),
+        }
+    }
+
+    /// The error for "this host does not answer".
+    pub fn host_not_found_error(&self, host_id: &str) -> CtlError {
+        CtlError::HostNotFound {
+            host_id: host_id.into(),
+            lattice: self.lattice.clone(),
+            url: self.url.clone(),
+        }
     }
 
     /// Sets the timeout of single requests.
@@ -112,9 +150,9 @@ impl CtlClient {
             timeout: self.timeout,
         })?
         .map_err(|e| match e.kind() {
-            async_nats::RequestErrorKind::NoResponders => CtlError::NoResponders {
-                what,
-                subject: subject.clone(),
+            async_nats::RequestErrorKind::NoResponders => match host_of(&subject) {
+                Some(host_id) => self.host_not_found_error(host_id),
+                None => self.no_host_error(),
             },
             async_nats::RequestErrorKind::TimedOut => CtlError::Timeout {
                 what,
@@ -150,6 +188,10 @@ impl CtlClient {
         let deadline = tokio::time::Instant::now() + self.auction_timeout;
         let mut replies = Vec::new();
         while let Ok(Some(message)) = tokio::time::timeout_at(deadline, sub.next()).await {
+            // NATS answers a request nobody subscribes to with a 503 status: no host at all.
+            if message.status == Some(async_nats::StatusCode::NO_RESPONDERS) && replies.is_empty() {
+                return Err(self.no_host_error());
+            }
             if message.payload.is_empty() {
                 break;
             }
@@ -164,7 +206,8 @@ impl CtlClient {
         Ok(replies)
     }
 
-    /// Every host that answers a ping within the collection window.
+    /// Every host that answers a ping within the collection window ([`CtlError::NoHost`] when NATS
+    /// reports that nobody listens).
     pub async fn get_hosts(&self) -> Result<Vec<Host>, CtlError> {
         self.scatter_gather::<(), Host>(self.subjects.ping_hosts(), None)
             .await
@@ -363,6 +406,15 @@ impl CtlClient {
             .map_err(|e| CtlError::Nats(e.to_string()))?;
         Ok(EventStream { sub })
     }
+}
+
+/// The host id in a host-addressed control subject (`….get.<host>.inv`, `….cmd.<host>.<verb>`).
+fn host_of(subject: &str) -> Option<&str> {
+    let mut tokens = subject.split('.').rev();
+    let _verb = tokens.next()?;
+    let host = tokens.next()?;
+    let kind = tokens.next()?;
+    (matches!(kind, "get" | "cmd") && host.len() == 56 && host.starts_with('N')).then_some(host)
 }
 
 /// Lattice events as they arrive; non-CloudEvent messages are dropped.

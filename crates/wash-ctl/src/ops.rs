@@ -1,9 +1,13 @@
 //! Higher-level operations: place an actor or provider on a host (auction when no host is named), send
-//! the command, and wait for the lattice event that tells how it ended.
+//! the command, and wait for the lattice event that tells how it ended; find the host an actor runs on;
+//! scale and update actors and wait until the inventory shows the result.
 
 use std::time::Duration;
 
-use wash_wire::ctl::{StartActorCommand, StartProviderCommand, StringMap};
+use wash_wire::ctl::{
+    HostInventory, ScaleActorCommand, StartActorCommand, StartProviderCommand, StringMap,
+    UpdateActorCommand,
+};
 use wash_wire::events::CloudEvent;
 
 use crate::{CtlClient, CtlError};
@@ -87,6 +91,23 @@ pub struct Placement {
     pub constraints: StringMap,
     /// How long to wait for the outcome; `None` returns after the ack.
     pub wait: Option<Duration>,
+    /// Annotations of the started instances (empty: none).
+    pub annotations: StringMap,
+}
+
+impl Placement {
+    fn annotations(&self) -> Option<StringMap> {
+        (!self.annotations.is_empty()).then(|| self.annotations.clone())
+    }
+}
+
+/// How a scale ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScaleOutcome {
+    /// The host runs exactly this many instances now.
+    Scaled(usize),
+    /// Not waited for: only acknowledged.
+    Acknowledged,
 }
 
 impl CtlClient {
@@ -114,7 +135,7 @@ impl CtlClient {
         let mut events = self.events().await?;
         let cmd = StartActorCommand {
             actor_ref: actor_ref.into(),
-            annotations,
+            annotations: annotations.or_else(|| placement.annotations()),
             count,
             host_id: host_id.clone(),
         };
@@ -185,7 +206,7 @@ impl CtlClient {
         };
         let mut events = self.events().await?;
         let cmd = StartProviderCommand {
-            annotations: None,
+            annotations: placement.annotations(),
             configuration,
             host_id: host_id.clone(),
             link_name: link_name.into(),
@@ -235,5 +256,134 @@ impl CtlClient {
             });
         }
         Ok((host_id, StartOutcome::Started(event)))
+    }
+}
+
+/// Instances of `actor_id` in an inventory.
+pub fn instance_count(inventory: &HostInventory, actor_id: &str) -> usize {
+    inventory
+        .actors
+        .iter()
+        .filter(|a| a.id == actor_id)
+        .map(|a| a.instances.len())
+        .sum()
+}
+
+impl CtlClient {
+    /// The given host, or the only host that answers a ping.
+    pub async fn only_host(&self, host_id: Option<&str>) -> Result<String, CtlError> {
+        if let Some(id) = host_id {
+            return Ok(id.to_owned());
+        }
+        let hosts = self.get_hosts().await?;
+        match hosts.as_slice() {
+            [] => Err(self.no_host_error()),
+            [only] => Ok(only.id.clone()),
+            many => Err(CtlError::SeveralHosts {
+                host_ids: many.iter().map(|h| h.id.clone()).collect(),
+            }),
+        }
+    }
+
+    /// The host running `actor_id`: the given one, else the only host that runs it.
+    pub async fn actor_host(
+        &self,
+        actor_id: &str,
+        host_id: Option<&str>,
+    ) -> Result<String, CtlError> {
+        if let Some(id) = host_id {
+            return Ok(id.to_owned());
+        }
+        let hosts = self.get_hosts().await?;
+        if hosts.is_empty() {
+            return Err(self.no_host_error());
+        }
+        let mut running = Vec::new();
+        for host in &hosts {
+            let inventory = self.get_inventory(&host.id).await?;
+            if instance_count(&inventory, actor_id) > 0 {
+                running.push(host.id.clone());
+            }
+        }
+        match running.len() {
+            0 => Err(CtlError::ActorNotRunning {
+                actor_id: actor_id.into(),
+                lattice: self.lattice().into(),
+            }),
+            1 => Ok(running.remove(0)),
+            _ => Err(CtlError::SeveralHosts { host_ids: running }),
+        }
+    }
+
+    /// Sets the number of instances of an actor on a host to `count` and (unless `wait` is `None`)
+    /// waits until the host's inventory shows exactly that many, or a start failure is reported.
+    pub async fn scale_actor_and_wait(
+        &self,
+        cmd: &ScaleActorCommand,
+        wait: Option<Duration>,
+    ) -> Result<ScaleOutcome, StartError> {
+        let mut events = self.events().await?;
+        let ack = self.scale_actor(cmd).await?;
+        if !ack.accepted {
+            return Err(StartError::Refused {
+                host_id: cmd.host_id.clone(),
+                reference: cmd.actor_ref.clone(),
+                reason: ack.error,
+            });
+        }
+        let Some(wait) = wait else {
+            return Ok(ScaleOutcome::Acknowledged);
+        };
+        let deadline = tokio::time::Instant::now() + wait;
+        let target = usize::from(cmd.count);
+        loop {
+            let now = self.get_inventory(&cmd.host_id).await?;
+            let count = instance_count(&now, &cmd.actor_id);
+            if count == target {
+                return Ok(ScaleOutcome::Scaled(count));
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(StartError::NoOutcome {
+                    host_id: cmd.host_id.clone(),
+                    reference: cmd.actor_ref.clone(),
+                    timeout: wait,
+                });
+            }
+            // Between inventory polls, watch for a failed start of the instances being added.
+            let failed = events
+                .wait_for(Duration::from_millis(200), |e| {
+                    e.source == cmd.host_id
+                        && e.name() == "actor_start_failed"
+                        && e.data["actor_ref"] == cmd.actor_ref.as_str()
+                })
+                .await;
+            if let Ok(event) = failed {
+                return Err(StartError::Failed {
+                    host_id: cmd.host_id.clone(),
+                    reference: cmd.actor_ref.clone(),
+                    reason: event.data["error"]
+                        .as_str()
+                        .unwrap_or("unknown error")
+                        .to_owned(),
+                });
+            }
+        }
+    }
+
+    /// Live-updates an actor on a host to the module at `new_ref` (same actor key); returns the host's
+    /// inventory afterwards.
+    pub async fn update_actor_and_check(
+        &self,
+        cmd: &UpdateActorCommand,
+    ) -> Result<HostInventory, CtlError> {
+        let ack = self.update_actor(cmd).await?;
+        if !ack.accepted {
+            return Err(CtlError::Refused {
+                host_id: cmd.host_id.clone(),
+                what: format!("update actor `{}`", cmd.actor_id),
+                reason: ack.error,
+            });
+        }
+        self.get_inventory(&cmd.host_id).await
     }
 }

@@ -66,7 +66,7 @@ pub(crate) async fn load_actor(
     lattice: &Lattice,
     actor_ref: &str,
 ) -> Result<(ActorIdentity, ActorModule), String> {
-    let bytes = crate::refs::read_artifact(actor_ref).await?;
+    let bytes = crate::refs::read_artifact(lattice, actor_ref).await?;
     let runtime = lattice.runtime.clone();
     tokio::task::spawn_blocking(move || {
         let identity = crate::claims::verify_actor(&bytes)

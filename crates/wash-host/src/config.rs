@@ -40,6 +40,10 @@ pub struct HostConfig {
     pub max_concurrent_calls_per_actor: usize,
     /// Registries that may be reached over plain HTTP (`WASMCLOUD_OCI_ALLOWED_INSECURE`).
     pub allowed_insecure: Vec<String>,
+    /// Whether OCI references tagged `latest` (or untagged) may be pulled (`WASMCLOUD_OCI_ALLOW_LATEST`).
+    pub oci_allow_latest: bool,
+    /// The content-addressed cache of pulled artifacts.
+    pub oci_cache_dir: PathBuf,
     /// Log level given to providers in their host data.
     pub provider_log_level: Option<String>,
 }
@@ -62,6 +66,8 @@ impl Default for HostConfig {
             runtime: RuntimeConfig::default(),
             max_concurrent_calls_per_actor: 256,
             allowed_insecure: Vec::new(),
+            oci_allow_latest: false,
+            oci_cache_dir: wash_oci::PullOptions::default().cache_dir,
             provider_log_level: None,
         }
     }

@@ -73,7 +73,7 @@ async fn start_provider_inner(
     config_json: Option<String>,
     annotations: Option<StringMap>,
 ) -> Result<(), String> {
-    let bytes = crate::refs::read_artifact(provider_ref).await?;
+    let bytes = crate::refs::read_artifact(lattice, provider_ref).await?;
     let cache_dir = lattice.config.cache_dir.clone();
     let (identity, binary) =
         tokio::task::spawn_blocking(move || crate::claims::extract_provider(&bytes, &cache_dir))

@@ -1,25 +1,48 @@
-//! Reading actor modules and provider archives from a reference: a file path or `file://` URL.
+//! Reading actor modules and provider archives from a reference: a file (path or `file://` URL) or an
+//! OCI reference pulled from its registry (digests verified, through the content-addressed cache).
 
 use std::path::PathBuf;
 
+use crate::host::Lattice;
+
 /// Reads the bytes an artifact reference points to.
-///
-/// Supports plain paths and `file://` URLs. OCI references need the registry client and are refused
-/// with a clear message until it lands.
-pub async fn read_artifact(reference: &str) -> Result<Vec<u8>, String> {
-    let path = local_path(reference).ok_or_else(|| {
-        format!(
-            "cannot start `{reference}`: only files (a path or a file:// URL) are supported by this host so far; \
-             pull the artifact with `wash reg pull` and start it from the file"
-        )
-    })?;
-    tokio::fs::read(&path)
+pub(crate) async fn read_artifact(lattice: &Lattice, reference: &str) -> Result<Vec<u8>, String> {
+    if let Some(path) = local_path(reference) {
+        return tokio::fs::read(&path)
+            .await
+            .map_err(|e| format!("failed to read `{}`: {e}", path.display()));
+    }
+    if !wash_oci::is_oci_reference(reference) {
+        return Err(format!(
+            "`{reference}` is neither a file on this host nor an OCI reference (registry/repository:tag)"
+        ));
+    }
+    let registry = reference.split('/').next().unwrap_or_default();
+    let credentials = lattice
+        .registries
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(registry)
+        .and_then(|c| {
+            Some(wash_oci::Credentials {
+                username: c.username.clone()?,
+                password: c.password.clone()?,
+            })
+        });
+    let options = wash_oci::PullOptions {
+        credentials,
+        allow_latest: lattice.config.oci_allow_latest,
+        insecure: lattice.config.allowed_insecure.clone(),
+        cache_dir: lattice.config.oci_cache_dir.clone(),
+        ..wash_oci::PullOptions::default()
+    };
+    wash_oci::pull_artifact(reference, &options)
         .await
-        .map_err(|e| format!("failed to read `{}`: {e}", path.display()))
+        .map_err(|e| format!("failed to pull `{reference}`: {e}"))
 }
 
-/// The local path of a reference, if it is a file reference.
-pub fn local_path(reference: &str) -> Option<PathBuf> {
+/// The local path of a reference, if it names a file (a `file://` URL, or a path that exists).
+pub(crate) fn local_path(reference: &str) -> Option<PathBuf> {
     if let Some(rest) = reference.strip_prefix("file://") {
         return Some(PathBuf::from(rest));
     }

@@ -39,4 +39,26 @@ pub enum LocalError {
         /// Why.
         reason: String,
     },
+    /// A context name that cannot be a file name.
+    #[error("`{name}` is not a valid context name: use letters, digits, `-` or `_` (no `/`, no leading `.`, not `index`)")]
+    BadContextName {
+        /// The name.
+        name: String,
+    },
+    /// No context with that name.
+    #[error("no context named `{name}` in `{dir}`: `wash ctx list` shows the existing ones, `wash ctx new {name}` creates it")]
+    ContextNotFound {
+        /// The name.
+        name: String,
+        /// The contexts folder.
+        dir: PathBuf,
+    },
+    /// A context with that name exists already.
+    #[error("context `{name}` already exists (`{path}`): edit it with `wash ctx edit {name}` or delete it with `wash ctx del {name}`")]
+    ContextExists {
+        /// The name.
+        name: String,
+        /// Its file.
+        path: PathBuf,
+    },
 }

@@ -11,7 +11,7 @@ mod error;
 mod nats;
 mod state;
 
-pub use context::{Context, ContextStore};
+pub use context::{Context, ContextStore, DEFAULT_CONTEXT};
 pub use error::LocalError;
 pub use nats::{nats_server_program, probe_nats, start_nats_server, NatsProbe, StartedNats};
 pub use state::{pid_alive, stop_pid, HostRecord, WashHome};

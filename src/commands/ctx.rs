@@ -1,0 +1,207 @@
+//! `wash ctx`: manage contexts — named connection settings under ~/.wash/contexts, one of them the default.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _};
+use clap::{Args, Subcommand};
+use serde_json::{json, Map};
+use wash_local::{Context, ContextStore, WashHome};
+
+use crate::output::{CommandOutput, Printer};
+
+const AFTER_HELP: &str = "\
+Examples:
+  wash ctx list
+  wash ctx new staging --ctl-host 10.0.0.5 --ctl-port 4333 --lattice staging
+  wash ctx default staging              # `wash ctl` and `wash call` now use it without flags
+  wash ctx edit staging                 # opens $EDITOR (or --editor)
+  wash ctl get hosts --context default  # one command with another context
+  wash ctx del staging
+
+Contexts are wash 0.x JSON files in ~/.wash/contexts (WASH_HOME replaces ~/.wash); index.json names
+the default one, else it is `default`, which `wash up` writes.";
+
+/// Arguments of `wash ctx`.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct CtxArgs {
+    #[command(subcommand)]
+    command: CtxCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CtxCommand {
+    /// List the stored contexts and which one is the default.
+    List,
+    /// Create a context (control and RPC settings alike; `wash ctx edit` changes them separately).
+    New(NewArgs),
+    /// Make a context the default, or show the default when no name is given.
+    Default {
+        /// Name of the context.
+        name: Option<String>,
+    },
+    /// Edit a context (the default one when no name is given) in a text editor.
+    Edit {
+        /// Name of the context.
+        name: Option<String>,
+        /// Editor command [default: $EDITOR]
+        #[arg(short = 'e', long, env = "EDITOR")]
+        editor: Option<String>,
+    },
+    /// Delete a context.
+    Del {
+        /// Name of the context.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// Name of the context (its file is ~/.wash/contexts/<name>.json).
+    name: String,
+    /// NATS host of the lattice.
+    #[arg(long, default_value = "127.0.0.1")]
+    ctl_host: String,
+    /// NATS port of the lattice.
+    #[arg(long, default_value_t = 4222)]
+    ctl_port: u16,
+    /// Lattice id.
+    #[arg(short = 'x', long, default_value = "default")]
+    lattice: String,
+    /// Cluster seed (SC…) that signs `wash call` invocations.
+    #[arg(long, env = "WASMCLOUD_CLUSTER_SEED", hide_env_values = true)]
+    cluster_seed: Option<String>,
+    /// NATS credentials file.
+    #[arg(long, value_name = "PATH")]
+    ctl_credsfile: Option<PathBuf>,
+    /// Request timeout in milliseconds.
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    timeout_ms: u64,
+    /// Also make it the default context.
+    #[arg(long)]
+    default: bool,
+}
+
+/// Runs `wash ctx`.
+pub fn run(args: CtxArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    let store = ContextStore::new(&WashHome::from_env());
+    match args.command {
+        CtxCommand::List => {
+            let names = store.list()?;
+            let default = store.default_name()?;
+            let mut text = format!("Contexts in {}:\n", store.dir().display());
+            for name in &names {
+                let mark = if *name == default { " (default)" } else { "" };
+                text.push_str(&format!("  {name}{mark}\n"));
+            }
+            if names.is_empty() {
+                text.push_str("  none yet (`wash up` writes `default`, `wash ctx new` adds more)\n");
+            }
+            Ok(output(
+                text,
+                json!({"contexts": names, "default": default, "dir": store.dir()}),
+            ))
+        }
+        CtxCommand::New(new) => {
+            let context = Context {
+                name: new.name.clone(),
+                cluster_seed: new.cluster_seed,
+                ctl_host: new.ctl_host.clone(),
+                ctl_port: new.ctl_port,
+                ctl_credsfile: new.ctl_credsfile.clone(),
+                ctl_timeout: new.timeout_ms,
+                ctl_lattice_prefix: new.lattice.clone(),
+                rpc_host: new.ctl_host,
+                rpc_port: new.ctl_port,
+                rpc_credsfile: new.ctl_credsfile,
+                rpc_timeout: new.timeout_ms,
+                rpc_lattice_prefix: new.lattice,
+                ..Context::default()
+            };
+            let path = store.create(&context)?;
+            if new.default {
+                store.set_default(&new.name)?;
+            }
+            printer.status("Created", format!("context {}", path.display()));
+            Ok(output(
+                format!("created context `{}` ({})", new.name, path.display()),
+                json!({"name": new.name, "path": path, "default": new.default}),
+            ))
+        }
+        CtxCommand::Default { name: None } => {
+            let name = store.default_name()?;
+            Ok(output(
+                name.clone(),
+                json!({"default": name, "path": store.path(&name)}),
+            ))
+        }
+        CtxCommand::Default { name: Some(name) } => {
+            store.set_default(&name)?;
+            Ok(output(
+                format!("`{name}` is now the default context"),
+                json!({"default": name, "path": store.path(&name)}),
+            ))
+        }
+        CtxCommand::Edit { name, editor } => edit(&store, name, editor),
+        CtxCommand::Del { name } => {
+            let path = store.delete(&name)?;
+            Ok(output(
+                format!("deleted context `{name}` ({})", path.display()),
+                json!({"deleted": name, "path": path}),
+            ))
+        }
+    }
+}
+
+fn output(text: String, json: serde_json::Value) -> CommandOutput {
+    let map = match json {
+        serde_json::Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    CommandOutput::new(text, map)
+}
+
+/// Opens the context file in the editor, then checks that it still parses.
+fn edit(
+    store: &ContextStore,
+    name: Option<String>,
+    editor: Option<String>,
+) -> anyhow::Result<CommandOutput> {
+    let name = match name {
+        Some(name) => name,
+        None => store.default_name()?,
+    };
+    ContextStore::check_name(&name)?;
+    if !store.exists(&name) {
+        if name != store.default_name()? {
+            store.load_selected(Some(&name))?; // the not-found error
+        }
+        // The default context may not be written yet: start from its defaults.
+        store.save(&store.load(&name)?)?;
+    }
+    let editor = match editor.filter(|e| !e.trim().is_empty()) {
+        Some(editor) => editor,
+        None if std::io::stdin().is_terminal() => "vi".to_owned(),
+        None => bail!("no editor: set $EDITOR or pass `--editor <command>`"),
+    };
+    let path = store.path(&name);
+    // Run through the shell so `EDITOR="code --wait"` works as it does for git.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status()
+        .with_context(|| format!("failed to run the editor `{editor}`"))?;
+    if !status.success() {
+        bail!("the editor `{editor}` failed ({status}); `{}` may be unchanged", path.display());
+    }
+    let context = store.load(&name).with_context(|| {
+        format!("the edited context is not valid: fix it with `wash ctx edit {name}`")
+    })?;
+    Ok(output(
+        format!("edited context `{name}` ({})", path.display()),
+        json!({"name": context.name, "path": path}),
+    ))
+}
