@@ -39,6 +39,12 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Invoke an operation of a running actor (JSON in, JSON out)')
+            [CompletionResult]::new('ctx', 'ctx', [CompletionResultType]::ParameterValue, 'Manage contexts: named lattice connection settings, one of them the default')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Scaffold an actor, provider or interface project from a template')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider')
+            [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Rust bindings from Smithy models (codegen.toml)')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Smithy models and print every error with its line and column')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -669,6 +675,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Run in the background; `wash down` stops it')
             [CompletionResult]::new('--detached', '--detached', [CompletionResultType]::ParameterName, 'Run in the background; `wash down` stops it')
+            [CompletionResult]::new('--allow-latest', '--allow-latest', [CompletionResultType]::ParameterName, 'Allow pulling OCI references tagged `latest` (or untagged)')
             [CompletionResult]::new('--background-host', '--background-host', [CompletionResultType]::ParameterName, '(internal) run as the background host process of `wash up --detached`')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -694,12 +701,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -714,16 +725,22 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop an actor, a provider or a host')
             [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Put, delete or list link definitions')
+            [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set the number of instances of an actor on a host')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Live-update a running actor to a new module (same actor key, e.g. a new revision)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'wash;ctl;get' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -742,12 +759,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;get;hosts' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -761,12 +782,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;get;inventory' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -780,12 +805,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;get;claims' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -799,12 +828,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;get;links' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -841,12 +874,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;start' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -857,7 +894,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a file (OCI references arrive with `wash reg`)')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a signed module (a path, file:// URL or OCI reference)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -867,12 +904,17 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host to start on; without it, hosts bid in an auction')
             [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'Label a bidding host must carry, KEY=VALUE (repeatable)')
             [CompletionResult]::new('--wait-timeout-ms', '--wait-timeout-ms', [CompletionResultType]::ParameterName, 'How long to wait for the outcome, in milliseconds (allow for a download)')
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Annotation of the started instance(s), KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return after the host acknowledged, without waiting for the outcome')
@@ -893,12 +935,17 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host to start on; without it, hosts bid in an auction')
             [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'Label a bidding host must carry, KEY=VALUE (repeatable)')
             [CompletionResult]::new('--wait-timeout-ms', '--wait-timeout-ms', [CompletionResultType]::ParameterName, 'How long to wait for the outcome, in milliseconds (allow for a download)')
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Annotation of the started instance(s), KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return after the host acknowledged, without waiting for the outcome')
@@ -913,7 +960,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;start;help' {
-            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a file (OCI references arrive with `wash reg`)')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a signed module (a path, file:// URL or OCI reference)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -928,12 +975,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;stop' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -953,12 +1004,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;ctl;stop;actor' {
             [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host the actor runs on (the only host when omitted)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many instances; 0 stops all')
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -976,12 +1031,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name of the instance')
             [CompletionResult]::new('--contract-id', '--contract-id', [CompletionResultType]::ParameterName, 'Contract id of the provider')
             [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host the provider runs on (the only host when omitted)')
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -995,12 +1054,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;stop;host' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -1033,12 +1096,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;link' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -1058,12 +1125,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;ctl;link;put' {
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name')
             [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name')
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -1079,12 +1150,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;ctl;link;del' {
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name')
             [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name')
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -1098,12 +1173,16 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;link;query' {
-            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (default: from the context, else 127.0.0.1)')
-            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (default: from the context, else 4222)')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (default: from the context, else `default`)')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name under ~/.wash/contexts)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -1135,11 +1214,139 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;ctl;link;help;help' {
             break
         }
+        'wash;ctl;scale' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;scale;actor' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The number of instances wanted')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'The number of instances wanted')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host to scale on (default: the host running the actor, or the only host)')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Annotation of the new instances, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--wait-timeout-ms', '--wait-timeout-ms', [CompletionResultType]::ParameterName, 'How long to wait for the count, in milliseconds')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return after the host acknowledged, without waiting for the inventory to show the count')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;scale;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;scale;help;actor' {
+            break
+        }
+        'wash;ctl;scale;help;help' {
+            break
+        }
+        'wash;ctl;update' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Replace the module of a running actor')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;update;actor' {
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host running the actor (default: the only host running it)')
+            [CompletionResult]::new('--wait-timeout-ms', '--wait-timeout-ms', [CompletionResultType]::ParameterName, 'How long the host may take to load the new module and answer, in milliseconds')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctl;update;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Replace the module of a running actor')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctl;update;help;actor' {
+            break
+        }
+        'wash;ctl;update;help;help' {
+            break
+        }
         'wash;ctl;help' {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Query the lattice: hosts, a host''s inventory, claims, links')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop an actor, a provider or a host')
             [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Put, delete or list link definitions')
+            [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set the number of instances of an actor on a host')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Live-update a running actor to a new module (same actor key, e.g. a new revision)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1163,7 +1370,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;help;start' {
-            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a file (OCI references arrive with `wash reg`)')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a signed module (a path, file:// URL or OCI reference)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
             break
         }
@@ -1203,7 +1410,323 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;ctl;help;link;query' {
             break
         }
+        'wash;ctl;help;scale' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed')
+            break
+        }
+        'wash;ctl;help;scale;actor' {
+            break
+        }
+        'wash;ctl;help;update' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Replace the module of a running actor')
+            break
+        }
+        'wash;ctl;help;update;actor' {
+            break
+        }
         'wash;ctl;help;help' {
+            break
+        }
+        'wash;call' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host for RPC [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--rpc-host', '--rpc-host', [CompletionResultType]::ParameterName, 'NATS host for RPC [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port for RPC [default: from the context, else 4222]')
+            [CompletionResult]::new('--rpc-port', '--rpc-port', [CompletionResultType]::ParameterName, 'NATS port for RPC [default: from the context, else 4222]')
+            [CompletionResult]::new('--rpc-jwt', '--rpc-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--rpc-seed`')
+            [CompletionResult]::new('--rpc-seed', '--rpc-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--rpc-credsfile', '--rpc-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'How long to wait for the reply, in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--rpc-timeout-ms', '--rpc-timeout-ms', [CompletionResultType]::ParameterName, 'How long to wait for the reply, in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Cluster seed (SC…, or a file holding it) that signs the invocation [default: from the context, where `wash up` records it]')
+            [CompletionResult]::new('--cluster-seed', '--cluster-seed', [CompletionResultType]::ParameterName, 'Cluster seed (SC…, or a file holding it) that signs the invocation [default: from the context, where `wash up` records it]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--bin', '--bin', [CompletionResultType]::ParameterName, 'Print the raw reply bytes instead of decoding them (under `-o json`: as an array of byte values)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctx' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the stored contexts and which one is the default')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)')
+            [CompletionResult]::new('default', 'default', [CompletionResultType]::ParameterValue, 'Make a context the default, or show the default when no name is given')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a context (the default one when no name is given) in a text editor')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete a context')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctx;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctx;new' {
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the lattice')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the lattice')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id')
+            [CompletionResult]::new('--cluster-seed', '--cluster-seed', [CompletionResultType]::ParameterName, 'Cluster seed (SC…) that signs `wash call` invocations')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Request timeout in milliseconds')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--default', '--default', [CompletionResultType]::ParameterName, 'Also make it the default context')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctx;default' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctx;edit' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Editor command [default: $EDITOR]')
+            [CompletionResult]::new('--editor', '--editor', [CompletionResultType]::ParameterName, 'Editor command [default: $EDITOR]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctx;del' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;ctx;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the stored contexts and which one is the default')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)')
+            [CompletionResult]::new('default', 'default', [CompletionResultType]::ParameterValue, 'Make a context the default, or show the default when no name is given')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a context (the default one when no name is given) in a text editor')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete a context')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;ctx;help;list' {
+            break
+        }
+        'wash;ctx;help;new' {
+            break
+        }
+        'wash;ctx;help;default' {
+            break
+        }
+        'wash;ctx;help;edit' {
+            break
+        }
+        'wash;ctx;help;del' {
+            break
+        }
+        'wash;ctx;help;help' {
+            break
+        }
+        'wash;new' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'A WebAssembly actor (built-in template: a hello-world HTTP actor)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A native capability provider (built-in template: a factorial provider on the 0.x SDK)')
+            [CompletionResult]::new('interface', 'interface', [CompletionResultType]::ParameterValue, 'A Smithy interface and the Rust crate of its bindings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;new;actor' {
+            [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Take the template from this git repository (cloned with `git`)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch or tag of `--git`')
+            [CompletionResult]::new('--subfolder', '--subfolder', [CompletionResultType]::ParameterName, 'The sub-folder of `--git` or `--path` that holds the template')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
+            [CompletionResult]::new('--template-name', '--template-name', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;new;provider' {
+            [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Take the template from this git repository (cloned with `git`)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch or tag of `--git`')
+            [CompletionResult]::new('--subfolder', '--subfolder', [CompletionResultType]::ParameterName, 'The sub-folder of `--git` or `--path` that holds the template')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
+            [CompletionResult]::new('--template-name', '--template-name', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;new;interface' {
+            [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Take the template from this git repository (cloned with `git`)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch or tag of `--git`')
+            [CompletionResult]::new('--subfolder', '--subfolder', [CompletionResultType]::ParameterName, 'The sub-folder of `--git` or `--path` that holds the template')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
+            [CompletionResult]::new('--template-name', '--template-name', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;new;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'A WebAssembly actor (built-in template: a hello-world HTTP actor)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A native capability provider (built-in template: a factorial provider on the 0.x SDK)')
+            [CompletionResult]::new('interface', 'interface', [CompletionResultType]::ParameterValue, 'A Smithy interface and the Rust crate of its bindings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;new;help;actor' {
+            break
+        }
+        'wash;new;help;provider' {
+            break
+        }
+        'wash;new;help;interface' {
+            break
+        }
+        'wash;new;help;help' {
+            break
+        }
+        'wash;build' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The project folder, holding wasmcloud.toml [default: the current folder]')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The project folder, holding wasmcloud.toml [default: the current folder]')
+            [CompletionResult]::new('--config-path', '--config-path', [CompletionResultType]::ParameterName, 'The project folder, holding wasmcloud.toml [default: the current folder]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--no-sign', '--no-sign', [CompletionResultType]::ParameterName, 'Compile only: do not sign the actor or pack the provider')
+            [CompletionResult]::new('--sign-only', '--sign-only', [CompletionResultType]::ParameterName, 'Do not compile: sign (or pack) what the last build left in cargo''s target folder')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;gen' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The codegen.toml to read')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The codegen.toml to read')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;validate' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'wash;completions' {
@@ -1229,6 +1752,12 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Invoke an operation of a running actor (JSON in, JSON out)')
+            [CompletionResult]::new('ctx', 'ctx', [CompletionResultType]::ParameterValue, 'Manage contexts: named lattice connection settings, one of them the default')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Scaffold an actor, provider or interface project from a template')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider')
+            [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Rust bindings from Smithy models (codegen.toml)')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Smithy models and print every error with its line and column')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1331,6 +1860,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop an actor, a provider or a host')
             [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Put, delete or list link definitions')
+            [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set the number of instances of an actor on a host')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Live-update a running actor to a new module (same actor key, e.g. a new revision)')
             break
         }
         'wash;help;ctl;get' {
@@ -1353,7 +1884,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;ctl;start' {
-            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a file (OCI references arrive with `wash reg`)')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a signed module (a path, file:// URL or OCI reference)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
             break
         }
@@ -1391,6 +1922,70 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;ctl;link;query' {
+            break
+        }
+        'wash;help;ctl;scale' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed')
+            break
+        }
+        'wash;help;ctl;scale;actor' {
+            break
+        }
+        'wash;help;ctl;update' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Replace the module of a running actor')
+            break
+        }
+        'wash;help;ctl;update;actor' {
+            break
+        }
+        'wash;help;call' {
+            break
+        }
+        'wash;help;ctx' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the stored contexts and which one is the default')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)')
+            [CompletionResult]::new('default', 'default', [CompletionResultType]::ParameterValue, 'Make a context the default, or show the default when no name is given')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Edit a context (the default one when no name is given) in a text editor')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete a context')
+            break
+        }
+        'wash;help;ctx;list' {
+            break
+        }
+        'wash;help;ctx;new' {
+            break
+        }
+        'wash;help;ctx;default' {
+            break
+        }
+        'wash;help;ctx;edit' {
+            break
+        }
+        'wash;help;ctx;del' {
+            break
+        }
+        'wash;help;new' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'A WebAssembly actor (built-in template: a hello-world HTTP actor)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A native capability provider (built-in template: a factorial provider on the 0.x SDK)')
+            [CompletionResult]::new('interface', 'interface', [CompletionResultType]::ParameterValue, 'A Smithy interface and the Rust crate of its bindings')
+            break
+        }
+        'wash;help;new;actor' {
+            break
+        }
+        'wash;help;new;provider' {
+            break
+        }
+        'wash;help;new;interface' {
+            break
+        }
+        'wash;help;build' {
+            break
+        }
+        'wash;help;gen' {
+            break
+        }
+        'wash;help;validate' {
             break
         }
         'wash;help;completions' {

@@ -16,6 +16,12 @@ _wash() {
             ",$1")
                 cmd="wash"
                 ;;
+            wash,build)
+                cmd="wash__subcmd__build"
+                ;;
+            wash,call)
+                cmd="wash__subcmd__call"
+                ;;
             wash,claims)
                 cmd="wash__subcmd__claims"
                 ;;
@@ -25,17 +31,26 @@ _wash() {
             wash,ctl)
                 cmd="wash__subcmd__ctl"
                 ;;
+            wash,ctx)
+                cmd="wash__subcmd__ctx"
+                ;;
             wash,down)
                 cmd="wash__subcmd__down"
                 ;;
             wash,drain)
                 cmd="wash__subcmd__drain"
                 ;;
+            wash,gen)
+                cmd="wash__subcmd__gen"
+                ;;
             wash,help)
                 cmd="wash__subcmd__help"
                 ;;
             wash,keys)
                 cmd="wash__subcmd__keys"
+                ;;
+            wash,new)
+                cmd="wash__subcmd__new"
                 ;;
             wash,par)
                 cmd="wash__subcmd__par"
@@ -45,6 +60,9 @@ _wash() {
                 ;;
             wash,up)
                 cmd="wash__subcmd__up"
+                ;;
+            wash,validate)
+                cmd="wash__subcmd__validate"
                 ;;
             wash__subcmd__claims,help)
                 cmd="wash__subcmd__claims__subcmd__help"
@@ -112,11 +130,17 @@ _wash() {
             wash__subcmd__ctl,link)
                 cmd="wash__subcmd__ctl__subcmd__link"
                 ;;
+            wash__subcmd__ctl,scale)
+                cmd="wash__subcmd__ctl__subcmd__scale"
+                ;;
             wash__subcmd__ctl,start)
                 cmd="wash__subcmd__ctl__subcmd__start"
                 ;;
             wash__subcmd__ctl,stop)
                 cmd="wash__subcmd__ctl__subcmd__stop"
+                ;;
+            wash__subcmd__ctl,update)
+                cmd="wash__subcmd__ctl__subcmd__update"
                 ;;
             wash__subcmd__ctl__subcmd__get,claims)
                 cmd="wash__subcmd__ctl__subcmd__get__subcmd__claims"
@@ -157,11 +181,17 @@ _wash() {
             wash__subcmd__ctl__subcmd__help,link)
                 cmd="wash__subcmd__ctl__subcmd__help__subcmd__link"
                 ;;
+            wash__subcmd__ctl__subcmd__help,scale)
+                cmd="wash__subcmd__ctl__subcmd__help__subcmd__scale"
+                ;;
             wash__subcmd__ctl__subcmd__help,start)
                 cmd="wash__subcmd__ctl__subcmd__help__subcmd__start"
                 ;;
             wash__subcmd__ctl__subcmd__help,stop)
                 cmd="wash__subcmd__ctl__subcmd__help__subcmd__stop"
+                ;;
+            wash__subcmd__ctl__subcmd__help,update)
+                cmd="wash__subcmd__ctl__subcmd__help__subcmd__update"
                 ;;
             wash__subcmd__ctl__subcmd__help__subcmd__get,claims)
                 cmd="wash__subcmd__ctl__subcmd__help__subcmd__get__subcmd__claims"
@@ -184,6 +214,9 @@ _wash() {
             wash__subcmd__ctl__subcmd__help__subcmd__link,query)
                 cmd="wash__subcmd__ctl__subcmd__help__subcmd__link__subcmd__query"
                 ;;
+            wash__subcmd__ctl__subcmd__help__subcmd__scale,actor)
+                cmd="wash__subcmd__ctl__subcmd__help__subcmd__scale__subcmd__actor"
+                ;;
             wash__subcmd__ctl__subcmd__help__subcmd__start,actor)
                 cmd="wash__subcmd__ctl__subcmd__help__subcmd__start__subcmd__actor"
                 ;;
@@ -198,6 +231,9 @@ _wash() {
                 ;;
             wash__subcmd__ctl__subcmd__help__subcmd__stop,provider)
                 cmd="wash__subcmd__ctl__subcmd__help__subcmd__stop__subcmd__provider"
+                ;;
+            wash__subcmd__ctl__subcmd__help__subcmd__update,actor)
+                cmd="wash__subcmd__ctl__subcmd__help__subcmd__update__subcmd__actor"
                 ;;
             wash__subcmd__ctl__subcmd__link,del)
                 cmd="wash__subcmd__ctl__subcmd__link__subcmd__del"
@@ -222,6 +258,18 @@ _wash() {
                 ;;
             wash__subcmd__ctl__subcmd__link__subcmd__help,query)
                 cmd="wash__subcmd__ctl__subcmd__link__subcmd__help__subcmd__query"
+                ;;
+            wash__subcmd__ctl__subcmd__scale,actor)
+                cmd="wash__subcmd__ctl__subcmd__scale__subcmd__actor"
+                ;;
+            wash__subcmd__ctl__subcmd__scale,help)
+                cmd="wash__subcmd__ctl__subcmd__scale__subcmd__help"
+                ;;
+            wash__subcmd__ctl__subcmd__scale__subcmd__help,actor)
+                cmd="wash__subcmd__ctl__subcmd__scale__subcmd__help__subcmd__actor"
+                ;;
+            wash__subcmd__ctl__subcmd__scale__subcmd__help,help)
+                cmd="wash__subcmd__ctl__subcmd__scale__subcmd__help__subcmd__help"
                 ;;
             wash__subcmd__ctl__subcmd__start,actor)
                 cmd="wash__subcmd__ctl__subcmd__start__subcmd__actor"
@@ -265,6 +313,54 @@ _wash() {
             wash__subcmd__ctl__subcmd__stop__subcmd__help,provider)
                 cmd="wash__subcmd__ctl__subcmd__stop__subcmd__help__subcmd__provider"
                 ;;
+            wash__subcmd__ctl__subcmd__update,actor)
+                cmd="wash__subcmd__ctl__subcmd__update__subcmd__actor"
+                ;;
+            wash__subcmd__ctl__subcmd__update,help)
+                cmd="wash__subcmd__ctl__subcmd__update__subcmd__help"
+                ;;
+            wash__subcmd__ctl__subcmd__update__subcmd__help,actor)
+                cmd="wash__subcmd__ctl__subcmd__update__subcmd__help__subcmd__actor"
+                ;;
+            wash__subcmd__ctl__subcmd__update__subcmd__help,help)
+                cmd="wash__subcmd__ctl__subcmd__update__subcmd__help__subcmd__help"
+                ;;
+            wash__subcmd__ctx,default)
+                cmd="wash__subcmd__ctx__subcmd__default"
+                ;;
+            wash__subcmd__ctx,del)
+                cmd="wash__subcmd__ctx__subcmd__del"
+                ;;
+            wash__subcmd__ctx,edit)
+                cmd="wash__subcmd__ctx__subcmd__edit"
+                ;;
+            wash__subcmd__ctx,help)
+                cmd="wash__subcmd__ctx__subcmd__help"
+                ;;
+            wash__subcmd__ctx,list)
+                cmd="wash__subcmd__ctx__subcmd__list"
+                ;;
+            wash__subcmd__ctx,new)
+                cmd="wash__subcmd__ctx__subcmd__new"
+                ;;
+            wash__subcmd__ctx__subcmd__help,default)
+                cmd="wash__subcmd__ctx__subcmd__help__subcmd__default"
+                ;;
+            wash__subcmd__ctx__subcmd__help,del)
+                cmd="wash__subcmd__ctx__subcmd__help__subcmd__del"
+                ;;
+            wash__subcmd__ctx__subcmd__help,edit)
+                cmd="wash__subcmd__ctx__subcmd__help__subcmd__edit"
+                ;;
+            wash__subcmd__ctx__subcmd__help,help)
+                cmd="wash__subcmd__ctx__subcmd__help__subcmd__help"
+                ;;
+            wash__subcmd__ctx__subcmd__help,list)
+                cmd="wash__subcmd__ctx__subcmd__help__subcmd__list"
+                ;;
+            wash__subcmd__ctx__subcmd__help,new)
+                cmd="wash__subcmd__ctx__subcmd__help__subcmd__new"
+                ;;
             wash__subcmd__drain,help)
                 cmd="wash__subcmd__drain__subcmd__help"
                 ;;
@@ -277,6 +373,12 @@ _wash() {
             wash__subcmd__drain__subcmd__help,oci)
                 cmd="wash__subcmd__drain__subcmd__help__subcmd__oci"
                 ;;
+            wash__subcmd__help,build)
+                cmd="wash__subcmd__help__subcmd__build"
+                ;;
+            wash__subcmd__help,call)
+                cmd="wash__subcmd__help__subcmd__call"
+                ;;
             wash__subcmd__help,claims)
                 cmd="wash__subcmd__help__subcmd__claims"
                 ;;
@@ -286,17 +388,26 @@ _wash() {
             wash__subcmd__help,ctl)
                 cmd="wash__subcmd__help__subcmd__ctl"
                 ;;
+            wash__subcmd__help,ctx)
+                cmd="wash__subcmd__help__subcmd__ctx"
+                ;;
             wash__subcmd__help,down)
                 cmd="wash__subcmd__help__subcmd__down"
                 ;;
             wash__subcmd__help,drain)
                 cmd="wash__subcmd__help__subcmd__drain"
                 ;;
+            wash__subcmd__help,gen)
+                cmd="wash__subcmd__help__subcmd__gen"
+                ;;
             wash__subcmd__help,help)
                 cmd="wash__subcmd__help__subcmd__help"
                 ;;
             wash__subcmd__help,keys)
                 cmd="wash__subcmd__help__subcmd__keys"
+                ;;
+            wash__subcmd__help,new)
+                cmd="wash__subcmd__help__subcmd__new"
                 ;;
             wash__subcmd__help,par)
                 cmd="wash__subcmd__help__subcmd__par"
@@ -306,6 +417,9 @@ _wash() {
                 ;;
             wash__subcmd__help,up)
                 cmd="wash__subcmd__help__subcmd__up"
+                ;;
+            wash__subcmd__help,validate)
+                cmd="wash__subcmd__help__subcmd__validate"
                 ;;
             wash__subcmd__help__subcmd__claims,inspect)
                 cmd="wash__subcmd__help__subcmd__claims__subcmd__inspect"
@@ -331,11 +445,17 @@ _wash() {
             wash__subcmd__help__subcmd__ctl,link)
                 cmd="wash__subcmd__help__subcmd__ctl__subcmd__link"
                 ;;
+            wash__subcmd__help__subcmd__ctl,scale)
+                cmd="wash__subcmd__help__subcmd__ctl__subcmd__scale"
+                ;;
             wash__subcmd__help__subcmd__ctl,start)
                 cmd="wash__subcmd__help__subcmd__ctl__subcmd__start"
                 ;;
             wash__subcmd__help__subcmd__ctl,stop)
                 cmd="wash__subcmd__help__subcmd__ctl__subcmd__stop"
+                ;;
+            wash__subcmd__help__subcmd__ctl,update)
+                cmd="wash__subcmd__help__subcmd__ctl__subcmd__update"
                 ;;
             wash__subcmd__help__subcmd__ctl__subcmd__get,claims)
                 cmd="wash__subcmd__help__subcmd__ctl__subcmd__get__subcmd__claims"
@@ -358,6 +478,9 @@ _wash() {
             wash__subcmd__help__subcmd__ctl__subcmd__link,query)
                 cmd="wash__subcmd__help__subcmd__ctl__subcmd__link__subcmd__query"
                 ;;
+            wash__subcmd__help__subcmd__ctl__subcmd__scale,actor)
+                cmd="wash__subcmd__help__subcmd__ctl__subcmd__scale__subcmd__actor"
+                ;;
             wash__subcmd__help__subcmd__ctl__subcmd__start,actor)
                 cmd="wash__subcmd__help__subcmd__ctl__subcmd__start__subcmd__actor"
                 ;;
@@ -373,6 +496,24 @@ _wash() {
             wash__subcmd__help__subcmd__ctl__subcmd__stop,provider)
                 cmd="wash__subcmd__help__subcmd__ctl__subcmd__stop__subcmd__provider"
                 ;;
+            wash__subcmd__help__subcmd__ctl__subcmd__update,actor)
+                cmd="wash__subcmd__help__subcmd__ctl__subcmd__update__subcmd__actor"
+                ;;
+            wash__subcmd__help__subcmd__ctx,default)
+                cmd="wash__subcmd__help__subcmd__ctx__subcmd__default"
+                ;;
+            wash__subcmd__help__subcmd__ctx,del)
+                cmd="wash__subcmd__help__subcmd__ctx__subcmd__del"
+                ;;
+            wash__subcmd__help__subcmd__ctx,edit)
+                cmd="wash__subcmd__help__subcmd__ctx__subcmd__edit"
+                ;;
+            wash__subcmd__help__subcmd__ctx,list)
+                cmd="wash__subcmd__help__subcmd__ctx__subcmd__list"
+                ;;
+            wash__subcmd__help__subcmd__ctx,new)
+                cmd="wash__subcmd__help__subcmd__ctx__subcmd__new"
+                ;;
             wash__subcmd__help__subcmd__drain,oci)
                 cmd="wash__subcmd__help__subcmd__drain__subcmd__oci"
                 ;;
@@ -384,6 +525,15 @@ _wash() {
                 ;;
             wash__subcmd__help__subcmd__keys,list)
                 cmd="wash__subcmd__help__subcmd__keys__subcmd__list"
+                ;;
+            wash__subcmd__help__subcmd__new,actor)
+                cmd="wash__subcmd__help__subcmd__new__subcmd__actor"
+                ;;
+            wash__subcmd__help__subcmd__new,interface)
+                cmd="wash__subcmd__help__subcmd__new__subcmd__interface"
+                ;;
+            wash__subcmd__help__subcmd__new,provider)
+                cmd="wash__subcmd__help__subcmd__new__subcmd__provider"
                 ;;
             wash__subcmd__help__subcmd__par,create)
                 cmd="wash__subcmd__help__subcmd__par__subcmd__create"
@@ -432,6 +582,30 @@ _wash() {
                 ;;
             wash__subcmd__keys__subcmd__help,list)
                 cmd="wash__subcmd__keys__subcmd__help__subcmd__list"
+                ;;
+            wash__subcmd__new,actor)
+                cmd="wash__subcmd__new__subcmd__actor"
+                ;;
+            wash__subcmd__new,help)
+                cmd="wash__subcmd__new__subcmd__help"
+                ;;
+            wash__subcmd__new,interface)
+                cmd="wash__subcmd__new__subcmd__interface"
+                ;;
+            wash__subcmd__new,provider)
+                cmd="wash__subcmd__new__subcmd__provider"
+                ;;
+            wash__subcmd__new__subcmd__help,actor)
+                cmd="wash__subcmd__new__subcmd__help__subcmd__actor"
+                ;;
+            wash__subcmd__new__subcmd__help,help)
+                cmd="wash__subcmd__new__subcmd__help__subcmd__help"
+                ;;
+            wash__subcmd__new__subcmd__help,interface)
+                cmd="wash__subcmd__new__subcmd__help__subcmd__interface"
+                ;;
+            wash__subcmd__new__subcmd__help,provider)
+                cmd="wash__subcmd__new__subcmd__help__subcmd__provider"
                 ;;
             wash__subcmd__par,create)
                 cmd="wash__subcmd__par__subcmd__create"
@@ -500,12 +674,132 @@ _wash() {
 
     case "${cmd}" in
         wash)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version keys claims par reg drain up down ctl completions help"
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version keys claims par reg drain up down ctl call ctx new build gen validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__build)
+            opts="-p -o -v -q -h -V --config-path --path --no-sign --sign-only --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__call)
+            opts="-d -r -p -x -t -c -o -v -q -h -V --data --bin --rpc-host --rpc-port --rpc-jwt --rpc-seed --rpc-credsfile --lattice --rpc-timeout-ms --cluster-seed --context --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1180,7 +1474,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version get start stop link help"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version get start stop link scale update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1194,6 +1488,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1203,6 +1509,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1226,7 +1536,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version hosts inventory claims links help"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version hosts inventory claims links help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1240,6 +1550,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1249,6 +1571,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1272,7 +1598,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__claims)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1286,6 +1612,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1295,6 +1633,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1402,7 +1744,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__hosts)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1416,6 +1758,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1425,6 +1779,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1448,7 +1806,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__inventory)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1462,6 +1820,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1471,6 +1841,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1494,7 +1868,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__links)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1508,6 +1882,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1517,6 +1903,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1540,7 +1930,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__help)
-            opts="get start stop link help"
+            opts="get start stop link scale update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1693,6 +2083,34 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__ctl__subcmd__help__subcmd__scale)
+            opts="actor"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__help__subcmd__scale__subcmd__actor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__ctl__subcmd__help__subcmd__start)
             opts="actor provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1791,8 +2209,36 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__ctl__subcmd__help__subcmd__update)
+            opts="actor"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__help__subcmd__update__subcmd__actor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__ctl__subcmd__link)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version put del query help"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version put del query help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1806,6 +2252,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1815,6 +2273,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1838,7 +2300,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__del)
-            opts="-l -x -o -v -q -h -V --link-name --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -x -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1860,6 +2322,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1869,6 +2343,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1962,7 +2440,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__put)
-            opts="-l -x -o -v -q -h -V --link-name --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -x -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1984,6 +2462,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1993,6 +2483,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2016,7 +2510,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__query)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2030,6 +2524,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2039,6 +2545,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2061,8 +2571,8 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wash__subcmd__ctl__subcmd__start)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version actor provider help"
+        wash__subcmd__ctl__subcmd__scale)
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2076,6 +2586,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2085,6 +2607,196 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__scale__subcmd__actor)
+            opts="-c -x -o -v -q -h -V --count --host-id --annotation --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --annotation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__scale__subcmd__help)
+            opts="actor help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__scale__subcmd__help__subcmd__actor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__scale__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__start)
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor provider help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2108,7 +2820,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__start__subcmd__actor)
-            opts="-x -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2130,11 +2842,27 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --annotation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ctl-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2147,6 +2875,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2226,7 +2958,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__start__subcmd__provider)
-            opts="-l -x -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -x -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2256,11 +2988,27 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --annotation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ctl-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2273,6 +3021,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2296,7 +3048,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version actor provider host help"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor provider host help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2310,6 +3062,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2319,6 +3083,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2342,7 +3110,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__actor)
-            opts="-x -o -v -q -h -V --host-id --count --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --host-id --count --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2364,6 +3132,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2373,6 +3153,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2466,7 +3250,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__host)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2480,6 +3264,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2489,6 +3285,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2512,7 +3312,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__provider)
-            opts="-l -x -o -v -q -h -V --link-name --contract-id --host-id --ctl-host --ctl-port --lattice --timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -x -o -v -q -h -V --link-name --contract-id --host-id --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2542,6 +3342,18 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2554,7 +3366,451 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__update)
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__update__subcmd__actor)
+            opts="-x -o -v -q -h -V --host-id --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__update__subcmd__help)
+            opts="actor help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__update__subcmd__help__subcmd__actor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__update__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version list new default edit del help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__default)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__del)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__edit)
+            opts="-e -o -v -q -h -V --editor --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --editor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__help)
+            opts="list new default edit del help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__help__subcmd__default)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__help__subcmd__del)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__help__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__list)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctx__subcmd__new)
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --cluster-seed --ctl-credsfile --timeout-ms --default --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2681,9 +3937,67 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wash__subcmd__help)
-            opts="keys claims par reg drain up down ctl completions help"
+        wash__subcmd__gen)
+            opts="-c -o -v -q -h -V --config --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help)
+            opts="keys claims par reg drain up down ctl call ctx new build gen validate completions help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__call)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2808,7 +4122,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help__subcmd__ctl)
-            opts="get start stop link"
+            opts="get start stop link scale update"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2947,6 +4261,34 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__help__subcmd__ctl__subcmd__scale)
+            opts="actor"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctl__subcmd__scale__subcmd__actor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__help__subcmd__ctl__subcmd__start)
             opts="actor provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -3045,6 +4387,118 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__help__subcmd__ctl__subcmd__update)
+            opts="actor"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctl__subcmd__update__subcmd__actor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctx)
+            opts="list new default edit del"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctx__subcmd__default)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctx__subcmd__del)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctx__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctx__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctx__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__help__subcmd__down)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3076,6 +4530,20 @@ _wash() {
         wash__subcmd__help__subcmd__drain__subcmd__oci)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__gen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3144,6 +4612,62 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help__subcmd__keys__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__new)
+            opts="actor provider interface"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__new__subcmd__actor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__new__subcmd__interface)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__new__subcmd__provider)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3311,6 +4835,20 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__keys)
             opts="-o -v -q -h -V --output --verbose --quiet --help --version gen get list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3463,6 +5001,260 @@ _wash() {
             fi
             case "${prev}" in
                 --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version actor provider interface help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new__subcmd__actor)
+            opts="-d -o -v -q -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --git)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subfolder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --define)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new__subcmd__help)
+            opts="actor provider interface help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new__subcmd__help__subcmd__actor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new__subcmd__help__subcmd__interface)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new__subcmd__help__subcmd__provider)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new__subcmd__interface)
+            opts="-d -o -v -q -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --git)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subfolder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --define)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__new__subcmd__provider)
+            opts="-d -o -v -q -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --git)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subfolder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --define)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4086,7 +5878,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__up)
-            opts="-d -x -l -o -v -q -h -V --detached --nats-url --nats-host --nats-port --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --background-host --output --verbose --quiet --help --version"
+            opts="-d -x -l -o -v -q -h -V --detached --nats-url --nats-host --nats-port --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --background-host --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4140,6 +5932,28 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__validate)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0

@@ -38,6 +38,12 @@ complete -c wash -n "__fish_wash_needs_command" -f -a "drain" -d 'Empty local ca
 complete -c wash -n "__fish_wash_needs_command" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
 complete -c wash -n "__fish_wash_needs_command" -f -a "down" -d 'Stop what `wash up` started'
 complete -c wash -n "__fish_wash_needs_command" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
+complete -c wash -n "__fish_wash_needs_command" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
+complete -c wash -n "__fish_wash_needs_command" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
+complete -c wash -n "__fish_wash_needs_command" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
+complete -c wash -n "__fish_wash_needs_command" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
+complete -c wash -n "__fish_wash_needs_command" -f -a "gen" -d 'Generate Rust bindings from Smithy models (codegen.toml)'
+complete -c wash -n "__fish_wash_needs_command" -f -a "validate" -d 'Check Smithy models and print every error with its line and column'
 complete -c wash -n "__fish_wash_needs_command" -f -a "completions" -d 'Print or write shell completion scripts'
 complete -c wash -n "__fish_wash_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
@@ -280,6 +286,7 @@ complete -c wash -n "__fish_wash_using_subcommand up" -l allowed-insecure -d 'Re
 complete -c wash -n "__fish_wash_using_subcommand up" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand up" -s d -l detached -d 'Run in the background; `wash down` stops it'
+complete -c wash -n "__fish_wash_using_subcommand up" -l allow-latest -d 'Allow pulling OCI references tagged `latest` (or untagged)'
 complete -c wash -n "__fish_wash_using_subcommand up" -l background-host -d '(internal) run as the background host process of `wash up --detached`'
 complete -c wash -n "__fish_wash_using_subcommand up" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand up" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
@@ -291,27 +298,37 @@ complete -c wash -n "__fish_wash_using_subcommand down" -s v -l verbose -d 'More
 complete -c wash -n "__fish_wash_using_subcommand down" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand down" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "start" -d 'Start an actor or a provider'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "stop" -d 'Stop an actor, a provider or a host'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "link" -d 'Put, delete or list link definitions'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "start" -d 'Start an actor or a provider'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "stop" -d 'Stop an actor, a provider or a host'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "link" -d 'Put, delete or list link definitions'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -323,25 +340,33 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "links" -d 'Every link definition (same as `wash ctl link query`)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "actor" -d 'Start actor instances from a file (OCI references arrive with `wash reg`)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "actor" -d 'Start actor instances from a signed module (a path, file:// URL or OCI reference)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "provider" -d 'Start a provider instance from a provider archive (.par.gz)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -352,11 +377,15 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "provider" -d 'Stop a provider instance'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "host" -d 'Stop a host (and everything on it)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-host -d 'NATS host of the control interface (default: from the context, else 127.0.0.1)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-port -d 'NATS port of the control interface (default: from the context, else 4222)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -d 'Lattice id (default: from the context, else `default`)' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l timeout-ms -d 'Timeout of one control request in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from (a name under ~/.wash/contexts)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -367,11 +396,201 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "del" -d 'Delete the link of an actor for a contract'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "query" -d 'List every link definition'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -f -a "actor" -d 'Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -f -a "actor" -d 'Replace the module of a running actor'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start an actor or a provider'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop an actor, a provider or a host'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "link" -d 'Put, delete or list link definitions'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand call" -s d -l data -d 'The operation\'s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -s r -l rpc-host -d 'NATS host for RPC [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -s p -l rpc-port -d 'NATS port for RPC [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-jwt -d 'NATS user JWT (or a file holding it); needs `--rpc-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand call" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -s t -l rpc-timeout-ms -d 'How long to wait for the reply, in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -s c -l cluster-seed -d 'Cluster seed (SC…, or a file holding it) that signs the invocation [default: from the context, where `wash up` records it]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand call" -l bin -d 'Print the raw reply bytes instead of decoding them (under `-o json`: as an array of byte values)'
+complete -c wash -n "__fish_wash_using_subcommand call" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand call" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand call" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "list" -d 'List the stored contexts and which one is the default'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "new" -d 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "default" -d 'Make a context the default, or show the default when no name is given'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "edit" -d 'Edit a context (the default one when no name is given) in a text editor'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "del" -d 'Delete a context'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l ctl-host -d 'NATS host of the lattice' -r
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l ctl-port -d 'NATS port of the lattice' -r
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s x -l lattice -d 'Lattice id' -r
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l cluster-seed -d 'Cluster seed (SC…) that signs `wash call` invocations' -r
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l ctl-credsfile -d 'NATS credentials file' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l timeout-ms -d 'Request timeout in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l default -d 'Also make it the default context'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s e -l editor -d 'Editor command [default: $EDITOR]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the stored contexts and which one is the default'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "default" -d 'Make a context the default, or show the default when no name is given'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Edit a context (the default one when no name is given) in a text editor'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete a context'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -f -a "actor" -d 'A WebAssembly actor (built-in template: a hello-world HTTP actor)'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -f -a "provider" -d 'A native capability provider (built-in template: a factorial provider on the 0.x SDK)'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -f -a "interface" -d 'A Smithy interface and the Rust crate of its bindings'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l branch -d 'The branch or tag of `--git`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l path -d 'Take the template from this local folder' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l branch -d 'The branch or tag of `--git`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l path -d 'Take the template from this local folder' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l branch -d 'The branch or tag of `--git`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l path -d 'Take the template from this local folder' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "actor" -d 'A WebAssembly actor (built-in template: a hello-world HTTP actor)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "provider" -d 'A native capability provider (built-in template: a factorial provider on the 0.x SDK)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "interface" -d 'A Smithy interface and the Rust crate of its bindings'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand build" -s p -l path -l config-path -d 'The project folder, holding wasmcloud.toml [default: the current folder]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand build" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand build" -l no-sign -d 'Compile only: do not sign the actor or pack the provider'
+complete -c wash -n "__fish_wash_using_subcommand build" -l sign-only -d 'Do not compile: sign (or pack) what the last build left in cargo\'s target folder'
+complete -c wash -n "__fish_wash_using_subcommand build" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand build" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand build" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand build" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand gen" -s c -l config -d 'The codegen.toml to read' -r -F
+complete -c wash -n "__fish_wash_using_subcommand gen" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand gen" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand gen" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand gen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand gen" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand validate" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand validate" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand validate" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand completions" -l dir -d 'Write the script into this directory (under the shell\'s usual file name) instead of stdout' -r -F
 complete -c wash -n "__fish_wash_using_subcommand completions" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -379,16 +598,22 @@ complete -c wash -n "__fish_wash_using_subcommand completions" -s v -l verbose -
 complete -c wash -n "__fish_wash_using_subcommand completions" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "drain" -d 'Empty local caches (`wash drain oci`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "down" -d 'Stop what `wash up` started'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "completions" -d 'Print or write shell completion scripts'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "drain" -d 'Empty local caches (`wash drain oci`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "down" -d 'Stop what `wash up` started'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "gen" -d 'Generate Rust bindings from Smithy models (codegen.toml)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "validate" -d 'Check Smithy models and print every error with its line and column'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "completions" -d 'Print or write shell completion scripts'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "get" -d 'Print the seed stored under a name'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the names of the stored keys'
@@ -408,3 +633,13 @@ complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "start" -d 'Start an actor or a provider'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "stop" -d 'Stop an actor, a provider or a host'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "link" -d 'Put, delete or list link definitions'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "scale" -d 'Set the number of instances of an actor on a host'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "list" -d 'List the stored contexts and which one is the default'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "new" -d 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "default" -d 'Make a context the default, or show the default when no name is given'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "edit" -d 'Edit a context (the default one when no name is given) in a text editor'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "del" -d 'Delete a context'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "actor" -d 'A WebAssembly actor (built-in template: a hello-world HTTP actor)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "provider" -d 'A native capability provider (built-in template: a factorial provider on the 0.x SDK)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "interface" -d 'A Smithy interface and the Rust crate of its bindings'

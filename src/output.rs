@@ -83,7 +83,31 @@ impl Printer {
     }
 }
 
-/// Prints a command's result or error and returns the process exit code (0 ok, 1 failed).
+/// An error that is the user's to fix by passing something (a missing value): exit code 2, like clap's
+/// usage errors. Its message is the wrapped error's.
+#[derive(Debug)]
+pub struct UsageError(Box<dyn std::error::Error + Send + Sync>);
+
+impl UsageError {
+    /// Marks `error` as a usage error.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Box::new(error))
+    }
+}
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for UsageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// Prints a command's result or error and returns the process exit code (0 ok, 1 failed, 2 usage).
 pub fn render(result: anyhow::Result<CommandOutput>, printer: &Printer) -> ExitCode {
     match result {
         Ok(output) => {
@@ -108,7 +132,11 @@ pub fn render(result: anyhow::Result<CommandOutput>, printer: &Printer) -> ExitC
         }
         Err(err) => {
             render_error(&err, printer.kind());
-            ExitCode::FAILURE
+            if err.chain().any(|cause| cause.is::<UsageError>()) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

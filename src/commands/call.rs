@@ -12,9 +12,9 @@ use super::connection::RpcArgs;
 use crate::output::{CommandOutput, Printer};
 
 const AFTER_HELP: &str = r#"Examples:
-  wash call MBXX.. HttpServer.HandleRequest --data '{"method":"GET","path":"/","header":{},"body":""}'
-  wash call MBXX.. HttpServer.HandleRequest                 # GET / with no headers and an empty body
-  wash call MBXX.. HttpServer.HandleRequest --data @request.json -o json
+  wash call MBXX.. HttpServer.HandleRequest -d '{"method":"GET","path":"/","header":{},"body":""}'
+  wash call MBXX.. HttpServer.HandleRequest          # GET / with no headers and no body
+  wash call MBXX.. HttpServer.HandleRequest -d @request.json -o json
   wash call MBXX.. HttpServer.HandleRequest --bin > reply.msgpack
 
 The JSON is sent as msgpack (objects as named maps); for HttpServer.HandleRequest a string `body` is
@@ -77,7 +77,10 @@ pub fn run(args: CallArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
         msg,
         timeout: settings.timeout,
     };
-    printer.status("Calling", format!("{} on {}", args.operation, args.actor_id));
+    printer.status(
+        "Calling",
+        format!("{} on {}", args.operation, args.actor_id),
+    );
     let reply = super::block_on(async {
         let nats = wash_ctl::connect(&settings.url, &settings.auth).await?;
         anyhow::Ok(call_actor(&nats, &settings.url, &key, &call).await?)

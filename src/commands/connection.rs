@@ -13,11 +13,11 @@ use wash_local::{Context, ContextStore, WashHome};
 #[derive(Debug, Clone, Args)]
 pub struct ConnectionArgs {
     /// NATS host of the control interface [default: from the context, else 127.0.0.1]
-    #[arg(long, global = true, env = "WASH_CTL_HOST")]
+    #[arg(long, global = true, env = "WASH_CTL_HOST", hide_env_values = true)]
     pub ctl_host: Option<String>,
 
     /// NATS port of the control interface [default: from the context, else 4222]
-    #[arg(long, global = true, env = "WASH_CTL_PORT")]
+    #[arg(long, global = true, env = "WASH_CTL_PORT", hide_env_values = true)]
     pub ctl_port: Option<u16>,
 
     /// NATS user JWT (or a file holding it); needs `--ctl-seed`
@@ -29,11 +29,23 @@ pub struct ConnectionArgs {
     pub ctl_seed: Option<String>,
 
     /// NATS credentials file (JWT and seed in one)
-    #[arg(long, global = true, env = "WASH_CTL_CREDS", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "WASH_CTL_CREDS",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub ctl_credsfile: Option<PathBuf>,
 
     /// Lattice id [default: from the context, else `default`]
-    #[arg(short = 'x', long, global = true, env = "WASH_LATTICE")]
+    #[arg(
+        short = 'x',
+        long,
+        global = true,
+        env = "WASH_LATTICE",
+        hide_env_values = true
+    )]
     pub lattice: Option<String>,
 
     /// Timeout of one control request in milliseconds [default: from the context, else 2000]
@@ -79,11 +91,11 @@ impl ConnectionArgs {
 #[derive(Debug, Clone, Args)]
 pub struct RpcArgs {
     /// NATS host for RPC [default: from the context, else 127.0.0.1]
-    #[arg(short = 'r', long, env = "WASMCLOUD_RPC_HOST")]
+    #[arg(short = 'r', long, env = "WASMCLOUD_RPC_HOST", hide_env_values = true)]
     pub rpc_host: Option<String>,
 
     /// NATS port for RPC [default: from the context, else 4222]
-    #[arg(short = 'p', long, env = "WASMCLOUD_RPC_PORT")]
+    #[arg(short = 'p', long, env = "WASMCLOUD_RPC_PORT", hide_env_values = true)]
     pub rpc_port: Option<u16>,
 
     /// NATS user JWT (or a file holding it); needs `--rpc-seed`
@@ -95,15 +107,31 @@ pub struct RpcArgs {
     pub rpc_seed: Option<String>,
 
     /// NATS credentials file (JWT and seed in one)
-    #[arg(long, env = "WASH_RPC_CREDS", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "WASH_RPC_CREDS",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub rpc_credsfile: Option<PathBuf>,
 
     /// Lattice id [default: from the context, else `default`]
-    #[arg(short = 'x', long, env = "WASMCLOUD_LATTICE_PREFIX")]
+    #[arg(
+        short = 'x',
+        long,
+        env = "WASMCLOUD_LATTICE_PREFIX",
+        hide_env_values = true
+    )]
     pub lattice: Option<String>,
 
     /// How long to wait for the reply, in milliseconds [default: from the context, else 2000]
-    #[arg(short = 't', long, env = "WASMCLOUD_RPC_TIMEOUT_MS", value_name = "MS")]
+    #[arg(
+        short = 't',
+        long,
+        env = "WASMCLOUD_RPC_TIMEOUT_MS",
+        hide_env_values = true,
+        value_name = "MS"
+    )]
     pub rpc_timeout_ms: Option<u64>,
 
     /// Cluster seed (SC…, or a file holding it) that signs the invocation [default: from the context,

@@ -7,9 +7,13 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
-use wash_ctl::ids::{check_actor_id, check_contract_id, check_host_id, check_link, check_provider_id};
+use wash_ctl::ids::{
+    check_actor_id, check_contract_id, check_host_id, check_link, check_provider_id,
+};
 use wash_ctl::{CtlClient, Placement, ScaleOutcome, StartOutcome};
-use wash_wire::ctl::{ScaleActorCommand, StopActorCommand, StopProviderCommand, UpdateActorCommand};
+use wash_wire::ctl::{
+    ScaleActorCommand, StopActorCommand, StopProviderCommand, UpdateActorCommand,
+};
 use wash_wire::LinkDefinition;
 
 pub use super::connection::ConnectionArgs;
@@ -77,7 +81,7 @@ enum ScaleCommand {
 struct ScaleActorArgs {
     /// Actor id (M…).
     actor_id: String,
-    /// Path (or file:// URL) of the signed module to start more instances from.
+    /// Path, file:// URL or OCI reference of the signed module to start more instances from.
     actor_ref: String,
     /// The number of instances wanted.
     #[arg(short = 'c', long)]
@@ -102,11 +106,14 @@ enum UpdateCommand {
     Actor {
         /// Actor id (M…).
         actor_id: String,
-        /// Path (or file:// URL) of the new signed module (its key must be the actor id).
+        /// Path, file:// URL or OCI reference of the new signed module (its key must be the actor id).
         new_actor_ref: String,
         /// Host running the actor (default: the only host running it).
         #[arg(long)]
         host_id: Option<String>,
+        /// How long the host may take to load the new module and answer, in milliseconds.
+        #[arg(long, default_value_t = 30_000, value_name = "MS")]
+        wait_timeout_ms: u64,
     },
 }
 
@@ -127,7 +134,7 @@ enum GetCommand {
 
 #[derive(Debug, Subcommand)]
 enum StartCommand {
-    /// Start actor instances from a signed module (a path or file:// URL).
+    /// Start actor instances from a signed module (a path, file:// URL or OCI reference).
     Actor(StartActorArgs),
     /// Start a provider instance from a provider archive (.par.gz).
     Provider(StartProviderArgs),
@@ -165,7 +172,7 @@ impl WaitArgs {
 
 #[derive(Debug, Args)]
 struct StartActorArgs {
-    /// Path (or file:// URL) of a signed actor module.
+    /// Path, file:// URL or OCI reference of a signed actor module.
     actor_ref: String,
     /// Number of instances.
     #[arg(long, default_value_t = 1)]
@@ -176,7 +183,7 @@ struct StartActorArgs {
 
 #[derive(Debug, Args)]
 struct StartProviderArgs {
-    /// Path (or file:// URL) of a provider archive.
+    /// Path, file:// URL or OCI reference of a provider archive.
     provider_ref: String,
     /// Link name of the instance.
     #[arg(short = 'l', long, default_value = "default")]
@@ -277,7 +284,11 @@ pub fn run(args: CtlArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
                 actor_id,
                 new_actor_ref,
                 host_id,
-            }) => run_update(&client, actor_id, new_actor_ref, host_id, printer).await,
+                wait_timeout_ms,
+            }) => {
+                let wait = Duration::from_millis(wait_timeout_ms);
+                run_update(&client, actor_id, new_actor_ref, host_id, wait, printer).await
+            }
         }
     })
 }
@@ -484,19 +495,14 @@ async fn run_start(
 }
 
 /// Hosts read files relative to their own working directory: send an absolute path. A reference that
-/// is no file but looks like an OCI reference (`registry/repo:tag`) goes to the host as it is.
+/// is no file but an OCI reference (`registry/repo:tag`) goes to the host as it is (the host pulls it).
 fn absolute_ref(reference: &str) -> anyhow::Result<String> {
     if reference.contains("://") {
         return Ok(reference.to_owned());
     }
     let path = std::path::Path::new(reference);
     if !path.exists() {
-        let oci_like = reference.contains('/')
-            && !reference.starts_with(['.', '/', '~'])
-            && !reference.ends_with(".wasm")
-            && !reference.ends_with(".par.gz")
-            && !reference.ends_with(".par");
-        if oci_like {
+        if wash_oci::is_oci_reference(reference) {
             return Ok(reference.to_owned());
         }
         bail!("`{reference}` does not exist: pass the path of a signed actor module or provider archive, or an OCI reference");
@@ -666,8 +672,7 @@ async fn run_scale(
     let cmd = ScaleActorCommand {
         actor_id: args.actor_id.clone(),
         actor_ref: reference,
-        annotations: (!args.annotations.is_empty())
-            .then(|| args.annotations.into_iter().collect()),
+        annotations: (!args.annotations.is_empty()).then(|| args.annotations.into_iter().collect()),
         count: args.count,
         host_id: host_id.clone(),
     };
@@ -682,7 +687,10 @@ async fn run_scale(
     let text = match outcome {
         ScaleOutcome::Scaled(n) => {
             json.insert("instances".into(), json!(n));
-            format!("actor {} runs {n} instance(s) on host {host_id}", args.actor_id)
+            format!(
+                "actor {} runs {n} instance(s) on host {host_id}",
+                args.actor_id
+            )
         }
         ScaleOutcome::Acknowledged => {
             json.insert("acknowledged_only".into(), json!(true));
@@ -700,6 +708,7 @@ async fn run_update(
     actor_id: String,
     new_actor_ref: String,
     host_id: Option<String>,
+    wait: Duration,
     printer: &Printer,
 ) -> anyhow::Result<CommandOutput> {
     let reference = absolute_ref(&new_actor_ref)?;
@@ -711,7 +720,7 @@ async fn run_update(
         host_id: host_id.clone(),
         new_actor_ref: reference.clone(),
     };
-    let inventory = client.update_actor_and_check(&cmd).await?;
+    let inventory = client.update_actor_and_check(&cmd, wait).await?;
     let revision = inventory
         .actors
         .iter()

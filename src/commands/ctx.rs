@@ -46,7 +46,7 @@ enum CtxCommand {
         /// Name of the context.
         name: Option<String>,
         /// Editor command [default: $EDITOR]
-        #[arg(short = 'e', long, env = "EDITOR")]
+        #[arg(short = 'e', long, env = "EDITOR", hide_env_values = true)]
         editor: Option<String>,
     },
     /// Delete a context.
@@ -96,7 +96,9 @@ pub fn run(args: CtxArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
                 text.push_str(&format!("  {name}{mark}\n"));
             }
             if names.is_empty() {
-                text.push_str("  none yet (`wash up` writes `default`, `wash ctx new` adds more)\n");
+                text.push_str(
+                    "  none yet (`wash up` writes `default`, `wash ctx new` adds more)\n",
+                );
             }
             Ok(output(
                 text,
@@ -195,7 +197,10 @@ fn edit(
         .status()
         .with_context(|| format!("failed to run the editor `{editor}`"))?;
     if !status.success() {
-        bail!("the editor `{editor}` failed ({status}); `{}` may be unchanged", path.display());
+        bail!(
+            "the editor `{editor}` failed ({status}); `{}` may be unchanged",
+            path.display()
+        );
     }
     let context = store.load(&name).with_context(|| {
         format!("the edited context is not valid: fix it with `wash ctx edit {name}`")

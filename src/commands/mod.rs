@@ -1,5 +1,6 @@
 //! One thin module per subcommand: clap arguments plus glue that calls one library operation.
 
+pub mod build;
 pub mod call;
 pub mod claims;
 pub mod completions;
@@ -9,11 +10,14 @@ pub mod ctx;
 pub mod down;
 pub mod drain;
 mod files;
+pub mod gen;
 pub mod keys;
+pub mod new;
 pub mod par;
 mod progress;
 pub mod reg;
 pub mod up;
+pub mod validate;
 
 use clap::Subcommand;
 
@@ -42,6 +46,14 @@ pub enum Command {
     Call(call::CallArgs),
     /// Manage contexts: named lattice connection settings, one of them the default.
     Ctx(ctx::CtxArgs),
+    /// Scaffold an actor, provider or interface project from a template.
+    New(new::NewArgs),
+    /// Compile a project (wasmcloud.toml), then sign the actor or pack the provider.
+    Build(build::BuildArgs),
+    /// Generate Rust bindings from Smithy models (codegen.toml).
+    Gen(gen::GenArgs),
+    /// Check Smithy models and print every error with its line and column.
+    Validate(validate::ValidateArgs),
     /// Print or write shell completion scripts.
     Completions(completions::CompletionsArgs),
 }
@@ -59,6 +71,10 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Ctl(args) => ctl::run(args, printer),
         Command::Call(args) => call::run(args, printer),
         Command::Ctx(args) => ctx::run(args, printer),
+        Command::New(args) => new::run(args, printer),
+        Command::Build(args) => build::run(args, printer),
+        Command::Gen(args) => gen::run(args, printer),
+        Command::Validate(args) => validate::run(args, printer),
         Command::Completions(args) => completions::run(args, printer),
     }
 }

@@ -12,6 +12,10 @@ const COMMANDS: &[&str] = &[
     "up",
     "down",
     "ctl",
+    "call",
+    "ctx",
+    "gen",
+    "validate",
     "completions",
 ];
 

@@ -1,11 +1,16 @@
 //! wash's integration tests: one module per command, each spawning the real `wash` binary.
 
+mod call;
 mod claims;
 mod cli;
 mod completions;
+mod ctl;
+mod ctx;
+mod gen;
 mod harness;
 mod keys;
 mod lattice;
 mod par;
 mod reg;
 mod snapshot;
+mod validate;

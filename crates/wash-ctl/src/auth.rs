@@ -85,8 +85,15 @@ pub async fn connect(url: &str, auth: &NatsAuth) -> Result<async_nats::Client, C
         .name("wash")
         .connection_timeout(std::time::Duration::from_secs(5));
     let options = auth.apply(options).await?;
-    options.connect(url).await.map_err(|e| CtlError::Connect {
-        url: url.into(),
-        reason: e.to_string(),
+    options.connect(url).await.map_err(|e| match e.kind() {
+        async_nats::ConnectErrorKind::AuthorizationViolation
+        | async_nats::ConnectErrorKind::Authentication => CtlError::Unauthorized {
+            url: url.into(),
+            reason: e.to_string(),
+        },
+        _ => CtlError::Connect {
+            url: url.into(),
+            reason: e.to_string(),
+        },
     })
 }

@@ -49,7 +49,9 @@ pub enum CallError {
         url: String,
     },
     /// No reply in time.
-    #[error("actor `{actor_id}` did not answer within {timeout:?} (raise it with `--rpc-timeout-ms`)")]
+    #[error(
+        "actor `{actor_id}` did not answer within {timeout:?} (raise it with `--rpc-timeout-ms`)"
+    )]
     Timeout {
         /// The actor.
         actor_id: String,

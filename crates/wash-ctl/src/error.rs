@@ -13,6 +13,14 @@ pub enum CtlError {
         /// Why.
         reason: String,
     },
+    /// NATS refused the credentials (or their absence).
+    #[error("the NATS server at `{url}` refused the connection ({reason}): pass credentials with `--ctl-credsfile`, or `--ctl-jwt` and `--ctl-seed` (`--rpc-*` for `wash call`), or put them in the context")]
+    Unauthorized {
+        /// The URL tried.
+        url: String,
+        /// The server's reason.
+        reason: String,
+    },
     /// NATS auth settings could not be used.
     #[error("invalid NATS credentials: {0}")]
     Auth(String),

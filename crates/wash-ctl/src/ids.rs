@@ -173,7 +173,8 @@ mod tests {
         assert!(err.to_string().contains("swapped"), "{err}");
         let err = check_link(ACTOR, "wasmcloud:keyvalue", PROVIDER).expect_err("refused");
         assert!(
-            err.to_string().contains("is a contract id, not a provider id"),
+            err.to_string()
+                .contains("is a contract id, not a provider id"),
             "{err}"
         );
     }

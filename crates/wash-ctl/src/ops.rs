@@ -371,12 +371,15 @@ impl CtlClient {
     }
 
     /// Live-updates an actor on a host to the module at `new_ref` (same actor key); returns the host's
-    /// inventory afterwards.
+    /// inventory afterwards. Hosts load the new module before they answer, so the answer may take up
+    /// to `wait` (at least the request timeout).
     pub async fn update_actor_and_check(
         &self,
         cmd: &UpdateActorCommand,
+        wait: Duration,
     ) -> Result<HostInventory, CtlError> {
-        let ack = self.update_actor(cmd).await?;
+        let patient = self.clone().with_timeout(wait.max(self.timeout));
+        let ack = patient.update_actor(cmd).await?;
         if !ack.accepted {
             return Err(CtlError::Refused {
                 host_id: cmd.host_id.clone(),

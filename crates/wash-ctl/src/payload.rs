@@ -223,8 +223,14 @@ fn http_request(value: &Value) -> Result<MsgValue, PayloadError> {
             .to_owned()
     };
     let mut entries = vec![
-        (MsgValue::Str("method".into()), MsgValue::Str(text("method", "GET"))),
-        (MsgValue::Str("path".into()), MsgValue::Str(text("path", "/"))),
+        (
+            MsgValue::Str("method".into()),
+            MsgValue::Str(text("method", "GET")),
+        ),
+        (
+            MsgValue::Str("path".into()),
+            MsgValue::Str(text("path", "/")),
+        ),
         (
             MsgValue::Str("queryString".into()),
             MsgValue::Str(text("queryString", "")),
@@ -238,7 +244,10 @@ fn http_request(value: &Value) -> Result<MsgValue, PayloadError> {
         ),
         (
             MsgValue::Str("body".into()),
-            MsgValue::Bin(bytes_of("body", object.get("body").unwrap_or(&Value::Null))?),
+            MsgValue::Bin(bytes_of(
+                "body",
+                object.get("body").unwrap_or(&Value::Null),
+            )?),
         ),
     ];
     const KNOWN: [&str; 5] = ["method", "path", "queryString", "header", "body"];
@@ -251,9 +260,9 @@ fn http_request(value: &Value) -> Result<MsgValue, PayloadError> {
 /// Encodes `data` (JSON text, or `None` for no argument) as the msgpack argument of `operation`.
 pub fn encode_argument(operation: &str, data: Option<&str>) -> Result<Vec<u8>, PayloadError> {
     let value = match data.map(str::trim) {
-        Some(text) if !text.is_empty() => {
-            Some(serde_json::from_str::<Value>(text).map_err(|e| PayloadError::Json(e.to_string()))?)
-        }
+        Some(text) if !text.is_empty() => Some(
+            serde_json::from_str::<Value>(text).map_err(|e| PayloadError::Json(e.to_string()))?,
+        ),
         _ => None,
     };
     let msg = if operation == HTTP_HANDLE_REQUEST {
@@ -323,7 +332,10 @@ mod tests {
     fn generic_round_trip() {
         let bytes = encode_argument("KeyValue.Increment", Some(r#"{"key":"k","value":-2}"#))
             .expect("encode");
-        assert_eq!(decode_reply(&bytes), serde_json::json!({"key":"k","value":-2}));
+        assert_eq!(
+            decode_reply(&bytes),
+            serde_json::json!({"key":"k","value":-2})
+        );
         let bin = rmp_serde::to_vec(&MsgValue::Bin(vec![0xff, 0])).expect("encode");
         assert_eq!(decode_reply(&bin), serde_json::json!([255, 0]));
         assert_eq!(decode_reply(br#"{"a":1}"#), serde_json::json!(r#"{"a":1}"#));

@@ -122,6 +122,10 @@ impl ActorRuntime {
         pooling.total_memories(config.max_instances);
         pooling.total_tables(config.max_instances);
         pooling.max_memory_size(config.max_memory_bytes);
+        // An instance per call means a slot is freed per call: keeping the first pages of each slot
+        // resident (zeroed in place instead of unmapped) avoids page faults and TLB shootdowns.
+        pooling.linear_memory_keep_resident(2 << 20);
+        pooling.table_keep_resident(64 << 10);
         let mut wasm_config = Config::new();
         wasm_config
             .epoch_interruption(true)

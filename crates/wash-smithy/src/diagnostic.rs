@@ -88,6 +88,16 @@ impl Diagnostic {
         self
     }
 
+    /// `file:line:col: error[code]: message` on one line.
+    pub fn one_line(&self, sources: &SourceMap) -> String {
+        format!(
+            "{}: error[{}]: {}",
+            sources.location(self.span),
+            self.kind.code(),
+            self.message
+        )
+    }
+
     /// Adds a secondary location.
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
         self.related.push((span, label.into()));
@@ -108,8 +118,10 @@ pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     };
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let mut labels = vec![Label::primary(diagnostic.span.file.0, diagnostic.span.range())
-            .with_message(&diagnostic.label)];
+        let mut labels = vec![
+            Label::primary(diagnostic.span.file.0, diagnostic.span.range())
+                .with_message(&diagnostic.label),
+        ];
         for (span, label) in &diagnostic.related {
             labels.push(Label::secondary(span.file.0, span.range()).with_message(label));
         }

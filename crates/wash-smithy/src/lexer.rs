@@ -112,9 +112,8 @@ impl Lexer<'_> {
     }
 
     fn error(&mut self, span: Span, message: &str, label: &str, help: &str) {
-        self.errors.push(
-            Diagnostic::new(DiagnosticKind::Syntax, span, message, label).with_help(help),
-        );
+        self.errors
+            .push(Diagnostic::new(DiagnosticKind::Syntax, span, message, label).with_help(help));
     }
 
     fn run(&mut self) {
@@ -212,7 +211,10 @@ impl Lexer<'_> {
             ok = self.pos > exp;
         }
         // A number runs into letters (`12ab`) only by mistake: take the letters into the error span.
-        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             self.bump();
             ok = false;
         }
@@ -247,7 +249,9 @@ impl Lexer<'_> {
             '\n' => None,
             'u' => {
                 let hex: String = (0..4).filter_map(|_| self.bump()).collect();
-                let code = u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == 4);
+                let code = u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .filter(|_| hex.len() == 4);
                 match code.and_then(char::from_u32) {
                     Some(c) => Some(c),
                     None => return None,

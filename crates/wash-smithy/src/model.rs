@@ -291,8 +291,10 @@ fn shape_json(shape: &Shape) -> Value {
             object.insert("value".into(), member_json(value));
         }
         ShapeKind::Structure(ms) | ShapeKind::Union(ms) if !ms.is_empty() => {
-            let members: Map<String, Value> =
-                ms.iter().map(|m| (m.name.clone(), member_json(m))).collect();
+            let members: Map<String, Value> = ms
+                .iter()
+                .map(|m| (m.name.clone(), member_json(m)))
+                .collect();
             object.insert("members".into(), Value::Object(members));
         }
         // The JSON AST leaves out an empty member list.

@@ -1,7 +1,9 @@
 //! Recursive-descent parser from tokens to a [`FileAst`]. A syntax error is recorded and the parser
 //! skips to the next statement, so one run reports every syntax error of a file.
 
-use crate::ast::{Apply, FileAst, MemberDecl, Node, NodeValue, ShapeDecl, ShapeType, TraitApplication};
+use crate::ast::{
+    Apply, FileAst, MemberDecl, Node, NodeValue, ShapeDecl, ShapeType, TraitApplication,
+};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::lexer::{lex, Tok, Token};
 use crate::source::{FileId, Span};
@@ -182,10 +184,8 @@ impl Parser {
             }
             Tok::Ident(word) if word == "namespace" => {
                 self.bump();
-                let (ns, span) = self.expect_ident(
-                    "a namespace",
-                    "write `namespace org.example.name`",
-                )?;
+                let (ns, span) =
+                    self.expect_ident("a namespace", "write `namespace org.example.name`")?;
                 if self.ast.namespace.is_some() {
                     self.errors.push(
                         Diagnostic::new(
@@ -214,7 +214,9 @@ impl Parser {
                             format!("`use` needs an absolute shape id, found `{id}`"),
                             "no namespace",
                         )
-                        .with_help("write the namespace and the name: `use org.wasmcloud.model#U32`"),
+                        .with_help(
+                            "write the namespace and the name: `use org.wasmcloud.model#U32`",
+                        ),
                     );
                 } else {
                     self.ast.uses.push((id, span));
@@ -263,7 +265,8 @@ impl Parser {
             ));
         };
         let kind_span = self.bump().span;
-        let (name, name_span) = self.expect_ident("a shape name", "name the shape: `structure Name { ... }`")?;
+        let (name, name_span) =
+            self.expect_ident("a shape name", "name the shape: `structure Name { ... }`")?;
         if name.contains(['#', '.', '$']) {
             self.errors.push(
                 Diagnostic::new(
@@ -272,7 +275,9 @@ impl Parser {
                     format!("invalid shape name `{name}`"),
                     "not a plain name",
                 )
-                .with_help("a shape is declared by its name only; the namespace comes from `namespace`"),
+                .with_help(
+                    "a shape is declared by its name only; the namespace comes from `namespace`",
+                ),
             );
         }
         let mut members = Vec::new();
@@ -283,7 +288,10 @@ impl Parser {
             members = self.members()?;
             end = self.expect_punct('}', "close the member list with `}`")?;
             let _ = open;
-        } else if matches!(kind, ShapeType::Service | ShapeType::Operation | ShapeType::Resource) {
+        } else if matches!(
+            kind,
+            ShapeType::Service | ShapeType::Operation | ShapeType::Resource
+        ) {
             if !self.is_punct('{') {
                 return Err(self.error_here("`{`", "write the body as `{ key: value, ... }`"));
             }
@@ -341,7 +349,11 @@ impl Parser {
         let at = self.bump().span;
         let (name, name_span) = match self.peek().tok.clone() {
             Tok::Ident(word) => (word, self.bump().span),
-            _ => return Err(self.error_here("a trait name after `@`", "write `@required` or `@n(0)`")),
+            _ => {
+                return Err(
+                    self.error_here("a trait name after `@`", "write `@required` or `@n(0)`")
+                )
+            }
         };
         let mut span = at.to(name_span);
         let mut value = None;
@@ -433,47 +445,46 @@ impl Parser {
             ));
         }
         let token = self.peek().clone();
-        let value = match token.tok {
-            Tok::Str(s) | Tok::TextBlock(s) => NodeValue::String(s),
-            Tok::Number(n) => NodeValue::Number(n),
-            Tok::Ident(word) => match word.as_str() {
-                "true" => NodeValue::Bool(true),
-                "false" => NodeValue::Bool(false),
-                "null" => NodeValue::Null,
-                _ => NodeValue::Id(word),
-            },
-            Tok::Punct('[') => {
-                let open = self.bump().span;
-                let mut items = Vec::new();
-                loop {
-                    self.skip_commas();
-                    if self.is_punct(']') {
-                        break;
+        let value =
+            match token.tok {
+                Tok::Str(s) | Tok::TextBlock(s) => NodeValue::String(s),
+                Tok::Number(n) => NodeValue::Number(n),
+                Tok::Ident(word) => match word.as_str() {
+                    "true" => NodeValue::Bool(true),
+                    "false" => NodeValue::Bool(false),
+                    "null" => NodeValue::Null,
+                    _ => NodeValue::Id(word),
+                },
+                Tok::Punct('[') => {
+                    let open = self.bump().span;
+                    let mut items = Vec::new();
+                    loop {
+                        self.skip_commas();
+                        if self.is_punct(']') {
+                            break;
+                        }
+                        items.push(self.node_at(depth + 1)?);
                     }
-                    items.push(self.node_at(depth + 1)?);
+                    let close = self.bump().span;
+                    return Ok(Node {
+                        value: NodeValue::Array(items),
+                        span: open.to(close),
+                    });
                 }
-                let close = self.bump().span;
-                return Ok(Node {
-                    value: NodeValue::Array(items),
-                    span: open.to(close),
-                });
-            }
-            Tok::Punct('{') => {
-                let open = self.bump().span;
-                let entries = self.object_entries('}', depth)?;
-                let close = self.bump().span;
-                return Ok(Node {
-                    value: NodeValue::Object(entries),
-                    span: open.to(close),
-                });
-            }
-            _ => {
-                return Err(self.error_here(
+                Tok::Punct('{') => {
+                    let open = self.bump().span;
+                    let entries = self.object_entries('}', depth)?;
+                    let close = self.bump().span;
+                    return Ok(Node {
+                        value: NodeValue::Object(entries),
+                        span: open.to(close),
+                    });
+                }
+                _ => return Err(self.error_here(
                     "a value",
                     "values are strings, numbers, true/false/null, shape ids, `[...]` or `{...}`",
-                ))
-            }
-        };
+                )),
+            };
         self.bump();
         Ok(Node {
             value,

@@ -15,7 +15,8 @@ use crate::source::{FileId, Span};
 
 /// The prelude model, parsed from the embedded `prelude.smithy` (spans removed).
 pub fn prelude() -> Model {
-    let (ast, errors) = crate::parser::parse_file(FileId(usize::MAX), include_str!("prelude.smithy"));
+    let (ast, errors) =
+        crate::parser::parse_file(FileId(usize::MAX), include_str!("prelude.smithy"));
     debug_assert!(errors.is_empty(), "prelude.smithy: {errors:?}");
     let mut model = Model::default();
     let mut diagnostics = Vec::new();
@@ -99,7 +100,10 @@ pub fn merge(model: &mut Model, files: &[FileAst], diagnostics: &mut Vec<Diagnos
     let mut resolvers: HashMap<FileId, Resolver<'_>> = HashMap::new();
     for file in files {
         if let Some((namespace, _)) = &file.namespace {
-            resolvers.insert(file.file, Resolver::new(file, namespace, &index, diagnostics));
+            resolvers.insert(
+                file.file,
+                Resolver::new(file, namespace, &index, diagnostics),
+            );
         }
     }
     let mut shapes = Vec::new();
@@ -132,7 +136,12 @@ pub fn merge(model: &mut Model, files: &[FileAst], diagnostics: &mut Vec<Diagnos
             match member_part {
                 None => shape.traits.extend(traits),
                 Some(name) => {
-                    match shape.kind.members_mut().into_iter().find(|m| m.name == name) {
+                    match shape
+                        .kind
+                        .members_mut()
+                        .into_iter()
+                        .find(|m| m.name == name)
+                    {
                         Some(member) => member.traits.extend(traits),
                         None => diagnostics.push(
                             Diagnostic::new(
@@ -199,7 +208,14 @@ impl<'a> Resolver<'a> {
                 continue;
             };
             if !index.ids.contains(&id) {
-                diagnostics.push(unknown(index, &id.name, text, *span, "imported shape", namespace));
+                diagnostics.push(unknown(
+                    index,
+                    &id.name,
+                    text,
+                    *span,
+                    "imported shape",
+                    namespace,
+                ));
                 continue;
             }
             uses.insert(id.name.clone(), id);
@@ -442,11 +458,7 @@ impl<'a> Resolver<'a> {
                         Diagnostic::new(
                             DiagnosticKind::Syntax,
                             span,
-                            format!(
-                                "a {} has no member `{}`",
-                                decl.kind.keyword(),
-                                member.name
-                            ),
+                            format!("a {} has no member `{}`", decl.kind.keyword(), member.name),
                             "not allowed here",
                         )
                         .with_help(format!(
@@ -483,7 +495,11 @@ impl<'a> Resolver<'a> {
                     Diagnostic::new(
                         DiagnosticKind::Syntax,
                         decl.name_span,
-                        format!("{} `{}` has no `{name}` member", decl.kind.keyword(), decl.name),
+                        format!(
+                            "{} `{}` has no `{name}` member",
+                            decl.kind.keyword(),
+                            decl.name
+                        ),
                         format!("missing `{name}`"),
                     )
                     .with_help(format!("add `{name}: Target` to the braces")),

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use crate::ast::ShapeType;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::model::{trait_value, AppliedTrait, Member, Model, Reference, Shape, ShapeId, ShapeKind};
+use crate::model::{
+    trait_value, AppliedTrait, Member, Model, Reference, Shape, ShapeId, ShapeKind,
+};
 use crate::source::{FileId, Span};
 
 /// Every problem found in the shapes that were declared in files (the prelude is trusted).
@@ -17,7 +19,12 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
         let shape_span = shape.span.unwrap_or(Span::new(FileId(0), 0..0));
         check_traits(model, &shape.traits, Target::Shape(shape), &mut out);
         for member in shape.kind.members() {
-            check_traits(model, &member.traits, Target::Member(shape, member), &mut out);
+            check_traits(
+                model,
+                &member.traits,
+                Target::Member(shape, member),
+                &mut out,
+            );
             if let Some(target) = model.shape(&member.target) {
                 if matches!(
                     target.kind.shape_type(),
@@ -40,10 +47,22 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
                 ..
             } => {
                 for op in operations {
-                    expect_kind(model, op, &[ShapeType::Operation], "a service's `operations`", &mut out);
+                    expect_kind(
+                        model,
+                        op,
+                        &[ShapeType::Operation],
+                        "a service's `operations`",
+                        &mut out,
+                    );
                 }
                 for res in resources {
-                    expect_kind(model, res, &[ShapeType::Resource], "a service's `resources`", &mut out);
+                    expect_kind(
+                        model,
+                        res,
+                        &[ShapeType::Resource],
+                        "a service's `resources`",
+                        &mut out,
+                    );
                 }
             }
             ShapeKind::Operation {
@@ -53,7 +72,10 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
             } => {
                 for reference in input.iter().chain(output.iter()) {
                     let kind = model.shape_type(&reference.id);
-                    if let Some(kind @ (ShapeType::Service | ShapeType::Operation | ShapeType::Resource)) = kind {
+                    if let Some(
+                        kind @ (ShapeType::Service | ShapeType::Operation | ShapeType::Resource),
+                    ) = kind
+                    {
                         out.push(wrong_reference(
                             reference.span.unwrap_or(shape_span),
                             &reference.id,
@@ -64,7 +86,13 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
                     }
                 }
                 for err in errors {
-                    expect_kind(model, err, &[ShapeType::Structure], "an operation's `errors`", &mut out);
+                    expect_kind(
+                        model,
+                        err,
+                        &[ShapeType::Structure],
+                        "an operation's `errors`",
+                        &mut out,
+                    );
                 }
             }
             ShapeKind::Structure(members) => check_field_numbers(model, shape, members, &mut out),
@@ -75,11 +103,20 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
     out
 }
 
-fn wrong_reference(span: Span, id: &ShapeId, kind: ShapeType, place: &str, help: &str) -> Diagnostic {
+fn wrong_reference(
+    span: Span,
+    id: &ShapeId,
+    kind: ShapeType,
+    place: &str,
+    help: &str,
+) -> Diagnostic {
     Diagnostic::new(
         DiagnosticKind::WrongReference,
         span,
-        format!("`{id}` is a {} and cannot be used as {place}", kind.keyword()),
+        format!(
+            "`{id}` is a {} and cannot be used as {place}",
+            kind.keyword()
+        ),
         format!("this is a {}", kind.keyword()),
     )
     .with_help(help.to_owned())
@@ -118,12 +155,22 @@ impl Target<'_> {
     fn description(&self) -> String {
         match self {
             Target::Shape(s) => format!("{} `{}`", s.kind.shape_type().keyword(), s.id.name),
-            Target::Member(s, m) => format!("member `{}` of {} `{}`", m.name, s.kind.shape_type().keyword(), s.id.name),
+            Target::Member(s, m) => format!(
+                "member `{}` of {} `{}`",
+                m.name,
+                s.kind.shape_type().keyword(),
+                s.id.name
+            ),
         }
     }
 }
 
-fn check_traits(model: &Model, traits: &[AppliedTrait], target: Target<'_>, out: &mut Vec<Diagnostic>) {
+fn check_traits(
+    model: &Model,
+    traits: &[AppliedTrait],
+    target: Target<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashMap<&ShapeId, Option<Span>> = HashMap::new();
     let trait_trait = ShapeId::prelude("trait");
     for applied in traits {
@@ -132,7 +179,11 @@ fn check_traits(model: &Model, traits: &[AppliedTrait], target: Target<'_>, out:
             let mut d = Diagnostic::new(
                 DiagnosticKind::DuplicateTrait,
                 span,
-                format!("trait `@{}` is applied more than once to {}", applied.id.name, target.description()),
+                format!(
+                    "trait `@{}` is applied more than once to {}",
+                    applied.id.name,
+                    target.description()
+                ),
                 "applied again here",
             )
             .with_help("remove one of the applications");
@@ -154,20 +205,33 @@ fn check_traits(model: &Model, traits: &[AppliedTrait], target: Target<'_>, out:
                     format!("`{}` is not a trait", applied.id),
                     "applied as a trait here",
                 )
-                .with_help(format!("mark the shape `{}` with `@trait` to use it as a trait", applied.id.name)),
+                .with_help(format!(
+                    "mark the shape `{}` with `@trait` to use it as a trait",
+                    applied.id.name
+                )),
             );
             continue;
         };
-        let selector = definition.get("selector").and_then(Value::as_str).unwrap_or("*");
+        let selector = definition
+            .get("selector")
+            .and_then(Value::as_str)
+            .unwrap_or("*");
         if matches_selector(model, selector, target) == Some(false) {
             out.push(
                 Diagnostic::new(
                     DiagnosticKind::TraitTarget,
                     span,
-                    format!("trait `@{}` cannot be applied to {}", applied.id.name, target.description()),
+                    format!(
+                        "trait `@{}` cannot be applied to {}",
+                        applied.id.name,
+                        target.description()
+                    ),
                     format!("`@{}` applies only to `{selector}`", applied.id.name),
                 )
-                .with_help(format!("move `@{}` to a shape matching `{selector}`, or remove it", applied.id.name)),
+                .with_help(format!(
+                    "move `@{}` to a shape matching `{selector}`, or remove it",
+                    applied.id.name
+                )),
             );
         }
     }
@@ -182,7 +246,8 @@ fn matches_selector(model: &Model, selector: &str, target: Target<'_>) -> Option
             [one] => matches_simple(model, one, target)?,
             [parent, child] => match target {
                 Target::Member(shape, _) => {
-                    matches_simple(model, child, target)? && matches_simple(model, parent, Target::Shape(shape))?
+                    matches_simple(model, child, target)?
+                        && matches_simple(model, parent, Target::Shape(shape))?
                 }
                 Target::Shape(_) => return None,
             },
@@ -222,7 +287,10 @@ fn split_top(text: &str) -> Vec<&str> {
 }
 
 fn matches_simple(model: &Model, selector: &str, target: Target<'_>) -> Option<bool> {
-    if let Some(inner) = selector.strip_prefix(":test(").and_then(|s| s.strip_suffix(')')) {
+    if let Some(inner) = selector
+        .strip_prefix(":test(")
+        .and_then(|s| s.strip_suffix(')'))
+    {
         let mut any = false;
         for alternative in split_top(inner) {
             let steps: Vec<&str> = alternative.split('>').map(str::trim).collect();
@@ -244,17 +312,26 @@ fn matches_simple(model: &Model, selector: &str, target: Target<'_>) -> Option<b
         }
         return Some(any);
     }
-    if let Some(inner) = selector.strip_prefix(":is(").and_then(|s| s.strip_suffix(')')) {
+    if let Some(inner) = selector
+        .strip_prefix(":is(")
+        .and_then(|s| s.strip_suffix(')'))
+    {
         let mut any = false;
         for alternative in split_top(inner) {
             any |= matches_simple(model, alternative, target)?;
         }
         return Some(any);
     }
-    if let Some(inner) = selector.strip_prefix(":not(").and_then(|s| s.strip_suffix(')')) {
+    if let Some(inner) = selector
+        .strip_prefix(":not(")
+        .and_then(|s| s.strip_suffix(')'))
+    {
         return matches_simple(model, inner, target).map(|b| !b);
     }
-    if let Some(name) = selector.strip_prefix("[trait|").and_then(|s| s.strip_suffix(']')) {
+    if let Some(name) = selector
+        .strip_prefix("[trait|")
+        .and_then(|s| s.strip_suffix(']'))
+    {
         return Some(match target {
             Target::Shape(shape) => shape.traits.iter().any(|t| t.id.name == name),
             Target::Member(..) => false,
@@ -278,9 +355,17 @@ fn matches_simple(model: &Model, selector: &str, target: Target<'_>) -> Option<b
 }
 
 /// wasmCloud numbers structure fields with `@n`: all members or none, each a distinct integer ≥ 0.
-fn check_field_numbers(model: &Model, shape: &Shape, members: &[Member], out: &mut Vec<Diagnostic>) {
+fn check_field_numbers(
+    model: &Model,
+    shape: &Shape,
+    members: &[Member],
+    out: &mut Vec<Diagnostic>,
+) {
     let n = ShapeId::wasmcloud("n");
-    let numbered: Vec<&Member> = members.iter().filter(|m| trait_value(&m.traits, &n).is_some()).collect();
+    let numbered: Vec<&Member> = members
+        .iter()
+        .filter(|m| trait_value(&m.traits, &n).is_some())
+        .collect();
     if numbered.is_empty() {
         return;
     }
@@ -289,16 +374,28 @@ fn check_field_numbers(model: &Model, shape: &Shape, members: &[Member], out: &m
     for member in members {
         let member_span = member.span.unwrap_or(Span::new(FileId(0), 0..0));
         let Some(applied) = member.traits.iter().find(|t| t.id == n) else {
-            out.push(missing_number(shape, member, member_span, "other members of this structure have one"));
+            out.push(missing_number(
+                shape,
+                member,
+                member_span,
+                "other members of this structure have one",
+            ));
             continue;
         };
         let span = applied.span.unwrap_or(member_span);
-        match applied.value.as_i64().filter(|v| (0..=i64::from(i16::MAX)).contains(v)) {
+        match applied
+            .value
+            .as_i64()
+            .filter(|v| (0..=i64::from(i16::MAX)).contains(v))
+        {
             None => out.push(
                 Diagnostic::new(
                     DiagnosticKind::FieldNumber,
                     span,
-                    format!("field number of `{}.{}` must be an integer from 0 to 32767", shape.id.name, member.name),
+                    format!(
+                        "field number of `{}.{}` must be an integer from 0 to 32767",
+                        shape.id.name, member.name
+                    ),
                     "not a field number",
                 )
                 .with_help("write `@n(0)`, `@n(1)`, ... in declaration order"),
@@ -350,7 +447,9 @@ fn check_protocol_numbers(model: &Model, out: &mut Vec<Diagnostic>) {
         }
         if let ShapeKind::Service { operations, .. } = &shape.kind {
             for op in operations {
-                if let Some(ShapeKind::Operation { input, output, .. }) = model.shape(&op.id).map(|s| &s.kind) {
+                if let Some(ShapeKind::Operation { input, output, .. }) =
+                    model.shape(&op.id).map(|s| &s.kind)
+                {
                     stack.extend(input.iter().chain(output.iter()).map(|r| &r.id));
                 }
             }
@@ -376,7 +475,12 @@ fn check_protocol_numbers(model: &Model, out: &mut Vec<Diagnostic>) {
         }
         for member in members {
             let span = member.span.unwrap_or(Span::new(FileId(0), 0..0));
-            out.push(missing_number(shape, member, span, "a `protocol: \"2\"` service sends this structure as CBOR"));
+            out.push(missing_number(
+                shape,
+                member,
+                span,
+                "a `protocol: \"2\"` service sends this structure as CBOR",
+            ));
         }
     }
 }

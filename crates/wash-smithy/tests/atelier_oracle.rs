@@ -27,8 +27,13 @@ fn every_smithy_file_reads_as_atelier_reads_it() {
         .args(&files)
         .output()
         .expect("run interfaces-check");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let atelier: Value = serde_json::from_slice(&output.stdout).expect("JSON from interfaces-check");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let atelier: Value =
+        serde_json::from_slice(&output.stdout).expect("JSON from interfaces-check");
 
     let sources = wash_smithy::read_sources(&files).expect("read smithy/");
     let loaded = wash_smithy::load(sources);
@@ -41,12 +46,29 @@ fn every_smithy_file_reads_as_atelier_reads_it() {
         expected.retain(|_, shape| shape["type"] != "apply");
         let actual = ours["shapes"].as_object().cloned().expect("shapes");
         for (shape_id, shape) in &expected {
-            assert_eq!(actual.get(shape_id), Some(shape), "{}: shape `{shape_id}`", file.name);
+            assert_eq!(
+                actual.get(shape_id),
+                Some(shape),
+                "{}: shape `{shape_id}`",
+                file.name
+            );
         }
-        let extra: Vec<&String> = actual.keys().filter(|k| !expected.contains_key(*k)).collect();
-        assert!(extra.is_empty(), "{}: shapes atelier did not read: {extra:?}", file.name);
-        for entry in theirs["metadata"]["package"].as_array().expect("package metadata") {
-            let merged = ours["metadata"]["package"].as_array().expect("merged package metadata");
+        let extra: Vec<&String> = actual
+            .keys()
+            .filter(|k| !expected.contains_key(*k))
+            .collect();
+        assert!(
+            extra.is_empty(),
+            "{}: shapes atelier did not read: {extra:?}",
+            file.name
+        );
+        for entry in theirs["metadata"]["package"]
+            .as_array()
+            .expect("package metadata")
+        {
+            let merged = ours["metadata"]["package"]
+                .as_array()
+                .expect("merged package metadata");
             assert!(merged.contains(entry), "{}: metadata {entry}", file.name);
         }
     }

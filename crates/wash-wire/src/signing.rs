@@ -90,6 +90,27 @@ fn now_secs() -> u64 {
         .unwrap_or_default()
 }
 
+/// Decoding a public key decompresses a curve point, a noticeable share of each check; the signers
+/// of a lattice are a handful of cluster keys, so their decoded keys are kept.
+fn issuer_key(public_key: &str) -> Result<std::sync::Arc<KeyPair>, InvocationAuthError> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    const MAX_CACHED: usize = 64;
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<KeyPair>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(key) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(public_key) {
+        return Ok(key.clone());
+    }
+    let key = KeyPair::from_public_key(public_key).map_err(|_| InvocationAuthError::BadSignature)?;
+    let key = Arc::new(key);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= MAX_CACHED {
+        cache.clear();
+    }
+    cache.insert(public_key.to_owned(), key.clone());
+    Ok(key)
+}
+
 /// Fills `invocation.encoded_claims` with a token signed by `cluster_key`.
 pub fn sign(invocation: &mut Invocation, cluster_key: &KeyPair) -> Result<(), InvocationAuthError> {
     let claims = InvocationClaims {
@@ -146,8 +167,7 @@ pub fn validate(
     }
     let claims: InvocationClaims = serde_json::from_slice(&decode(body)?)
         .map_err(|e| InvocationAuthError::Malformed(e.to_string()))?;
-    let issuer =
-        KeyPair::from_public_key(&claims.iss).map_err(|_| InvocationAuthError::BadSignature)?;
+    let issuer = issuer_key(&claims.iss)?;
     let signing_input_len = token.len() - signature.len() - 1;
     issuer
         .verify(&token.as_bytes()[..signing_input_len], &decode(signature)?)

@@ -1,0 +1,44 @@
+//! wasmCloud projects: scaffold them from templates (`wash new`) and build them (`wash build`).
+//!
+//! # Templates
+//!
+//! Templates use cargo-generate's format, rendered here with the `liquid` crate (see
+//! `docs/templates.md` for why not cargo-generate itself): every text file is a liquid template, a
+//! `.liquid` suffix is dropped, file and folder names may hold `{{placeholders}}`, and an optional
+//! `cargo-generate.toml` declares `[placeholders]` (type, prompt, default, choices, regex) and
+//! `[template]` `include` / `exclude` / `ignore` globs. The built-in values are `project-name`,
+//! `crate_name`, `crate_type`, `authors`, `username`, `os-arch`, `is_init` and
+//! `within_cargo_project`; the case filters of cargo-generate (`snake_case`, `pascal_case`, ...) are
+//! available. The actor, provider and interface templates of this repository are embedded in the
+//! library, so [`new_project`] works offline; others come from a folder or a git repository.
+//!
+//! # Builds
+//!
+//! [`build_project`] reads a project's `wasmcloud.toml` (the wash 0.x format, [`ProjectManifest`]) and
+//! runs cargo, then signs an actor ([`wash_claims`]) or packs a provider archive ([`wash_par`]).
+
+mod builder;
+mod config;
+mod embedded;
+mod error;
+mod filters;
+mod glob;
+mod kind;
+mod manifest;
+mod prompt;
+mod render;
+mod source;
+mod values;
+
+pub use builder::{build_project, BuildOptions, BuildOutcome, BuildStep, Codegen};
+pub use config::{Placeholder, PlaceholderType, TemplateConfig, TEMPLATE_CONFIG_FILE};
+pub use embedded::{embedded_template, EMBEDDED_TEMPLATE_NAMES};
+pub use error::ProjectError;
+pub use kind::ProjectKind;
+pub use manifest::{
+    ActorSection, InterfaceSection, ProjectManifest, ProviderSection, RustSection, MANIFEST_FILE,
+};
+pub use prompt::Prompter;
+pub use render::{new_project, NewOptions, NewProject};
+pub use source::{Template, TemplateFile, TemplateSource};
+pub use values::{Favorite, Favorites, ValuesFile, FAVORITES_FILE};

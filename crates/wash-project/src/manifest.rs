@@ -1,0 +1,215 @@
+//! `wasmcloud.toml`, the project file of wash 0.x: what a project is and how `wash build` treats it.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::{ProjectError, ProjectKind};
+
+/// The project file's name.
+pub const MANIFEST_FILE: &str = "wasmcloud.toml";
+
+/// A parsed `wasmcloud.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectManifest {
+    /// The project name: names the build output (`build/<name>_s.wasm`, `build/<name>.par.gz`).
+    pub name: String,
+    /// The language (`rust`; the only one `wash build` builds).
+    pub language: String,
+    /// Actor, provider or interface.
+    pub kind: ProjectKind,
+    /// The version put in claims (`0.1.0`).
+    pub version: String,
+    /// The revision put in claims.
+    pub revision: i32,
+    /// `[actor]`, present for actors.
+    pub actor: ActorSection,
+    /// `[provider]`, required for providers.
+    pub provider: Option<ProviderSection>,
+    /// `[interface]`.
+    pub interface: InterfaceSection,
+    /// `[rust]`: where cargo is and where it builds.
+    pub rust: RustSection,
+}
+
+/// The `[actor]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ActorSection {
+    /// Capability contract ids the actor may use (`wasmcloud:httpserver`, ...).
+    #[serde(default)]
+    pub claims: Vec<String>,
+    /// Tags put in the claims.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The call alias put in the claims.
+    #[serde(default)]
+    pub call_alias: Option<String>,
+    /// The folder of the signing keys (relative to the project; default: the wash key store).
+    #[serde(default)]
+    pub key_directory: Option<PathBuf>,
+    /// The target the actor compiles for (default `wasm32-unknown-unknown`).
+    #[serde(default)]
+    pub wasm_target: Option<String>,
+    /// The signed module's path (default `build/<name>_s.wasm`).
+    #[serde(default)]
+    pub destination: Option<PathBuf>,
+}
+
+/// The `[provider]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ProviderSection {
+    /// The capability contract id the provider serves.
+    pub capability_id: String,
+    /// The vendor put in the claims.
+    pub vendor: String,
+    /// The folder of the signing keys (relative to the project; default: the wash key store).
+    #[serde(default)]
+    pub key_directory: Option<PathBuf>,
+    /// The cargo binary to pack, when the package has several.
+    #[serde(default)]
+    pub bin_name: Option<String>,
+    /// The archive's path (default `build/<name>.par.gz`).
+    #[serde(default)]
+    pub destination: Option<PathBuf>,
+}
+
+/// The `[interface]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct InterfaceSection {
+    /// The codegen configuration (default `codegen.toml`).
+    #[serde(default)]
+    pub codegen_config: Option<PathBuf>,
+}
+
+/// The `[rust]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct RustSection {
+    /// The cargo program (default: `$CARGO`, else `cargo`).
+    #[serde(default)]
+    pub cargo_path: Option<PathBuf>,
+    /// The cargo target folder (default: cargo's own choice, e.g. `$CARGO_TARGET_DIR`).
+    #[serde(default)]
+    pub target_path: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct RawManifest {
+    name: Option<String>,
+    language: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    version: Option<String>,
+    #[serde(default)]
+    revision: i32,
+    #[serde(default)]
+    actor: ActorSection,
+    #[serde(default)]
+    provider: Option<ProviderSection>,
+    #[serde(default)]
+    interface: InterfaceSection,
+    #[serde(default)]
+    rust: RustSection,
+}
+
+impl ProjectManifest {
+    /// Reads `<dir>/wasmcloud.toml`; a missing file names the path looked for.
+    pub fn load(dir: &Path) -> Result<Self, ProjectError> {
+        let path = dir.join(MANIFEST_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ProjectError::ManifestNotFound { path })
+            }
+            Err(e) => return Err(ProjectError::io("read", path, e)),
+        };
+        Self::parse(&text, &path)
+    }
+
+    /// Parses the text of a `wasmcloud.toml` (`path` names it in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ProjectError> {
+        let bad = |message: String| ProjectError::Manifest {
+            path: path.to_path_buf(),
+            message,
+        };
+        let raw: RawManifest = basic_toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let name = raw
+            .name
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| bad("missing `name`".to_owned()))?;
+        if name.contains(['/', '\\']) || name == "." || name == ".." {
+            return Err(bad(format!("`name` must not be a path: `{name}`")));
+        }
+        let kind_text = raw
+            .kind
+            .ok_or_else(|| bad("missing `type` (`actor`, `provider` or `interface`)".to_owned()))?;
+        let kind = ProjectKind::parse(&kind_text).ok_or_else(|| {
+            bad(format!(
+                "unknown `type = \"{kind_text}\"` (expected `actor`, `provider` or `interface`)"
+            ))
+        })?;
+        let language = raw.language.unwrap_or_else(|| "rust".to_owned());
+        if !language.eq_ignore_ascii_case("rust") {
+            return Err(bad(format!(
+                "`language = \"{language}\"` is not supported: wash builds Rust projects"
+            )));
+        }
+        if kind == ProjectKind::Provider && raw.provider.is_none() {
+            return Err(bad(
+                "a provider needs a `[provider]` table with `capability_id` and `vendor`".to_owned(),
+            ));
+        }
+        Ok(ProjectManifest {
+            name,
+            language,
+            kind,
+            version: raw.version.unwrap_or_else(|| "0.1.0".to_owned()),
+            revision: raw.revision,
+            actor: raw.actor,
+            provider: raw.provider,
+            interface: raw.interface,
+            rust: raw.rust,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wash 0.x actor project file parses with its claims, alias and key folder.
+    #[test]
+    fn parses_actor_manifest() {
+        let manifest = ProjectManifest::parse(
+            "name = \"hello\"\nlanguage = \"rust\"\ntype = \"actor\"\nversion = \"0.2.0\"\nrevision = 3\n\n\
+             [actor]\nclaims = [\"wasmcloud:httpserver\"]\ncall_alias = \"hello\"\nkey_directory = \"./keys\"\n",
+            Path::new("wasmcloud.toml"),
+        )
+        .expect("valid");
+        assert_eq!(manifest.kind, ProjectKind::Actor);
+        assert_eq!(manifest.version, "0.2.0");
+        assert_eq!(manifest.revision, 3);
+        assert_eq!(manifest.actor.claims, ["wasmcloud:httpserver"]);
+        assert_eq!(manifest.actor.call_alias.as_deref(), Some("hello"));
+    }
+
+    /// A provider without its `[provider]` table, or an unknown type, is refused with the reason.
+    #[test]
+    fn refuses_incomplete_manifests() {
+        let err = ProjectManifest::parse("name = \"p\"\ntype = \"provider\"\n", Path::new("w.toml"))
+            .expect_err("no [provider]");
+        assert!(err.to_string().contains("[provider]"), "{err}");
+        let err = ProjectManifest::parse("name = \"p\"\ntype = \"thing\"\n", Path::new("w.toml"))
+            .expect_err("bad type");
+        assert!(err.to_string().contains("unknown `type = \"thing\"`"), "{err}");
+        let err = ProjectManifest::parse("type = \"actor\"\n", Path::new("w.toml")).expect_err("no name");
+        assert!(err.to_string().contains("missing `name`"), "{err}");
+    }
+
+    /// A folder without the file gives the path that was looked for.
+    #[test]
+    fn missing_manifest_names_the_path() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = ProjectManifest::load(dir.path()).expect_err("missing");
+        assert!(err.to_string().contains(&dir.path().join(MANIFEST_FILE).display().to_string()));
+    }
+}

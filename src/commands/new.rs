@@ -1,0 +1,183 @@
+//! `wash new actor|provider|interface`: scaffold a project from a template (embedded, a folder, git).
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use serde_json::{json, Map};
+use wash_project::{NewOptions, ProjectError, ProjectKind, Prompter, TemplateSource, FAVORITES_FILE};
+
+use crate::output::{CommandOutput, Printer, UsageError};
+
+const AFTER_HELP: &str = "\
+Examples:
+  wash new actor hello                       # the built-in hello-world HTTP actor, in ./hello
+  wash new provider kvredis --silent         # defaults for every placeholder, no questions
+  wash new interface keyvalue -o json
+  wash new actor echo --git https://github.com/me/templates --branch main --subfolder actor/echo
+  wash new actor mine --path ../my-template --values values.toml -d vendor=Acme
+  wash new actor mine --template-name fancy  # a favorite from ~/.wash/favorites.toml
+
+Templates use cargo-generate's format: liquid placeholders (`{{project-name}}`, `{{crate_name}}`,
+your own from `[placeholders]` in cargo-generate.toml). Values come from `--define`, then the
+`[values]` table of `--values`, then a prompt at a terminal, then the placeholder's default; without
+a terminal (or with `--silent`) a value without a default is an error. Nothing is written unless
+every file renders. Favorites: `[[actor]]`/`[[provider]]`/`[[interface]]` entries with `name` and
+`git` (+ `branch`, `subfolder`) or `path` in ~/.wash/favorites.toml ($WASH_HOME overrides ~/.wash).";
+
+/// Arguments of `wash new`.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct NewArgs {
+    #[command(subcommand)]
+    command: NewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum NewCommand {
+    /// A WebAssembly actor (built-in template: a hello-world HTTP actor).
+    Actor(TemplateArgs),
+    /// A native capability provider (built-in template: a factorial provider on the 0.x SDK).
+    Provider(TemplateArgs),
+    /// A Smithy interface and the Rust crate of its bindings.
+    Interface(TemplateArgs),
+}
+
+#[derive(Debug, Args)]
+struct TemplateArgs {
+    /// The project name: the new folder and the cargo package.
+    #[arg(value_name = "NAME")]
+    project_name: Option<String>,
+    /// Take the template from this git repository (cloned with `git`).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["path", "template_name"])]
+    git: Option<String>,
+    /// The branch or tag of `--git`.
+    #[arg(long, value_name = "BRANCH", requires = "git")]
+    branch: Option<String>,
+    /// The sub-folder of `--git` or `--path` that holds the template.
+    #[arg(long, value_name = "DIR")]
+    subfolder: Option<String>,
+    /// Take the template from this local folder.
+    #[arg(long, value_name = "DIR", conflicts_with = "template_name")]
+    path: Option<PathBuf>,
+    /// A template by name: a built-in one or a favorite from ~/.wash/favorites.toml.
+    #[arg(long, value_name = "NAME")]
+    template_name: Option<String>,
+    /// A TOML file of placeholder values (a `[values]` table).
+    #[arg(long, value_name = "FILE")]
+    values: Option<PathBuf>,
+    /// Set a placeholder value (repeatable); wins over `--values`.
+    #[arg(short = 'd', long, value_name = "NAME=VALUE", value_parser = parse_define)]
+    define: Vec<(String, String)>,
+    /// Ask nothing: placeholders take their defaults, and a value without one is an error.
+    #[arg(long)]
+    silent: bool,
+    /// Render into an existing folder (files of the same name are overwritten).
+    #[arg(long)]
+    force: bool,
+}
+
+fn parse_define(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+    }
+}
+
+/// Runs `wash new ...`.
+pub fn run(args: NewArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    let (kind, args) = match args.command {
+        NewCommand::Actor(a) => (ProjectKind::Actor, a),
+        NewCommand::Provider(a) => (ProjectKind::Provider, a),
+        NewCommand::Interface(a) => (ProjectKind::Interface, a),
+    };
+    let source = match (&args.git, &args.path, &args.template_name) {
+        (Some(url), _, _) => TemplateSource::Git {
+            url: url.clone(),
+            branch: args.branch.clone(),
+            subfolder: args.subfolder.clone(),
+        },
+        (None, Some(path), _) => TemplateSource::Path {
+            path: path.clone(),
+            subfolder: args.subfolder.clone(),
+        },
+        (None, None, Some(name)) => TemplateSource::Named(name.clone()),
+        (None, None, None) => TemplateSource::Embedded,
+    };
+    let options = NewOptions {
+        kind,
+        name: args.project_name,
+        source,
+        parent: std::env::current_dir().context("failed to read the current folder")?,
+        defines: args.define.into_iter().collect::<BTreeMap<_, _>>(),
+        values_file: args.values,
+        favorites_file: wash_home().map(|home| home.join(FAVORITES_FILE)),
+        force: args.force,
+    };
+    let interactive = !args.silent && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let mut terminal = TerminalPrompter;
+    let prompter: Option<&mut dyn Prompter> = if interactive { Some(&mut terminal) } else { None };
+    let project = wash_project::new_project(&options, prompter).map_err(|err| match err {
+        err @ ProjectError::MissingValue { .. } => anyhow::Error::new(UsageError::new(err)),
+        err => anyhow::Error::new(err).context(format!("failed to create the {kind} project")),
+    })?;
+    printer.status("Created", format!("{kind} `{}` from the {}", project.name, project.template));
+    let mut json = Map::new();
+    json.insert("name".into(), json!(project.name));
+    json.insert("kind".into(), json!(kind.as_str()));
+    json.insert("path".into(), json!(project.path));
+    json.insert("template".into(), json!(project.template));
+    json.insert("files".into(), json!(project.files));
+    json.insert("values".into(), json!(project.values));
+    Ok(CommandOutput::new(
+        format!("Project generated: {}", project.path.display()),
+        json,
+    ))
+}
+
+/// `$WASH_HOME`, else `$HOME/.wash`.
+fn wash_home() -> Option<PathBuf> {
+    std::env::var_os("WASH_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".wash")))
+}
+
+/// Terminal prompts (on stderr) with dialoguer.
+struct TerminalPrompter;
+
+fn prompt_error(what: &str, err: dialoguer::Error) -> ProjectError {
+    ProjectError::Prompt {
+        what: what.to_owned(),
+        message: err.to_string(),
+    }
+}
+
+impl Prompter for TerminalPrompter {
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, ProjectError> {
+        let mut input = dialoguer::Input::<String>::new().with_prompt(prompt);
+        if let Some(default) = default {
+            input = input.default(default.to_owned());
+        }
+        input.interact_text().map_err(|e| prompt_error(prompt, e))
+    }
+
+    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, ProjectError> {
+        dialoguer::Confirm::new()
+            .with_prompt(prompt)
+            .default(default)
+            .interact()
+            .map_err(|e| prompt_error(prompt, e))
+    }
+
+    fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize, ProjectError> {
+        dialoguer::Select::new()
+            .with_prompt(prompt)
+            .items(items)
+            .default(default)
+            .interact()
+            .map_err(|e| prompt_error(prompt, e))
+    }
+}
