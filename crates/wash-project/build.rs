@@ -14,6 +14,14 @@ fn main() {
             entries.push((kind, relative, absolute));
         });
     }
+    // The wasmCloud model (`org.wasmcloud.model#U32`, `#wasmbus`, ...) that the contracts of the
+    // provider and interface templates use: one copy, from `smithy/`, so `wash gen` works offline.
+    let model = manifest_dir.join("../../smithy/wasmcloud-model.smithy");
+    println!("cargo:rerun-if-changed={}", model.display());
+    let model = model.canonicalize().expect("smithy/wasmcloud-model.smithy exists");
+    for kind in ["provider", "interface"] {
+        entries.push((kind, "wasmcloud-model.smithy".to_owned(), model.clone()));
+    }
     entries.sort();
     let mut code = String::from("/// Every embedded template file: (template kind, relative path, contents).\n");
     code.push_str("pub(crate) static FILES: &[(&str, &str, &[u8])] = &[\n");
