@@ -18,12 +18,16 @@ fn main() {
     // provider and interface templates use: one copy, from `smithy/`, so `wash gen` works offline.
     let model = manifest_dir.join("../../smithy/wasmcloud-model.smithy");
     println!("cargo:rerun-if-changed={}", model.display());
-    let model = model.canonicalize().expect("smithy/wasmcloud-model.smithy exists");
+    let model = model
+        .canonicalize()
+        .expect("smithy/wasmcloud-model.smithy exists");
     for kind in ["provider", "interface"] {
         entries.push((kind, "wasmcloud-model.smithy".to_owned(), model.clone()));
     }
     entries.sort();
-    let mut code = String::from("/// Every embedded template file: (template kind, relative path, contents).\n");
+    let mut code = String::from(
+        "/// Every embedded template file: (template kind, relative path, contents).\n",
+    );
     code.push_str("pub(crate) static FILES: &[(&str, &str, &[u8])] = &[\n");
     for (kind, relative, absolute) in &entries {
         let _ = writeln!(
@@ -33,7 +37,8 @@ fn main() {
         );
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("templates.rs");
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("templates.rs");
     std::fs::write(&out, code).expect("write the embedded template table");
 }
 
@@ -60,7 +65,10 @@ fn collect(root: &Path, dir: &Path, found: &mut dyn FnMut(String, PathBuf)) {
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
                 .join("/");
-            found(relative, path.canonicalize().expect("canonical template path"));
+            found(
+                relative,
+                path.canonicalize().expect("canonical template path"),
+            );
         }
     }
 }

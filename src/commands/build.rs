@@ -32,7 +32,12 @@ found as for `wash claims sign` (`WASH_ISSUER_KEY`/`WASH_SUBJECT_KEY`, then the 
 #[command(after_help = AFTER_HELP)]
 pub struct BuildArgs {
     /// The project folder, holding wasmcloud.toml [default: the current folder].
-    #[arg(short = 'p', long = "path", visible_alias = "config-path", value_name = "DIR")]
+    #[arg(
+        short = 'p',
+        long = "path",
+        visible_alias = "config-path",
+        value_name = "DIR"
+    )]
     path: Option<PathBuf>,
     /// Compile only: do not sign the actor or pack the provider.
     #[arg(long, conflicts_with = "sign_only")]
@@ -54,7 +59,8 @@ impl Codegen for WashGen {
                 continue;
             }
             if let Some(dir) = file.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| format!("failed to create `{}`: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("failed to create `{}`: {e}", dir.display()))?;
             }
             let temp = temp_beside(&file.path).map_err(|e| format!("{e:#}"))?;
             std::fs::write(temp.path(), &file.contents)

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
-use wash_project::{NewOptions, ProjectError, ProjectKind, Prompter, TemplateSource, FAVORITES_FILE};
+use wash_project::{
+    NewOptions, ProjectError, ProjectKind, Prompter, TemplateSource, FAVORITES_FILE,
+};
 
 use crate::output::{CommandOutput, Printer, UsageError};
 
@@ -38,10 +40,13 @@ pub struct NewArgs {
 #[derive(Debug, Subcommand)]
 enum NewCommand {
     /// A WebAssembly actor (built-in template: a hello-world HTTP actor).
+    #[command(after_help = AFTER_HELP)]
     Actor(TemplateArgs),
     /// A native capability provider (built-in template: a factorial provider on the 0.x SDK).
+    #[command(after_help = AFTER_HELP)]
     Provider(TemplateArgs),
     /// A Smithy interface and the Rust crate of its bindings.
+    #[command(after_help = AFTER_HELP)]
     Interface(TemplateArgs),
 }
 
@@ -81,7 +86,9 @@ struct TemplateArgs {
 
 fn parse_define(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_owned(), value.to_owned())),
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
         _ => Err(format!("expected NAME=VALUE, got `{text}`")),
     }
 }
@@ -116,14 +123,22 @@ pub fn run(args: NewArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
         favorites_file: wash_home().map(|home| home.join(FAVORITES_FILE)),
         force: args.force,
     };
-    let interactive = !args.silent && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive =
+        !args.silent && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let mut terminal = TerminalPrompter;
-    let prompter: Option<&mut dyn Prompter> = if interactive { Some(&mut terminal) } else { None };
+    let prompter: Option<&mut dyn Prompter> = if interactive {
+        Some(&mut terminal)
+    } else {
+        None
+    };
     let project = wash_project::new_project(&options, prompter).map_err(|err| match err {
         err @ ProjectError::MissingValue { .. } => anyhow::Error::new(UsageError::new(err)),
         err => anyhow::Error::new(err).context(format!("failed to create the {kind} project")),
     })?;
-    printer.status("Created", format!("{kind} `{}` from the {}", project.name, project.template));
+    printer.status(
+        "Created",
+        format!("{kind} `{}` from the {}", project.name, project.template),
+    );
     let mut json = Map::new();
     json.insert("name".into(), json!(project.name));
     json.insert("kind".into(), json!(kind.as_str()));
@@ -172,7 +187,12 @@ impl Prompter for TerminalPrompter {
             .map_err(|e| prompt_error(prompt, e))
     }
 
-    fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize, ProjectError> {
+    fn select(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<usize, ProjectError> {
         dialoguer::Select::new()
             .with_prompt(prompt)
             .items(items)

@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "ctl",
     "call",
     "ctx",
+    "new",
+    "build",
     "gen",
     "validate",
     "completions",

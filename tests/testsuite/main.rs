@@ -1,5 +1,6 @@
 //! wash's integration tests: one module per command, each spawning the real `wash` binary.
 
+mod build;
 mod call;
 mod claims;
 mod cli;
@@ -10,7 +11,9 @@ mod gen;
 mod harness;
 mod keys;
 mod lattice;
+mod new;
 mod par;
 mod reg;
 mod snapshot;
 mod validate;
+mod vault;

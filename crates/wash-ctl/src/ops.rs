@@ -147,40 +147,14 @@ impl CtlClient {
                 reason: ack.error,
             });
         }
-        let Some(wait) = placement.wait else {
-            return Ok((host_id, StartOutcome::Acknowledged));
+        let matches = |e: &CloudEvent| match e.name() {
+            "actor_started" => e.data["image_ref"] == actor_ref,
+            "actor_start_failed" => e.data["actor_ref"] == actor_ref,
+            _ => false,
         };
-        let matches = |e: &CloudEvent| {
-            e.source == host_id
-                && match e.name() {
-                    "actor_started" => e.data["image_ref"] == actor_ref,
-                    "actor_start_failed" => e.data["actor_ref"] == actor_ref,
-                    _ => false,
-                }
-        };
-        let event = events
-            .wait_for(wait, matches)
-            .await
-            .map_err(|err| match err {
-                CtlError::Timeout { .. } => StartError::NoOutcome {
-                    host_id: host_id.clone(),
-                    reference: actor_ref.into(),
-                    timeout: wait,
-                },
-                other => StartError::Ctl(other),
-            })?;
-        if event.name() == "actor_start_failed" {
-            let reason = event.data["error"]
-                .as_str()
-                .unwrap_or("unknown error")
-                .to_owned();
-            return Err(StartError::Failed {
-                host_id,
-                reference: actor_ref.into(),
-                reason,
-            });
-        }
-        Ok((host_id, StartOutcome::Started(event)))
+        let outcome =
+            await_start(&mut events, &host_id, actor_ref, placement.wait, matches).await?;
+        Ok((host_id, outcome))
     }
 
     /// Starts a provider instance and (unless not waiting) waits for `provider_started`.
@@ -220,43 +194,54 @@ impl CtlClient {
                 reason: ack.error,
             });
         }
-        let Some(wait) = placement.wait else {
-            return Ok((host_id, StartOutcome::Acknowledged));
+        let matches = |e: &CloudEvent| match e.name() {
+            "provider_started" => {
+                e.data["image_ref"] == provider_ref && e.data["link_name"] == link_name
+            }
+            "provider_start_failed" => e.data["provider_ref"] == provider_ref,
+            _ => false,
         };
-        let matches = |e: &CloudEvent| {
-            e.source == host_id
-                && match e.name() {
-                    "provider_started" => {
-                        e.data["image_ref"] == provider_ref && e.data["link_name"] == link_name
-                    }
-                    "provider_start_failed" => e.data["provider_ref"] == provider_ref,
-                    _ => false,
-                }
-        };
-        let event = events
-            .wait_for(wait, matches)
-            .await
-            .map_err(|err| match err {
-                CtlError::Timeout { .. } => StartError::NoOutcome {
-                    host_id: host_id.clone(),
-                    reference: provider_ref.into(),
-                    timeout: wait,
-                },
-                other => StartError::Ctl(other),
-            })?;
-        if event.name() == "provider_start_failed" {
-            let reason = event.data["error"]
-                .as_str()
-                .unwrap_or("unknown error")
-                .to_owned();
-            return Err(StartError::Failed {
-                host_id,
-                reference: provider_ref.into(),
-                reason,
-            });
-        }
-        Ok((host_id, StartOutcome::Started(event)))
+        let outcome =
+            await_start(&mut events, &host_id, provider_ref, placement.wait, matches).await?;
+        Ok((host_id, outcome))
     }
+}
+
+/// Waits (unless `wait` is `None`) for the event from `host_id` that `matches` accepts: a `*_started`
+/// event is success, any other matching event (`*_start_failed`) carries the failure in `error`.
+async fn await_start(
+    events: &mut crate::EventStream,
+    host_id: &str,
+    reference: &str,
+    wait: Option<Duration>,
+    matches: impl Fn(&CloudEvent) -> bool,
+) -> Result<StartOutcome, StartError> {
+    let Some(wait) = wait else {
+        return Ok(StartOutcome::Acknowledged);
+    };
+    let event = events
+        .wait_for(wait, |e| e.source == host_id && matches(e))
+        .await
+        .map_err(|err| match err {
+            CtlError::Timeout { .. } => StartError::NoOutcome {
+                host_id: host_id.into(),
+                reference: reference.into(),
+                timeout: wait,
+            },
+            other => StartError::Ctl(other),
+        })?;
+    if event.name().ends_with("_started") {
+        return Ok(StartOutcome::Started(event));
+    }
+    let reason = event.data["error"]
+        .as_str()
+        .unwrap_or("unknown error")
+        .to_owned();
+    Err(StartError::Failed {
+        host_id: host_id.into(),
+        reference: reference.into(),
+        reason,
+    })
 }
 
 /// Instances of `actor_id` in an inventory.

@@ -261,7 +261,12 @@ fn cargo_build(
     let own_manifest = own_manifest.canonicalize().unwrap_or(own_manifest);
     Ok(artifacts
         .into_iter()
-        .filter(|a| a.manifest_path.canonicalize().unwrap_or_else(|_| a.manifest_path.clone()) == own_manifest)
+        .filter(|a| {
+            a.manifest_path
+                .canonicalize()
+                .unwrap_or_else(|_| a.manifest_path.clone())
+                == own_manifest
+        })
         .collect())
 }
 
@@ -273,14 +278,25 @@ fn parse_artifact(message: &Value) -> Option<Artifact> {
     let strings = |value: Option<&Value>| -> Vec<String> {
         value
             .and_then(Value::as_array)
-            .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     Some(Artifact {
         kinds: strings(target.get("kind")),
         name: target.get("name")?.as_str()?.to_owned(),
-        filenames: strings(message.get("filenames")).into_iter().map(PathBuf::from).collect(),
-        executable: message.get("executable").and_then(Value::as_str).map(PathBuf::from),
+        filenames: strings(message.get("filenames"))
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
+        executable: message
+            .get("executable")
+            .and_then(Value::as_str)
+            .map(PathBuf::from),
         manifest_path: PathBuf::from(message.get("manifest_path")?.as_str()?),
     })
 }
@@ -291,7 +307,10 @@ fn pick_artifact(
     manifest: &ProjectManifest,
     kind: &str,
 ) -> Result<PathBuf, ProjectError> {
-    let bin_name = manifest.provider.as_ref().and_then(|p| p.bin_name.as_deref());
+    let bin_name = manifest
+        .provider
+        .as_ref()
+        .and_then(|p| p.bin_name.as_deref());
     let found = artifacts
         .iter()
         .filter(|a| a.kinds.iter().any(|k| k == kind))
@@ -320,7 +339,8 @@ fn not_found(manifest: &ProjectManifest, kind: &str) -> ProjectError {
         ProjectError::ArtifactNotFound {
             what: "cdylib (.wasm)",
             package: manifest.name.clone(),
-            help: "an actor needs `crate-type = [\"cdylib\"]` under `[lib]` in Cargo.toml".to_owned(),
+            help: "an actor needs `crate-type = [\"cdylib\"]` under `[lib]` in Cargo.toml"
+                .to_owned(),
         }
     }
 }
@@ -342,34 +362,48 @@ fn existing_artifact(
             program: cargo.display().to_string(),
             source,
         })?;
-    let kind = if wasm_target.is_some() { "cdylib" } else { "bin" };
+    let kind = if wasm_target.is_some() {
+        "cdylib"
+    } else {
+        "bin"
+    };
     if !output.status.success() {
         return Err(ProjectError::CargoFailed {
             command: "cargo metadata --no-deps --format-version 1".to_owned(),
             status: output.status.to_string(),
         });
     }
-    let metadata: Value = serde_json::from_slice(&output.stdout).map_err(|e| ProjectError::Manifest {
-        path: dir.join("Cargo.toml"),
-        message: format!("`cargo metadata` printed no JSON: {e}"),
-    })?;
+    let metadata: Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| ProjectError::Manifest {
+            path: dir.join("Cargo.toml"),
+            message: format!("`cargo metadata` printed no JSON: {e}"),
+        })?;
     let target_dir = match &manifest.rust.target_path {
         Some(path) => dir.join(path),
         None => PathBuf::from(metadata["target_directory"].as_str().unwrap_or("target")),
     };
     let own_manifest = dir.join("Cargo.toml").canonicalize().ok();
-    let bin_name = manifest.provider.as_ref().and_then(|p| p.bin_name.as_deref());
+    let bin_name = manifest
+        .provider
+        .as_ref()
+        .and_then(|p| p.bin_name.as_deref());
     let targets = metadata["packages"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|p| {
-            let path = p["manifest_path"].as_str().map(|m| Path::new(m).canonicalize().ok());
+            let path = p["manifest_path"]
+                .as_str()
+                .map(|m| Path::new(m).canonicalize().ok());
             own_manifest.is_none() || path.flatten() == own_manifest
         })
         .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default());
     let name = targets
-        .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == kind)))
+        .filter(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == kind))
+        })
         .filter_map(|t| t["name"].as_str().map(str::to_owned))
         .find(|n| kind != "bin" || bin_name.is_none_or(|b| b == n))
         .ok_or_else(|| not_found(manifest, kind))?;
@@ -384,7 +418,11 @@ fn existing_artifact(
     };
     if !path.is_file() {
         return Err(ProjectError::ArtifactNotFound {
-            what: if kind == "bin" { "executable" } else { "cdylib (.wasm)" },
+            what: if kind == "bin" {
+                "executable"
+            } else {
+                "cdylib (.wasm)"
+            },
             package: manifest.name.clone(),
             help: format!(
                 "`{}` does not exist: run `wash build` without `--sign-only` first",
@@ -449,7 +487,10 @@ fn sign_actor(
     let store = key_store(dir, manifest.actor.key_directory.as_ref())?;
     let issuer_request = KeyRequest::issuer(KeyKind::Account, None, default_account_key_name());
     let mut issuer = wash_keys::resolve_unsaved(&store, &issuer_request)?;
-    let subject_name = subject_key_name(Path::new(&format!("{}.wasm", manifest.name)), KeyKind::Module);
+    let subject_name = subject_key_name(
+        Path::new(&format!("{}.wasm", manifest.name)),
+        KeyKind::Module,
+    );
     let subject_request = KeyRequest::subject(KeyKind::Module, None, subject_name);
     let mut subject = wash_keys::resolve_unsaved(&store, &subject_request)?;
     let actor = Actor {
@@ -500,7 +541,10 @@ fn pack_provider(
     let store = key_store(dir, provider.key_directory.as_ref())?;
     let issuer_request = KeyRequest::issuer(KeyKind::Account, None, default_account_key_name());
     let mut issuer = wash_keys::resolve_unsaved(&store, &issuer_request)?;
-    let subject_name = subject_key_name(Path::new(&format!("{}.bin", manifest.name)), KeyKind::Service);
+    let subject_name = subject_key_name(
+        Path::new(&format!("{}.bin", manifest.name)),
+        KeyKind::Service,
+    );
     let subject_request = KeyRequest::subject(KeyKind::Service, None, subject_name);
     let mut subject = wash_keys::resolve_unsaved(&store, &subject_request)?;
     let spec = ProviderSpec {
@@ -513,7 +557,10 @@ fn pack_provider(
     };
     on_step(BuildStep::Packing(binary.to_path_buf()));
     let temp = temp_in_build(&destination)?;
-    let binaries = [(wash_par::current_target(), BinarySource::File(binary.to_path_buf()))];
+    let binaries = [(
+        wash_par::current_target(),
+        BinarySource::File(binary.to_path_buf()),
+    )];
     wash_par::create(
         BufWriter::with_capacity(256 * 1024, temp.as_file()),
         spec,

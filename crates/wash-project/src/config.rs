@@ -157,7 +157,10 @@ pre = ["pre.rhai"]
         let vendor = &config.placeholders["vendor"];
         assert_eq!(vendor.default_text().as_deref(), Some("acme"));
         assert_eq!(config.placeholders["logging"].kind, PlaceholderType::Bool);
-        assert_eq!(config.placeholders["logging"].default_text().as_deref(), Some("false"));
+        assert_eq!(
+            config.placeholders["logging"].default_text().as_deref(),
+            Some("false")
+        );
         assert!(config.hooks.is_some());
     }
 

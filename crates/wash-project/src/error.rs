@@ -187,7 +187,11 @@ impl ProjectError {
     }
 
     /// An I/O error on `path`.
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         ProjectError::Io {
             action,
             path: path.into(),

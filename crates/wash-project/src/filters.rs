@@ -4,7 +4,9 @@ use heck::{
     ToKebabCase, ToLowerCamelCase, ToShoutyKebabCase, ToShoutySnakeCase, ToSnakeCase, ToTitleCase,
     ToUpperCamelCase,
 };
-use liquid_core::{Display_filter, Filter, FilterReflection, ParseFilter, Runtime, Value, ValueView};
+use liquid_core::{
+    Display_filter, Filter, FilterReflection, ParseFilter, Runtime, Value, ValueView,
+};
 
 /// Declares one filter that maps its input's text through a case conversion.
 macro_rules! case_filter {
@@ -30,18 +32,38 @@ macro_rules! case_filter {
     };
 }
 
-case_filter!(KebabCase, KebabCaseFilter, "kebab_case", |s| s.to_kebab_case());
-case_filter!(LowerCamelCase, LowerCamelCaseFilter, "lower_camel_case", |s| s
-    .to_lower_camel_case());
-case_filter!(PascalCase, PascalCaseFilter, "pascal_case", |s| s.to_upper_camel_case());
-case_filter!(ShoutyKebabCase, ShoutyKebabCaseFilter, "shouty_kebab_case", |s| s
-    .to_shouty_kebab_case());
-case_filter!(ShoutySnakeCase, ShoutySnakeCaseFilter, "shouty_snake_case", |s| s
-    .to_shouty_snake_case());
-case_filter!(SnakeCase, SnakeCaseFilter, "snake_case", |s| s.to_snake_case());
-case_filter!(TitleCase, TitleCaseFilter, "title_case", |s| s.to_title_case());
-case_filter!(UpperCamelCase, UpperCamelCaseFilter, "upper_camel_case", |s| s
+case_filter!(KebabCase, KebabCaseFilter, "kebab_case", |s| s
+    .to_kebab_case());
+case_filter!(
+    LowerCamelCase,
+    LowerCamelCaseFilter,
+    "lower_camel_case",
+    |s| s.to_lower_camel_case()
+);
+case_filter!(PascalCase, PascalCaseFilter, "pascal_case", |s| s
     .to_upper_camel_case());
+case_filter!(
+    ShoutyKebabCase,
+    ShoutyKebabCaseFilter,
+    "shouty_kebab_case",
+    |s| s.to_shouty_kebab_case()
+);
+case_filter!(
+    ShoutySnakeCase,
+    ShoutySnakeCaseFilter,
+    "shouty_snake_case",
+    |s| s.to_shouty_snake_case()
+);
+case_filter!(SnakeCase, SnakeCaseFilter, "snake_case", |s| s
+    .to_snake_case());
+case_filter!(TitleCase, TitleCaseFilter, "title_case", |s| s
+    .to_title_case());
+case_filter!(
+    UpperCamelCase,
+    UpperCamelCaseFilter,
+    "upper_camel_case",
+    |s| s.to_upper_camel_case()
+);
 
 /// A liquid parser with the standard library and every case filter.
 pub(crate) fn parser() -> Result<liquid::Parser, liquid::Error> {

@@ -155,7 +155,8 @@ impl ProjectManifest {
         }
         if kind == ProjectKind::Provider && raw.provider.is_none() {
             return Err(bad(
-                "a provider needs a `[provider]` table with `capability_id` and `vendor`".to_owned(),
+                "a provider needs a `[provider]` table with `capability_id` and `vendor`"
+                    .to_owned(),
             ));
         }
         Ok(ProjectManifest {
@@ -195,13 +196,18 @@ mod tests {
     /// A provider without its `[provider]` table, or an unknown type, is refused with the reason.
     #[test]
     fn refuses_incomplete_manifests() {
-        let err = ProjectManifest::parse("name = \"p\"\ntype = \"provider\"\n", Path::new("w.toml"))
-            .expect_err("no [provider]");
+        let err =
+            ProjectManifest::parse("name = \"p\"\ntype = \"provider\"\n", Path::new("w.toml"))
+                .expect_err("no [provider]");
         assert!(err.to_string().contains("[provider]"), "{err}");
         let err = ProjectManifest::parse("name = \"p\"\ntype = \"thing\"\n", Path::new("w.toml"))
             .expect_err("bad type");
-        assert!(err.to_string().contains("unknown `type = \"thing\"`"), "{err}");
-        let err = ProjectManifest::parse("type = \"actor\"\n", Path::new("w.toml")).expect_err("no name");
+        assert!(
+            err.to_string().contains("unknown `type = \"thing\"`"),
+            "{err}"
+        );
+        let err =
+            ProjectManifest::parse("type = \"actor\"\n", Path::new("w.toml")).expect_err("no name");
         assert!(err.to_string().contains("missing `name`"), "{err}");
     }
 
@@ -210,6 +216,8 @@ mod tests {
     fn missing_manifest_names_the_path() {
         let dir = tempfile::tempdir().expect("temp dir");
         let err = ProjectManifest::load(dir.path()).expect_err("missing");
-        assert!(err.to_string().contains(&dir.path().join(MANIFEST_FILE).display().to_string()));
+        assert!(err
+            .to_string()
+            .contains(&dir.path().join(MANIFEST_FILE).display().to_string()));
     }
 }

@@ -10,5 +10,10 @@ pub trait Prompter {
     /// Asks a yes/no question.
     fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, ProjectError>;
     /// Asks to pick one of `items`; returns its index.
-    fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize, ProjectError>;
+    fn select(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<usize, ProjectError>;
 }

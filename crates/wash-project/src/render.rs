@@ -134,7 +134,9 @@ pub fn new_project(
             .is_none_or(|include| glob::any_matches(include, &file.path))
             && !glob::any_matches(&config.template.exclude, &file.path);
         let contents = match std::str::from_utf8(&file.contents) {
-            Ok(text) if render_contents => render_text(&parser, &globals, &file.path, text)?.into_bytes(),
+            Ok(text) if render_contents => {
+                render_text(&parser, &globals, &file.path, text)?.into_bytes()
+            }
             _ => file.contents.clone(),
         };
         rendered.insert(path, contents);
@@ -156,19 +158,21 @@ fn project_name(
     values_file: &ValuesFile,
     prompter: Option<&mut (dyn Prompter + '_)>,
 ) -> Result<String, ProjectError> {
-    let name = match (&options.name, values_file.values.get("project-name"), prompter) {
+    let name = match (
+        &options.name,
+        values_file.values.get("project-name"),
+        prompter,
+    ) {
         (Some(name), _, _) => name.clone(),
         (None, Some(name), _) => name.clone(),
         (None, None, Some(prompter)) => prompter.input("Project name", None)?,
-        (None, None, None) => {
-            return Err(ProjectError::MissingValue {
-                what: "the project name".to_owned(),
-                help: format!(
-                    "pass it as an argument: `wash new {} <NAME>` (there is no terminal to ask for it)",
-                    options.kind
-                ),
-            })
-        }
+        (None, None, None) => return Err(ProjectError::MissingValue {
+            what: "the project name".to_owned(),
+            help: format!(
+                "pass it as an argument: `wash new {} <NAME>` (there is no terminal to ask for it)",
+                options.kind
+            ),
+        }),
     };
     validate_project_name(&name)?;
     Ok(name)
@@ -232,7 +236,12 @@ fn load_template(
                 return Ok(embedded_template(options.kind));
             }
             let mut known = vec![embedded_name(options.kind).to_owned()];
-            known.extend(favorites.of_kind(options.kind).iter().map(|f| f.name.clone()));
+            known.extend(
+                favorites
+                    .of_kind(options.kind)
+                    .iter()
+                    .map(|f| f.name.clone()),
+            );
             Err(ProjectError::UnknownTemplateName {
                 name,
                 kind: options.kind.to_string(),
@@ -264,9 +273,11 @@ fn read_source(source: &TemplateSource) -> Result<Template, ProjectError> {
             branch,
             subfolder,
         } => Template::from_git(url, branch.as_deref(), subfolder.as_deref()),
-        TemplateSource::Embedded | TemplateSource::Named(_) => Err(ProjectError::TemplateNotFound {
-            path: PathBuf::from("<embedded>"),
-        }),
+        TemplateSource::Embedded | TemplateSource::Named(_) => {
+            Err(ProjectError::TemplateNotFound {
+                path: PathBuf::from("<embedded>"),
+            })
+        }
     }
 }
 
@@ -276,23 +287,37 @@ fn builtin_values(options: &NewOptions, name: &str, template: &Template) -> Obje
     let crate_name = name.replace('-', "_");
     globals.insert("project-name".into(), Value::scalar(name.to_owned()));
     globals.insert("crate_name".into(), Value::scalar(crate_name));
-    globals.insert("crate_type".into(), Value::scalar(options.kind.crate_type()));
+    globals.insert(
+        "crate_type".into(),
+        Value::scalar(options.kind.crate_type()),
+    );
     globals.insert(
         "os-arch".into(),
-        Value::scalar(format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH)),
+        Value::scalar(format!(
+            "{}-{}",
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        )),
     );
     globals.insert("is_init".into(), Value::scalar(false));
     let within_cargo_project = options
         .parent
         .ancestors()
         .any(|dir| dir.join("Cargo.toml").is_file());
-    globals.insert("within_cargo_project".into(), Value::scalar(within_cargo_project));
+    globals.insert(
+        "within_cargo_project".into(),
+        Value::scalar(within_cargo_project),
+    );
     // Asking git for the user costs two processes: only when some file mentions these values.
     let wants_user = template.files.iter().any(|f| {
         let text = String::from_utf8_lossy(&f.contents);
         text.contains("authors") || text.contains("username")
     });
-    let (username, authors) = if wants_user { user_identity() } else { Default::default() };
+    let (username, authors) = if wants_user {
+        user_identity()
+    } else {
+        Default::default()
+    };
     globals.insert("username".into(), Value::scalar(username));
     globals.insert("authors".into(), Value::scalar(authors));
     globals
@@ -385,7 +410,13 @@ fn render_text(
 ) -> Result<String, ProjectError> {
     let render_error = |e: liquid::Error| ProjectError::Render {
         file: file.to_owned(),
-        message: e.to_string().trim().replace('\n', " ").split_whitespace().collect::<Vec<_>>().join(" "),
+        message: e
+            .to_string()
+            .trim()
+            .replace('\n', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
     };
     parser
         .parse(text)
@@ -396,20 +427,29 @@ fn render_text(
 
 /// Renders a file's path (placeholders in names), drops a `.liquid` suffix, and refuses paths that
 /// would leave the project folder.
-fn render_path(parser: &liquid::Parser, globals: &Object, path: &str) -> Result<String, ProjectError> {
+fn render_path(
+    parser: &liquid::Parser,
+    globals: &Object,
+    path: &str,
+) -> Result<String, ProjectError> {
     let rendered = if path.contains("{{") || path.contains("{%") {
         render_text(parser, globals, path, path)?
     } else {
         path.to_owned()
     };
-    let rendered = rendered.strip_suffix(".liquid").unwrap_or(&rendered).to_owned();
+    let rendered = rendered
+        .strip_suffix(".liquid")
+        .unwrap_or(&rendered)
+        .to_owned();
     let escapes = Path::new(&rendered)
         .components()
         .any(|c| !matches!(c, Component::Normal(_)));
     if rendered.is_empty() || escapes || rendered.split('/').any(str::is_empty) {
         return Err(ProjectError::Render {
             file: path.to_owned(),
-            message: format!("the file name renders to `{rendered}`, which is not a path inside the project"),
+            message: format!(
+                "the file name renders to `{rendered}`, which is not a path inside the project"
+            ),
         });
     }
     Ok(rendered)
@@ -417,7 +457,10 @@ fn render_path(parser: &liquid::Parser, globals: &Object, path: &str) -> Result<
 
 /// Writes the rendered files: into a staging folder renamed to `destination` when it does not exist,
 /// else file by file (each written to a temp file and renamed over the old one).
-fn write_project(destination: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), ProjectError> {
+fn write_project(
+    destination: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<(), ProjectError> {
     if destination.exists() {
         for (path, contents) in files {
             let target = destination.join(path);
@@ -427,7 +470,8 @@ fn write_project(destination: &Path, files: &BTreeMap<String, Vec<u8>>) -> Resul
                 .prefix(".wash-new-")
                 .tempfile_in(dir)
                 .map_err(|e| ProjectError::io("create a file in", dir, e))?;
-            std::fs::write(temp.path(), contents).map_err(|e| ProjectError::io("write", &target, e))?;
+            std::fs::write(temp.path(), contents)
+                .map_err(|e| ProjectError::io("write", &target, e))?;
             temp.persist(&target)
                 .map_err(|e| ProjectError::io("write", &target, e.error))?;
         }

@@ -97,7 +97,9 @@ impl Template {
             .stderr(Stdio::piped());
         let output = command.output().map_err(|e| ProjectError::Git {
             url: url.to_owned(),
-            message: format!("cannot run `git` ({e}); install git or use `--path` with a local copy"),
+            message: format!(
+                "cannot run `git` ({e}); install git or use `--path` with a local copy"
+            ),
         })?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
@@ -121,7 +123,11 @@ impl Template {
     }
 }
 
-fn read_dir_into(dir: &Path, prefix: &str, files: &mut Vec<TemplateFile>) -> Result<(), ProjectError> {
+fn read_dir_into(
+    dir: &Path,
+    prefix: &str,
+    files: &mut Vec<TemplateFile>,
+) -> Result<(), ProjectError> {
     let entries = std::fs::read_dir(dir).map_err(|e| ProjectError::io("read", dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| ProjectError::io("read", dir, e))?;

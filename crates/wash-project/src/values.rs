@@ -114,12 +114,20 @@ impl Favorites {
                 message: e.to_string(),
             })?;
         favorites.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        for favorite in favorites.actor.iter().chain(&favorites.provider).chain(&favorites.interface) {
+        for favorite in favorites
+            .actor
+            .iter()
+            .chain(&favorites.provider)
+            .chain(&favorites.interface)
+        {
             if favorite.git.is_some() == favorite.path.is_some() {
                 return Err(ProjectError::BadFile {
                     what: "favorites file",
                     path: path.to_path_buf(),
-                    message: format!("favorite `{}` needs exactly one of `git` and `path`", favorite.name),
+                    message: format!(
+                        "favorite `{}` needs exactly one of `git` and `path`",
+                        favorite.name
+                    ),
                 });
             }
         }
@@ -174,7 +182,10 @@ mod tests {
     fn bad_values_file_is_explained() {
         let err = ValuesFile::parse("vendor = ", Path::new("v.toml")).expect_err("invalid");
         let text = err.to_string();
-        assert!(text.contains("v.toml") && text.contains("[values]"), "{text}");
+        assert!(
+            text.contains("v.toml") && text.contains("[values]"),
+            "{text}"
+        );
     }
 
     /// Favorites resolve by kind and name; relative paths are relative to the favorites file.
@@ -201,6 +212,9 @@ mod tests {
             Some(TemplateSource::Git { branch: Some(b), .. }) if b == "v1"
         ));
         assert_eq!(favorites.source_of(ProjectKind::Actor, "remote"), None);
-        assert_eq!(Favorites::load(&dir.path().join("none.toml")).expect("empty"), Favorites::default());
+        assert_eq!(
+            Favorites::load(&dir.path().join("none.toml")).expect("empty"),
+            Favorites::default()
+        );
     }
 }

@@ -10,6 +10,7 @@ mod http;
 mod interop;
 mod process;
 mod servers;
+mod vault;
 mod wash;
 
 pub use examples::{example_wasm, examples_dir, workspace_binary, EXAMPLES_TARGET};
@@ -17,6 +18,7 @@ pub use http::{http_get, wait_for_http, HttpReply};
 pub use interop::{interop_binary, interop_dir};
 pub use process::{free_port, pid_is_running};
 pub use servers::{nats_server_program, NatsServer, RedisServer, Registry, RegistryAuth};
+pub use vault::VaultServer;
 pub use wash::{wash, wash_bin, WashCommand, WashOutput};
 
 /// The command that installs every server the tests need (named in "not found" failures).
