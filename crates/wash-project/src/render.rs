@@ -166,13 +166,15 @@ fn project_name(
         (Some(name), _, _) => name.clone(),
         (None, Some(name), _) => name.clone(),
         (None, None, Some(prompter)) => prompter.input("Project name", None)?,
-        (None, None, None) => return Err(ProjectError::MissingValue {
-            what: "the project name".to_owned(),
-            help: format!(
+        (None, None, None) => {
+            return Err(ProjectError::MissingValue {
+                what: "the project name".to_owned(),
+                help: format!(
                 "pass it as an argument: `wash new {} <NAME>` (there is no terminal to ask for it)",
                 options.kind
             ),
-        }),
+            })
+        }
     };
     validate_project_name(&name)?;
     Ok(name)

@@ -98,10 +98,15 @@ fn issuer_key(public_key: &str) -> Result<std::sync::Arc<KeyPair>, InvocationAut
     const MAX_CACHED: usize = 64;
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<KeyPair>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(key) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(public_key) {
+    if let Some(key) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(public_key)
+    {
         return Ok(key.clone());
     }
-    let key = KeyPair::from_public_key(public_key).map_err(|_| InvocationAuthError::BadSignature)?;
+    let key =
+        KeyPair::from_public_key(public_key).map_err(|_| InvocationAuthError::BadSignature)?;
     let key = Arc::new(key);
     let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
     if cache.len() >= MAX_CACHED {

@@ -169,7 +169,8 @@ async fn kv_vault_conformance_and_namespaces() {
 /// A wrong token, a missing token and plain HTTP to a remote host are clear errors to the actor
 /// (never containing the token) while other actors are served; a `token_file` link works; with
 /// Vault stopped the actor gets a "cannot reach Vault" error and the provider stays healthy; once
-/// Vault is back on the same address the same link serves again.
+/// Vault is back on the same address the same link serves again; a Vault that never answers is an
+/// error within the RPC timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kv_vault_bad_tokens_and_outage() {
     let nats_server = NatsServer::start();
@@ -249,6 +250,25 @@ async fn kv_vault_bad_tokens_and_outage() {
     };
     assert_eq!(first, 1);
     assert_eq!(increment(&nats, &host, &good, "n").await, Ok(2));
+
+    // A "Vault" that accepts connections but never answers: the actor gets an error before the
+    // host's RPC timeout, and the provider keeps serving.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let silent_addr = format!("http://{}", silent.local_addr().expect("addr"));
+    let hung = TestHost::new_actor();
+    let link = host.link(
+        &hung,
+        CONTRACT_ID,
+        &[("addr", &silent_addr), ("token", vault.token())],
+    );
+    put_link_and_wait(&nats, &host, &link).await;
+    let started = Instant::now();
+    let error = increment(&nats, &host, &hung, "n")
+        .await
+        .expect_err("silent vault");
+    assert!(started.elapsed() < Duration::from_secs(2), "{error}");
+    assert!(error.contains(&silent_addr), "{error}");
+    assert_eq!(increment(&nats, &host, &good, "n").await, Ok(3));
 
     shutdown(&nats, &host, &mut provider).await;
 }
