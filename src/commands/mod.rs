@@ -16,6 +16,7 @@ pub mod new;
 pub mod par;
 mod progress;
 pub mod reg;
+pub mod ui;
 pub mod up;
 pub mod validate;
 
@@ -42,6 +43,8 @@ pub enum Command {
     Down(down::DownArgs),
     /// Drive the lattice: inventory, start/stop actors and providers, links.
     Ctl(ctl::CtlArgs),
+    /// Serve a live dashboard of the lattice on 127.0.0.1 (start, link, scale, stop in the page).
+    Ui(ui::UiArgs),
     /// Invoke an operation of a running actor (JSON in, JSON out).
     Call(call::CallArgs),
     /// Manage contexts: named lattice connection settings, one of them the default.
@@ -69,6 +72,7 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Up(args) => up::run(args, printer),
         Command::Down(args) => down::run(args, printer),
         Command::Ctl(args) => ctl::run(args, printer),
+        Command::Ui(args) => ui::run(args, printer),
         Command::Call(args) => call::run(args, printer),
         Command::Ctx(args) => ctx::run(args, printer),
         Command::New(args) => new::run(args, printer),

@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "up",
     "down",
     "ctl",
+    "ui",
     "call",
     "ctx",
     "new",

@@ -325,16 +325,16 @@ pub(crate) async fn stop_provider(lattice: &Lattice, provider: &RunningProvider,
     let grace = lattice.config.provider_shutdown_grace;
     let _ = tokio::time::timeout(grace, lattice.nats.request(subject, body.into())).await;
     let deadline = tokio::time::Instant::now() + grace;
+    // The supervisor clears the pid once it has reaped the process.
     while provider.pid().is_some() && tokio::time::Instant::now() < deadline {
-        if let Some(pid) = provider.pid() {
-            if !process_alive(pid) {
-                break;
-            }
-        }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    if let Some(pid) = provider.pid() {
-        kill(pid);
+    if let Some(pid) = provider.pid().and_then(|pid| i32::try_from(pid).ok()) {
+        tracing::warn!(provider = %id.public_key, "provider did not exit after the shutdown request; killing it");
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
     }
     provider.stopped.notify_one();
     lattice
@@ -346,22 +346,4 @@ pub(crate) async fn stop_provider(lattice: &Lattice, provider: &RunningProvider,
                    "reason": reason}),
         )
         .await;
-}
-
-fn process_alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|stat| {
-            !stat
-                .rsplit(')')
-                .next()
-                .is_some_and(|rest| rest.trim_start().starts_with('Z'))
-        })
-        .unwrap_or(false)
-}
-
-fn kill(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .arg("-9")
-        .arg(pid.to_string())
-        .status();
 }
