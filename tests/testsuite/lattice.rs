@@ -59,19 +59,17 @@ impl Lattice {
 
     /// Signs kvcounter and starts it; returns its id.
     pub(crate) fn start_kvcounter(&self) -> String {
-        let signed = self.path("kvcounter_s.wasm");
-        let module = example_wasm("kvcounter");
-        self.wash_json(&[
-            "claims",
-            "sign",
-            path_str(&module),
-            "--name",
-            "kvcounter",
-            "--keyvalue",
-            "--http_server",
-            "--destination",
-            path_str(&signed),
-        ]);
+        self.start_example("kvcounter", &["--keyvalue", "--http_server"])
+    }
+
+    /// Signs an example actor with the given capability flags and starts it; returns its id.
+    pub(crate) fn start_example(&self, example: &str, caps: &[&str]) -> String {
+        let signed = self.path(&format!("{example}_s.wasm"));
+        let module = example_wasm(example);
+        let mut args = vec!["claims", "sign", path_str(&module), "--name", example];
+        args.extend_from_slice(caps);
+        args.extend_from_slice(&["--destination", path_str(&signed)]);
+        self.wash_json(&args);
         let started = self.wash_json(&["ctl", "start", "actor", path_str(&signed)]);
         started["actor_id"].as_str().expect("actor id").to_owned()
     }
@@ -331,4 +329,36 @@ fn kvcounter_from_registry_references() {
         refs[0].as_str(),
         "{inventory}"
     );
+}
+
+/// Through the real httpserver: a request that makes the actor trap is an HTTP 500 naming the trap,
+/// while the same actor and another one (kvcounter, counting) keep serving.
+#[test]
+fn trapping_actor_is_http_500_and_others_keep_serving() {
+    let lattice = Lattice::up();
+    let trap = lattice.start_example("trap", &["--http_server"]);
+    let counter_actor = lattice.start_kvcounter();
+    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
+    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
+    let (trap_port, counter_port) = (free_port(), free_port());
+    lattice.link(
+        &trap,
+        &http,
+        "wasmcloud:httpserver",
+        &[&format!("PORT={trap_port}")],
+    );
+    lattice.link(
+        &counter_actor,
+        &http,
+        "wasmcloud:httpserver",
+        &[&format!("PORT={counter_port}")],
+    );
+    lattice.link(&counter_actor, &kv, "wasmcloud:keyvalue", &[]);
+    wait_for_http(trap_port, "/fine", Duration::from_secs(20)).expect("trap actor's listener");
+    wait_for_http(counter_port, "/", Duration::from_secs(20)).expect("kvcounter's listener");
+    let trapped = http_get(trap_port, "/trap").expect("an answer");
+    assert_eq!(trapped.status, 500, "{}", trapped.text());
+    assert!(trapped.text().contains("trap"), "{}", trapped.text());
+    assert_eq!(http_get(trap_port, "/fine").expect("answer").status, 200);
+    assert_eq!(counter(counter_port), 2);
 }
