@@ -62,23 +62,30 @@ impl Lattice {
         self.start_example("kvcounter", &["--keyvalue", "--http_server"])
     }
 
-    /// Signs an example actor with the given capability flags and starts it; returns its id.
-    pub(crate) fn start_example(&self, example: &str, caps: &[&str]) -> String {
+    /// Signs an example actor with the given capability flags; returns the signed module's path.
+    pub(crate) fn sign_example(&self, example: &str, caps: &[&str]) -> PathBuf {
         let signed = self.path(&format!("{example}_s.wasm"));
         let module = example_wasm(example);
         let mut args = vec!["claims", "sign", path_str(&module), "--name", example];
         args.extend_from_slice(caps);
         args.extend_from_slice(&["--destination", path_str(&signed)]);
         self.wash_json(&args);
+        signed
+    }
+
+    /// Signs an example actor with the given capability flags and starts it; returns its id.
+    pub(crate) fn start_example(&self, example: &str, caps: &[&str]) -> String {
+        let signed = self.sign_example(example, caps);
         let started = self.wash_json(&["ctl", "start", "actor", path_str(&signed)]);
         started["actor_id"].as_str().expect("actor id").to_owned()
     }
 
-    /// Packs a workspace provider binary into a par.gz and starts it; returns its id.
-    pub(crate) fn start_provider(&self, binary: &str, contract: &str) -> String {
-        // Uncompressed: gzip of a debug binary at level 9 takes seconds the test need not spend.
+    /// Packs a workspace provider binary into a provider archive; returns its path. Uncompressed:
+    /// gzip of a debug binary takes seconds the tests need not spend.
+    pub(crate) fn pack_provider(&self, binary: &str, contract: &str) -> PathBuf {
         let archive = self.path(&format!("{binary}.par"));
         let target = format!("{}-linux", std::env::consts::ARCH);
+        let binary_path = workspace_binary(binary);
         self.wash_json(&[
             "par",
             "create",
@@ -91,10 +98,16 @@ impl Lattice {
             "--arch",
             &target,
             "--binary",
-            path_str(&workspace_binary(binary)),
+            path_str(&binary_path),
             "--destination",
             path_str(&archive),
         ]);
+        archive
+    }
+
+    /// Packs a workspace provider binary and starts it; returns its id.
+    pub(crate) fn start_provider(&self, binary: &str, contract: &str) -> String {
+        let archive = self.pack_provider(binary, contract);
         let started = self.wash_json(&["ctl", "start", "provider", path_str(&archive)]);
         started["provider_id"]
             .as_str()
@@ -119,7 +132,7 @@ pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("utf-8 temp path")
 }
 
-fn counter(port: u16) -> i64 {
+pub(crate) fn counter(port: u16) -> i64 {
     let reply = http_get(port, "/").expect("kvcounter answers");
     assert_eq!(reply.status, 200, "{}", reply.text());
     let body: Value =
@@ -127,9 +140,9 @@ fn counter(port: u16) -> i64 {
     body["counter"].as_i64().expect("counter is a number")
 }
 
-/// 100 sequential requests count 1..=100; then 1,000 requests from 32 threads each get a distinct
-/// count, 101..=1100: no increment is lost or doubled.
-fn count_sequential_then_concurrent(port: u16) {
+/// 100 sequential requests count 1..=100; then `concurrent` requests from `threads` threads each get a
+/// distinct count, 101..=100+concurrent: no increment is lost or doubled.
+pub(crate) fn count_sequential_then_concurrent(port: u16, concurrent: usize, threads: usize) {
     wait_for_http(port, "/", Duration::from_secs(20))
         .expect("httpserver listens on the linked port");
     // That first request counted too, so the next 99 count 2..=100.
@@ -137,10 +150,10 @@ fn count_sequential_then_concurrent(port: u16) {
         assert_eq!(counter(port), expected);
     }
     let mut all: Vec<i64> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..32)
+        let workers: Vec<_> = (0..threads)
             .map(|worker| {
                 scope.spawn(move || {
-                    let share = 1000 / 32 + usize::from(worker < 1000 % 32);
+                    let share = concurrent / threads + usize::from(worker < concurrent % threads);
                     (0..share).map(|_| counter(port)).collect::<Vec<_>>()
                 })
             })
@@ -151,7 +164,8 @@ fn count_sequential_then_concurrent(port: u16) {
             .collect()
     });
     all.sort_unstable();
-    assert_eq!(all, (101..=1100).collect::<Vec<_>>());
+    let last = 100 + i64::try_from(concurrent).expect("small count");
+    assert_eq!(all, (101..=last).collect::<Vec<_>>());
 }
 
 /// kvcounter linked to httpserver and kv-nats (the embedded default) counts every request exactly once.
@@ -169,7 +183,7 @@ fn kvcounter_on_kv_nats_counts_every_request() {
         &[&format!("PORT={port}")],
     );
     lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
-    count_sequential_then_concurrent(port);
+    count_sequential_then_concurrent(port, 1000, 32);
     let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
     assert_eq!(
         inventory["inventory"]["providers"].as_array().map(Vec::len),
@@ -199,7 +213,7 @@ fn kvcounter_on_kv_redis_counts_every_request() {
         "wasmcloud:keyvalue",
         &[&format!("URL={}", redis.url())],
     );
-    count_sequential_then_concurrent(port);
+    count_sequential_then_concurrent(port, 1000, 32);
     assert_eq!(
         redis.command("GET counter::").as_deref(),
         Some("$4"),
@@ -259,42 +273,14 @@ fn up_refuses_a_port_taken_by_another_program() {
 fn kvcounter_from_registry_references() {
     let registry = Registry::start();
     let lattice = Lattice::up();
-    let signed = lattice.path("kvcounter_s.wasm");
-    lattice.wash_json(&[
-        "claims",
-        "sign",
-        path_str(&example_wasm("kvcounter")),
-        "--name",
-        "kvcounter",
-        "--keyvalue",
-        "--http_server",
-        "--destination",
-        path_str(&signed),
-    ]);
-    let target = format!("{}-linux", std::env::consts::ARCH);
+    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
     let mut refs = vec![format!("{}/kvcounter:0.1.0", registry.host())];
     lattice.wash_json(&["reg", "push", &refs[0], path_str(&signed)]);
     for (binary, contract) in [
         ("httpserver", "wasmcloud:httpserver"),
         ("kv-nats", "wasmcloud:keyvalue"),
     ] {
-        let archive = lattice.path(&format!("{binary}.par"));
-        lattice.wash_json(&[
-            "par",
-            "create",
-            "--capid",
-            contract,
-            "--vendor",
-            "wash-tests",
-            "--name",
-            binary,
-            "--arch",
-            &target,
-            "--binary",
-            path_str(&workspace_binary(binary)),
-            "--destination",
-            path_str(&archive),
-        ]);
+        let archive = lattice.pack_provider(binary, contract);
         let reference = format!("{}/{binary}:0.1.0", registry.host());
         lattice.wash_json(&["reg", "push", &reference, path_str(&archive)]);
         refs.push(reference);
