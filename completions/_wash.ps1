@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
+            [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Invoke an operation of a running actor (JSON in, JSON out)')
             [CompletionResult]::new('ctx', 'ctx', [CompletionResultType]::ParameterValue, 'Manage contexts: named lattice connection settings, one of them the default')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Scaffold an actor, provider or interface project from a template')
@@ -1427,6 +1428,30 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;ctl;help;help' {
             break
         }
+        'wash;ui' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 to serve the dashboard on (0 picks a free one)')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id [default: from the context, else `default`]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wash;call' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)')
             [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)')
@@ -1752,6 +1777,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
+            [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Invoke an operation of a running actor (JSON in, JSON out)')
             [CompletionResult]::new('ctx', 'ctx', [CompletionResultType]::ParameterValue, 'Manage contexts: named lattice connection settings, one of them the default')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Scaffold an actor, provider or interface project from a template')
@@ -1936,6 +1962,9 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;ctl;update;actor' {
+            break
+        }
+        'wash;help;ui' {
             break
         }
         'wash;help;call' {

@@ -58,6 +58,9 @@ _wash() {
             wash,reg)
                 cmd="wash__subcmd__reg"
                 ;;
+            wash,ui)
+                cmd="wash__subcmd__ui"
+                ;;
             wash,up)
                 cmd="wash__subcmd__up"
                 ;;
@@ -415,6 +418,9 @@ _wash() {
             wash__subcmd__help,reg)
                 cmd="wash__subcmd__help__subcmd__reg"
                 ;;
+            wash__subcmd__help,ui)
+                cmd="wash__subcmd__help__subcmd__ui"
+                ;;
             wash__subcmd__help,up)
                 cmd="wash__subcmd__help__subcmd__up"
                 ;;
@@ -674,7 +680,7 @@ _wash() {
 
     case "${cmd}" in
         wash)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version keys claims par reg drain up down ctl call ctx new build gen validate completions help"
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version keys claims par reg drain up down ctl ui call ctx new build gen validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3968,7 +3974,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help)
-            opts="keys claims par reg drain up down ctl call ctx new build gen validate completions help"
+            opts="keys claims par reg drain up down ctl ui call ctx new build gen validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4810,6 +4816,20 @@ _wash() {
         wash__subcmd__help__subcmd__reg__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ui)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -5859,6 +5879,72 @@ _wash() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ui)
+            opts="-x -o -v -q -h -V --port --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,6 +38,7 @@ complete -c wash -n "__fish_wash_needs_command" -f -a "drain" -d 'Empty local ca
 complete -c wash -n "__fish_wash_needs_command" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
 complete -c wash -n "__fish_wash_needs_command" -f -a "down" -d 'Stop what `wash up` started'
 complete -c wash -n "__fish_wash_needs_command" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
+complete -c wash -n "__fish_wash_needs_command" -f -a "ui" -d 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop'
 complete -c wash -n "__fish_wash_needs_command" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
 complete -c wash -n "__fish_wash_needs_command" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
 complete -c wash -n "__fish_wash_needs_command" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
@@ -437,6 +438,22 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ui" -l port -d 'Port on 127.0.0.1 to serve the dashboard on (0 picks a free one)' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ui" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ui" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ui" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ui" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ui" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand call" -s d -l data -d 'The operation\'s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s r -l rpc-host -d 'NATS host for RPC [default: from the context, else 127.0.0.1]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s p -l rpc-port -d 'NATS port for RPC [default: from the context, else 4222]' -r
@@ -598,22 +615,23 @@ complete -c wash -n "__fish_wash_using_subcommand completions" -s v -l verbose -
 complete -c wash -n "__fish_wash_using_subcommand completions" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "drain" -d 'Empty local caches (`wash drain oci`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "down" -d 'Stop what `wash up` started'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "gen" -d 'Generate Rust bindings from Smithy models (codegen.toml)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "validate" -d 'Check Smithy models and print every error with its line and column'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "completions" -d 'Print or write shell completion scripts'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl call ctx new build gen validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "drain" -d 'Empty local caches (`wash drain oci`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "down" -d 'Stop what `wash up` started'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "ui" -d 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "gen" -d 'Generate Rust bindings from Smithy models (codegen.toml)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "validate" -d 'Check Smithy models and print every error with its line and column'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "completions" -d 'Print or write shell completion scripts'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "get" -d 'Print the seed stored under a name'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the names of the stored keys'

@@ -1,4 +1,4 @@
-//! Embeds `templates/` (at the workspace root) into the library: one `(kind, path, bytes)` entry per file.
+//! Embeds `templates/` (at the workspace root) into the library: one `(folder, path, bytes)` entry per file.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -8,10 +8,12 @@ fn main() {
     let templates = manifest_dir.join("../../templates");
     println!("cargo:rerun-if-changed={}", templates.display());
     let mut entries = Vec::new();
-    for kind in ["actor", "provider", "interface"] {
-        let root = templates.join(kind);
+    // The first field is the template's folder: `actor`, `provider`, `interface` (each kind's default)
+    // and named extras such as `actor-go`.
+    for folder in ["actor", "actor-go", "provider", "interface"] {
+        let root = templates.join(folder);
         collect(&root, &root, &mut |relative, absolute| {
-            entries.push((kind, relative, absolute));
+            entries.push((folder, relative, absolute));
         });
     }
     // The wasmCloud model (`org.wasmcloud.model#U32`, `#wasmbus`, ...) that the contracts of the
@@ -26,7 +28,7 @@ fn main() {
     }
     entries.sort();
     let mut code = String::from(
-        "/// Every embedded template file: (template kind, relative path, contents).\n",
+        "/// Every embedded template file: (template folder, relative path, contents).\n",
     );
     code.push_str("pub(crate) static FILES: &[(&str, &str, &[u8])] = &[\n");
     for (kind, relative, absolute) in &entries {

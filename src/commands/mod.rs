@@ -43,7 +43,7 @@ pub enum Command {
     Down(down::DownArgs),
     /// Drive the lattice: inventory, start/stop actors and providers, links.
     Ctl(ctl::CtlArgs),
-    /// Serve a live dashboard of the lattice on 127.0.0.1 (start, link, scale, stop in the page).
+    /// Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop.
     Ui(ui::UiArgs),
     /// Invoke an operation of a running actor (JSON in, JSON out).
     Call(call::CallArgs),

@@ -14,11 +14,11 @@ Examples:
   wash ui --context prod                       # the lattice of another context
   wash ui --ctl-port 4333 --lattice blue
 
-The page shows hosts, actors (with their claims), providers (with their health), link definitions and
-recent events, updated live; its forms start actors and providers (a path on this machine or an OCI
-reference), put and delete links, scale and stop. It listens on 127.0.0.1 only and needs no network:
-its assets are part of the wash binary. Connection settings come from the default context unless
-`--context` or the `--ctl-*` flags override them.";
+The page shows hosts, actors (with their claims), providers (with their health), link
+definitions and recent events, updated live. Its forms start actors and providers (a path on
+this machine or an OCI reference), put and delete links, scale and stop. It listens on 127.0.0.1
+only and needs no network: its assets are part of the wash binary. Connection settings come from
+the default context unless `--context` or the `--ctl-*` flags override them.";
 
 /// Arguments of `wash ui`.
 #[derive(Debug, Args)]
@@ -41,11 +41,12 @@ pub fn run(args: UiArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
         let url = dashboard.url();
         printer.status(
             "Serving",
-            format!("the dashboard of lattice `{lattice}` (NATS {nats_url}) at {url}; Ctrl-C to stop"),
+            format!(
+                "the dashboard of lattice `{lattice}` (NATS {nats_url}) at {url}; Ctrl-C to stop"
+            ),
         );
-        let mut sigterm =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .context("failed to listen for SIGTERM")?;
+        let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("failed to listen for SIGTERM")?;
         dashboard
             .serve(async move {
                 tokio::select! {

@@ -535,7 +535,7 @@ fn signature(op_name: &str, input: &Payload, output: &Payload) -> String {
     }
 }
 
-fn simple_prelude_name(t: ShapeType) -> &'static str {
+pub(crate) fn simple_prelude_name(t: ShapeType) -> &'static str {
     match t {
         ShapeType::Blob => "Blob",
         ShapeType::Boolean => "Boolean",
@@ -578,7 +578,7 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
-fn pascal_case(name: &str) -> String {
+pub(crate) fn pascal_case(name: &str) -> String {
     let mut chars = name.chars();
     chars
         .next()

@@ -13,6 +13,7 @@ mod host;
 mod providers;
 mod refs;
 mod store;
+mod wasi;
 
 pub mod runtime;
 

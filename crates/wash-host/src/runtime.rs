@@ -1,6 +1,7 @@
 //! The wasmbus actor runtime on wasmtime: one engine per host, each module compiled once into an
 //! `InstancePre`, a fresh instance (from the pooling allocator) per call, and the wasmbus guest ABI
-//! (`__guest_call` in, `__host_call` out) under both import modules `wasmbus` and `wapc`.
+//! (`__guest_call` in, `__host_call` out) under both import modules `wasmbus` and `wapc`, plus the
+//! minimal WASI preview 1 of [`crate::wasi`] for actors built for a WASI target (Go `wasip1`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -114,6 +115,12 @@ struct CallState {
     limits: StoreLimits,
 }
 
+impl crate::wasi::WasiState for CallState {
+    fn actor(&self) -> &str {
+        &self.actor
+    }
+}
+
 impl ActorRuntime {
     /// Builds the engine (async, pooling allocator, epoch interruption for timeouts).
     pub fn new(config: RuntimeConfig) -> wasmtime::Result<Self> {
@@ -136,6 +143,7 @@ impl ActorRuntime {
         for module in ["wasmbus", "wapc"] {
             define_imports(&mut linker, module)?;
         }
+        crate::wasi::define(&mut linker)?;
         Ok(Self {
             engine,
             linker: Arc::new(linker),
@@ -156,7 +164,8 @@ impl ActorRuntime {
             .linker
             .instantiate_pre(&module)
             .map_err(|e| LoadError::NotAnActor(format!("{e:#}")))?;
-        let init_exports = ["_start", "wapc_init"]
+        // `_initialize`: a WASI reactor's (Go `-buildmode=c-shared`) runtime and package init.
+        let init_exports = ["_initialize", "_start", "wapc_init"]
             .into_iter()
             .filter(|name| module.get_export(name).is_some())
             .collect();

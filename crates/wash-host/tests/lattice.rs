@@ -1,172 +1,50 @@
 //! The host against a real NATS server: actors built with the official SDK, started through the
 //! control interface, invoked over the lattice, with simulated providers answering on their subjects.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
 use nkeys::KeyPair;
 use serde_json::{json, Value};
-use wash_host::{Host, HostConfig};
-use wash_test_support::{example_wasm, NatsServer};
-use wash_wire::interfaces::httpserver::{HttpRequest, HttpResponse};
+use wash_test_support::example_wasm;
 use wash_wire::interfaces::keyvalue::IncrementRequest;
-use wash_wire::{msgpack, Invocation, InvocationResponse, WasmCloudEntity};
+use wash_wire::{msgpack, Invocation, InvocationResponse};
 
-/// A host on a fresh NATS server, a cluster key the test signs provider invocations with, and the
-/// test's own NATS client.
-struct Lattice {
-    nats: NatsServer,
-    host: Host,
-    client: async_nats::Client,
-    cluster: KeyPair,
-    dir: tempfile::TempDir,
-    account: KeyPair,
-}
+use common::{next_event, TestLattice as Lattice};
 
-impl Lattice {
-    async fn start() -> Self {
-        let nats = NatsServer::start();
-        let cluster = KeyPair::new_cluster();
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = HostConfig {
-            nats_url: nats.url(),
-            cluster_issuers: vec![cluster.public_key()],
-            cache_dir: dir.path().join("cache"),
-            ..HostConfig::default()
-        };
-        let host = Host::start(config).await.expect("host starts");
-        let client = async_nats::connect(nats.url()).await.expect("connect");
-        Self {
-            nats,
-            host,
-            client,
-            cluster,
-            dir,
-            account: KeyPair::new_account(),
-        }
-    }
-
-    /// Signs an example actor with the given capabilities; returns (path, actor public key).
-    fn sign(&self, example: &str, caps: &[&str]) -> (PathBuf, String) {
-        let module = std::fs::read(example_wasm(example)).expect("read example");
-        let subject = KeyPair::new_module();
-        let actor = wash_claims::Actor {
-            name: Some(example.into()),
-            caps: Some(caps.iter().map(|c| c.to_string()).collect()),
-            rev: Some(1),
-            ver: Some("0.1.0".into()),
-            ..Default::default()
-        };
-        let claims =
-            wash_claims::Claims::new(self.account.public_key(), subject.public_key(), actor);
-        let signed = wash_claims::embed_claims(&module, claims, &self.account).expect("sign");
-        let path = self.dir.path().join(format!("{example}_s.wasm"));
-        std::fs::write(&path, signed).expect("write signed module");
-        (path, subject.public_key())
-    }
-
-    async fn ctl(&self, suffix: &str, body: Value) -> Value {
-        let subject = format!("wasmbus.ctl.default.{suffix}");
-        let reply = tokio::time::timeout(
-            Duration::from_secs(5),
-            self.client
-                .request(subject, serde_json::to_vec(&body).expect("json").into()),
+/// Starts an actor file through `cmd.<host>.la` and asserts `actor_started`.
+async fn start_actor(lattice: &Lattice, path: &std::path::Path) {
+    let mut events = lattice.events().await;
+    lattice
+        .command(
+            "la",
+            json!({"actor_ref": path, "count": 1, "host_id": lattice.host.id()}),
         )
-        .await
-        .expect("control reply in time")
-        .expect("control request");
-        serde_json::from_slice(&reply.payload).expect("control reply is JSON")
-    }
-
-    async fn events(&self) -> async_nats::Subscriber {
-        self.client
-            .subscribe("wasmbus.evt.default")
-            .await
-            .expect("subscribe events")
-    }
-
-    /// Starts an actor through `cmd.<host>.la` and waits for `actor_started` (or fails with the error).
-    async fn start_actor(&self, path: &std::path::Path) {
-        let mut events = self.events().await;
-        let ack = self
-            .ctl(
-                &format!("cmd.{}.la", self.host.id()),
-                json!({"actor_ref": path, "count": 1, "host_id": self.host.id()}),
-            )
-            .await;
-        assert_eq!(ack["accepted"], true, "{ack}");
-        let event = next_event(&mut events, &["actor_started", "actor_start_failed"]).await;
-        assert_eq!(
-            event["type"], "com.wasmcloud.lattice.actor_started",
-            "{event}"
-        );
-    }
-
-    async fn put_link(&self, actor: &str, provider: &str, contract: &str) {
-        let mut events = self.events().await;
-        let link = json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
-                          "contract_id": contract, "values": {}});
-        let ack = self.ctl("linkdefs.put", link).await;
-        assert_eq!(ack["accepted"], true, "{ack}");
-        next_event(&mut events, &["linkdef_set"]).await;
-    }
-
-    /// Sends `HttpServer.HandleRequest` to an actor as the httpserver provider would.
-    async fn http(&self, actor: &str, path: &str) -> Result<HttpResponse, String> {
-        let request = HttpRequest {
-            method: "GET".into(),
-            path: path.into(),
-            header: HashMap::new(),
-            ..Default::default()
-        };
-        let mut inv = Invocation {
-            origin: WasmCloudEntity::provider(
-                KeyPair::new_service().public_key(),
-                "default",
-                "wasmcloud:httpserver",
-            ),
-            target: WasmCloudEntity::actor(actor),
-            operation: "HttpServer.HandleRequest".into(),
-            msg: msgpack::encode(&request, "request").expect("encode"),
-            id: Invocation::new_id(),
-            host_id: self.host.id(),
-            ..Invocation::default()
-        };
-        wash_wire::signing::sign(&mut inv, &self.cluster).expect("sign");
-        let reply = self
-            .client
-            .request(
-                format!("wasmbus.rpc.default.{actor}"),
-                inv.encode().expect("encode").into(),
-            )
-            .await
-            .expect("actor answers");
-        let response = InvocationResponse::decode(&reply.payload)
-            .expect("response")
-            .into_result()?;
-        Ok(msgpack::decode(&response, "http response").expect("decode"))
-    }
+        .await;
+    let event = next_event(
+        &mut events,
+        &["actor_started", "actor_start_failed"],
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(
+        event["type"], "com.wasmcloud.lattice.actor_started",
+        "{event}"
+    );
 }
 
-async fn next_event(events: &mut async_nats::Subscriber, names: &[&str]) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let message = tokio::time::timeout_at(deadline, events.next())
-            .await
-            .unwrap_or_else(|_| panic!("no {names:?} event within 20 s"))
-            .expect("event stream open");
-        let event: Value = serde_json::from_slice(&message.payload).expect("event JSON");
-        let kind = event["type"].as_str().unwrap_or_default();
-        if names
-            .iter()
-            .any(|n| kind == format!("com.wasmcloud.lattice.{n}"))
-        {
-            return event;
-        }
-    }
+/// Puts a link through `linkdefs.put` and waits for `linkdef_set`.
+async fn put_link(lattice: &Lattice, actor: &str, provider: &str, contract: &str) {
+    let mut events = lattice.events().await;
+    let link = json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
+                      "contract_id": contract, "values": {}});
+    let ack = lattice.ctl("linkdefs.put", link).await;
+    assert_eq!(ack["accepted"], true, "{ack}");
+    next_event(&mut events, &["linkdef_set"], Duration::from_secs(20)).await;
 }
 
 /// A keyvalue "provider" on the lattice: validates each invocation's signature against the host's
@@ -213,7 +91,7 @@ async fn fake_keyvalue(
 async fn kvcounter_counts_through_a_linked_provider() {
     let lattice = Lattice::start().await;
     let (path, actor) = lattice.sign("kvcounter", &["wasmcloud:httpserver", "wasmcloud:keyvalue"]);
-    lattice.start_actor(&path).await;
+    start_actor(&lattice, &path).await;
     let provider = KeyPair::new_service().public_key();
     let seen = fake_keyvalue(
         lattice.client.clone(),
@@ -221,9 +99,7 @@ async fn kvcounter_counts_through_a_linked_provider() {
         lattice.host.cluster_public_key(),
     )
     .await;
-    lattice
-        .put_link(&actor, &provider, "wasmcloud:keyvalue")
-        .await;
+    put_link(&lattice, &actor, &provider, "wasmcloud:keyvalue").await;
     for expected in 1..=3 {
         let response = lattice.http(&actor, "/").await.expect("actor succeeds");
         assert_eq!(response.status_code, 200);
@@ -242,7 +118,7 @@ async fn kvcounter_counts_through_a_linked_provider() {
 async fn missing_link_is_refused_with_clear_error() {
     let lattice = Lattice::start().await;
     let (path, actor) = lattice.sign("kvcounter", &["wasmcloud:httpserver", "wasmcloud:keyvalue"]);
-    lattice.start_actor(&path).await;
+    start_actor(&lattice, &path).await;
     let response = lattice
         .http(&actor, "/")
         .await
@@ -260,11 +136,9 @@ async fn missing_link_is_refused_with_clear_error() {
 async fn capability_without_claim_is_refused() {
     let lattice = Lattice::start().await;
     let (path, actor) = lattice.sign("nocap", &["wasmcloud:httpserver"]);
-    lattice.start_actor(&path).await;
+    start_actor(&lattice, &path).await;
     let provider = KeyPair::new_service().public_key();
-    lattice
-        .put_link(&actor, &provider, "wasmcloud:keyvalue")
-        .await;
+    put_link(&lattice, &actor, &provider, "wasmcloud:keyvalue").await;
     let response = lattice.http(&actor, "/").await.expect("actor answers");
     assert_eq!(response.status_code, 500);
     let body = String::from_utf8_lossy(&response.body);
@@ -279,7 +153,7 @@ async fn capability_without_claim_is_refused() {
 async fn trap_fails_only_that_call() {
     let lattice = Lattice::start().await;
     let (path, actor) = lattice.sign("trap", &["wasmcloud:httpserver"]);
-    lattice.start_actor(&path).await;
+    start_actor(&lattice, &path).await;
     let err = lattice
         .http(&actor, "/trap")
         .await
@@ -298,14 +172,18 @@ async fn unsigned_actor_is_refused() {
     let lattice = Lattice::start().await;
     let mut events = lattice.events().await;
     let path = example_wasm("echo");
-    let ack = lattice
-        .ctl(
-            &format!("cmd.{}.la", lattice.host.id()),
+    lattice
+        .command(
+            "la",
             json!({"actor_ref": path, "count": 1, "host_id": lattice.host.id()}),
         )
         .await;
-    assert_eq!(ack["accepted"], true);
-    let event = next_event(&mut events, &["actor_started", "actor_start_failed"]).await;
+    let event = next_event(
+        &mut events,
+        &["actor_started", "actor_start_failed"],
+        Duration::from_secs(20),
+    )
+    .await;
     assert_eq!(
         event["type"], "com.wasmcloud.lattice.actor_start_failed",
         "{event}"
@@ -324,7 +202,7 @@ async fn unsigned_actor_is_refused() {
 async fn inventory_lists_running_actor() {
     let lattice = Lattice::start().await;
     let (path, actor) = lattice.sign("echo", &["wasmcloud:httpserver"]);
-    lattice.start_actor(&path).await;
+    start_actor(&lattice, &path).await;
     let inv = lattice
         .ctl(&format!("get.{}.inv", lattice.host.id()), json!(null))
         .await;

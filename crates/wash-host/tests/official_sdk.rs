@@ -2,223 +2,71 @@
 //! keyvalue capability provider on the wasmbus-rpc 0.15 provider SDK, and a client on
 //! `wasmcloud-control-interface` 0.28. Real NATS, real processes, only loopback traffic.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::time::Duration;
 
-use futures::StreamExt;
-use nkeys::KeyPair;
 use serde_json::{json, Value};
-use wash_host::{Host, HostConfig};
-use wash_test_support::{example_wasm, interop_binary, NatsServer};
-use wash_wire::interfaces::httpserver::{HttpRequest, HttpResponse};
-use wash_wire::{msgpack, Invocation, InvocationResponse, WasmCloudEntity};
+use wash_test_support::interop_binary;
+use wash_wire::msgpack;
+
+use common::TestLattice as Lattice;
 
 /// The contract the official provider implements.
 const KEYVALUE: &str = "wasmcloud:keyvalue";
 /// How long the host waits for a provider to exit after the shutdown message before killing it.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// A host on a fresh NATS server (health checks every second), the test's NATS client, and a temp dir
-/// for signed artifacts and the host's provider cache.
-struct Lattice {
-    nats: NatsServer,
-    host: Host,
-    client: async_nats::Client,
-    /// Signs the httpserver-side invocations the test sends to actors (trusted by the host).
-    cluster: KeyPair,
-    account: KeyPair,
-    dir: tempfile::TempDir,
+/// A host whose health checks run every second and whose shutdown grace is long.
+async fn start_lattice() -> Lattice {
+    Lattice::start_with(|config| {
+        config.health_interval = Duration::from_secs(1);
+        // Long enough that a stop finishing early proves the provider honoured the shutdown message.
+        config.provider_shutdown_grace = SHUTDOWN_GRACE;
+    })
+    .await
 }
 
-impl Lattice {
-    async fn start() -> Self {
-        let nats = NatsServer::start();
-        let cluster = KeyPair::new_cluster();
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = HostConfig {
-            nats_url: nats.url(),
-            cluster_issuers: vec![cluster.public_key()],
-            cache_dir: dir.path().join("cache"),
-            health_interval: Duration::from_secs(1),
-            // Long enough that a stop finishing early proves the provider honoured the shutdown message.
-            provider_shutdown_grace: SHUTDOWN_GRACE,
-            ..HostConfig::default()
-        };
-        let host = Host::start(config).await.expect("host starts");
-        let client = async_nats::connect(nats.url()).await.expect("connect");
-        Self {
-            nats,
-            host,
-            client,
-            cluster,
-            account: KeyPair::new_account(),
-            dir,
-        }
-    }
-
-    /// Signs the kvcounter example actor; returns (path, actor public key).
-    fn signed_kvcounter(&self) -> (PathBuf, String) {
-        let module = std::fs::read(example_wasm("kvcounter")).expect("read kvcounter");
-        let subject = KeyPair::new_module();
-        let actor = wash_claims::Actor {
-            name: Some("kvcounter".into()),
-            caps: Some(vec!["wasmcloud:httpserver".into(), KEYVALUE.into()]),
-            rev: Some(1),
-            ver: Some("0.1.0".into()),
-            ..Default::default()
-        };
-        let claims =
-            wash_claims::Claims::new(self.account.public_key(), subject.public_key(), actor);
-        let signed = wash_claims::embed_claims(&module, claims, &self.account).expect("sign");
-        let path = self.dir.path().join("kvcounter_s.wasm");
-        std::fs::write(&path, signed).expect("write signed module");
-        (path, subject.public_key())
-    }
-
-    /// Packs the official-SDK keyvalue provider into a provider archive for this machine's target,
-    /// signed with fresh keys: `.par.gz` when `compress` (gzip of the 15 MB debug binary takes seconds
-    /// in a debug build), else `.par`. Returns (path, provider public key).
-    fn kv_memory_archive(&self, compress: bool) -> (PathBuf, String) {
-        let binary = interop_binary("kv-memory-provider");
-        let service = KeyPair::new_service();
-        let spec = wash_par::ProviderSpec {
-            name: Some("kv-memory (official SDK)".into()),
-            capid: KEYVALUE.into(),
-            vendor: "wash interop".into(),
-            rev: Some(1),
-            ver: Some("0.1.0".into()),
-            config_schema: None,
-        };
-        let name = if compress {
-            "kv-memory.par.gz"
-        } else {
-            "kv-memory.par"
-        };
-        let path = self.dir.path().join(name);
-        let file = std::fs::File::create(&path).expect("create archive");
-        wash_par::create(
-            std::io::BufWriter::new(file),
-            spec,
-            &[(
-                wash_par::current_target(),
-                wash_par::BinarySource::File(binary),
-            )],
-            &self.account,
-            &service.public_key(),
-            compress,
-        )
-        .expect("pack provider archive");
-        (path, service.public_key())
-    }
-
-    async fn ctl(&self, suffix: &str, body: Value) -> Value {
-        let subject = format!("wasmbus.ctl.default.{suffix}");
-        let reply = tokio::time::timeout(
-            Duration::from_secs(5),
-            self.client
-                .request(subject, serde_json::to_vec(&body).expect("json").into()),
-        )
-        .await
-        .expect("control reply in time")
-        .expect("control request");
-        serde_json::from_slice(&reply.payload).expect("control reply is JSON")
-    }
-
-    async fn events(&self) -> async_nats::Subscriber {
-        self.client
-            .subscribe("wasmbus.evt.default")
-            .await
-            .expect("subscribe events")
-    }
-
-    /// Sends `cmd.<host>.<verb>` and asserts the host accepted it.
-    async fn command(&self, verb: &str, body: Value) {
-        let ack = self
-            .ctl(&format!("cmd.{}.{verb}", self.host.id()), body)
-            .await;
-        assert_eq!(ack["accepted"], true, "{verb}: {ack}");
-    }
-
-    /// Sends `HttpServer.HandleRequest` for `GET path` to an actor, as an httpserver provider would.
-    async fn http(&self, actor: &str, path: &str) -> HttpResponse {
-        let request = HttpRequest {
-            method: "GET".into(),
-            path: path.into(),
-            header: HashMap::new(),
-            ..Default::default()
-        };
-        let mut inv = Invocation {
-            origin: WasmCloudEntity::provider(
-                KeyPair::new_service().public_key(),
-                "default",
-                "wasmcloud:httpserver",
-            ),
-            target: WasmCloudEntity::actor(actor),
-            operation: "HttpServer.HandleRequest".into(),
-            msg: msgpack::encode(&request, "request").expect("encode"),
-            id: Invocation::new_id(),
-            host_id: self.host.id(),
-            ..Invocation::default()
-        };
-        wash_wire::signing::sign(&mut inv, &self.cluster).expect("sign");
-        let reply = tokio::time::timeout(
-            Duration::from_secs(10),
-            self.client.request(
-                format!("wasmbus.rpc.default.{actor}"),
-                inv.encode().expect("encode").into(),
-            ),
-        )
-        .await
-        .expect("actor answers in time")
-        .expect("actor answers");
-        let response = InvocationResponse::decode(&reply.payload)
-            .expect("response")
-            .into_result()
-            .expect("the actor's call succeeds");
-        msgpack::decode(&response, "http response").expect("decode")
-    }
-
-    /// The counter kvcounter answers for `GET /`.
-    ///
-    /// The host delivers a new link to the provider with a plain publish, and the SDK applies it in a
-    /// task of its own, so the very first call right after `linkdef_set` may still find the actor
-    /// unlinked in the provider; only that answer is retried (it increments nothing).
-    async fn count(&self, actor: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        loop {
-            let response = self.http(actor, "/").await;
-            let body: Value = serde_json::from_slice(&response.body).expect("JSON body");
-            let unlinked = response.status_code == 500
-                && body["error"]
-                    .as_str()
-                    .is_some_and(|e| e.contains("unlinked actor"));
-            if !unlinked || tokio::time::Instant::now() > deadline {
-                assert_eq!(response.status_code, 200, "{body}");
-                return body;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
+/// Packs the official-SDK keyvalue provider (`.par.gz` when `compress`: gzip of the 15 MB debug binary
+/// takes seconds in a debug build). Returns (path, provider public key).
+fn kv_memory_archive(lattice: &Lattice, compress: bool) -> (std::path::PathBuf, String) {
+    lattice.archive(
+        &interop_binary("kv-memory-provider"),
+        "kv-memory",
+        KEYVALUE,
+        compress,
+    )
 }
 
-/// The next event of one of the given names (`com.wasmcloud.lattice.<name>`) within 30 s.
-async fn next_event(events: &mut async_nats::Subscriber, names: &[&str]) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+/// The counter kvcounter answers for `GET /`.
+///
+/// The host delivers a new link to the provider with a plain publish, and the SDK applies it in a
+/// task of its own, so the very first call right after `linkdef_set` may still find the actor
+/// unlinked in the provider; only that answer is retried (it increments nothing).
+async fn count(lattice: &Lattice, actor: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        let message = tokio::time::timeout_at(deadline, events.next())
+        let response = lattice
+            .http(actor, "/")
             .await
-            .unwrap_or_else(|_| panic!("no {names:?} event within 30 s"))
-            .expect("event stream open");
-        let event: Value = serde_json::from_slice(&message.payload).expect("event JSON");
-        let kind = event["type"].as_str().unwrap_or_default();
-        if names
-            .iter()
-            .any(|n| kind == format!("com.wasmcloud.lattice.{n}"))
-        {
-            return event;
+            .expect("the actor's call succeeds");
+        let body: Value = serde_json::from_slice(&response.body).expect("JSON body");
+        let unlinked = response.status_code == 500
+            && body["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("unlinked actor"));
+        if !unlinked || tokio::time::Instant::now() > deadline {
+            assert_eq!(response.status_code, 200, "{body}");
+            return body;
         }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The next event of one of `names` within 30 s.
+async fn next_event(events: &mut async_nats::Subscriber, names: &[&str]) -> Value {
+    common::next_event(events, names, Duration::from_secs(30)).await
 }
 
 /// A provider on the official wasmbus-rpc 0.15 SDK, started from a `.par.gz` through `cmd.<host>.lp`,
@@ -227,9 +75,9 @@ async fn next_event(events: &mut async_nats::Subscriber, names: &[&str]) -> Valu
 /// our shutdown message.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kvcounter_counts_through_an_official_sdk_provider() {
-    let lattice = Lattice::start().await;
-    let (archive, provider) = lattice.kv_memory_archive(true);
-    let (module, actor) = lattice.signed_kvcounter();
+    let lattice = start_lattice().await;
+    let (archive, provider) = kv_memory_archive(&lattice, true);
+    let (module, actor) = lattice.sign("kvcounter", &["wasmcloud:httpserver", KEYVALUE]);
     let host_id = lattice.host.id();
 
     let mut events = lattice.events().await;
@@ -288,7 +136,7 @@ async fn kvcounter_counts_through_an_official_sdk_provider() {
     next_event(&mut events, &["linkdef_set"]).await;
 
     for expected in 1..=3 {
-        assert_eq!(lattice.count(&actor).await, json!({"counter": expected}));
+        assert_eq!(count(&lattice, &actor).await, json!({"counter": expected}));
     }
 
     // Stopping the host sends the shutdown message; the SDK answers it and exits well before the
@@ -311,9 +159,9 @@ async fn kvcounter_counts_through_an_official_sdk_provider() {
 /// matches the host's real state, and the link it wrote really carries kvcounter's calls to the provider.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn published_control_interface_client_drives_our_host() {
-    let lattice = Lattice::start().await;
-    let (archive, provider) = lattice.kv_memory_archive(false);
-    let (module, actor) = lattice.signed_kvcounter();
+    let lattice = start_lattice().await;
+    let (archive, provider) = kv_memory_archive(&lattice, false);
+    let (module, actor) = lattice.sign("kvcounter", &["wasmcloud:httpserver", KEYVALUE]);
     let host_id = lattice.host.id();
 
     let mut lattice_events = lattice.events().await;
@@ -390,7 +238,7 @@ async fn published_control_interface_client_drives_our_host() {
     // the provider is serving (the inventory lists it from the moment its process runs).
     let health = next_event(&mut lattice_events, &["health_check_passed"]).await;
     assert_eq!(health["data"]["public_key"], provider);
-    assert_eq!(lattice.count(&actor).await, json!({"counter": 1}));
+    assert_eq!(count(&lattice, &actor).await, json!({"counter": 1}));
     lattice.host.stop().await;
     drop(lattice.nats);
 }

@@ -3,11 +3,14 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use nkeys::KeyPair;
 use serde_json::{json, Value};
 use wash_host::{Host, HostConfig};
 use wash_test_support::{example_wasm, workspace_binary, NatsServer};
+
+mod common;
+
+use common::{ctl, next_event, provider_archive, sign_module};
 
 fn config(nats: &NatsServer, cache: &std::path::Path) -> HostConfig {
     HostConfig {
@@ -19,53 +22,7 @@ fn config(nats: &NatsServer, cache: &std::path::Path) -> HostConfig {
 }
 
 fn sign(module: &[u8], caps: &[&str], exp: Option<u64>) -> Vec<u8> {
-    let account = KeyPair::new_account();
-    let actor = wash_claims::Actor {
-        name: Some("test".into()),
-        caps: Some(caps.iter().map(|c| c.to_string()).collect()),
-        ..Default::default()
-    };
-    let mut claims = wash_claims::Claims::new(
-        account.public_key(),
-        KeyPair::new_module().public_key(),
-        actor,
-    );
-    claims.exp = exp;
-    wash_claims::embed_claims(module, claims, &account).expect("sign")
-}
-
-async fn ctl(client: &async_nats::Client, subject: String, body: Value) -> Value {
-    let reply = tokio::time::timeout(
-        Duration::from_secs(5),
-        client.request(subject.clone(), body.to_string().into()),
-    )
-    .await
-    .expect("reply in time")
-    .expect("request");
-    serde_json::from_slice(&reply.payload).expect("json reply")
-}
-
-async fn next_event(
-    events: &mut async_nats::Subscriber,
-    names: &[&str],
-    within: Duration,
-) -> Value {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let message = tokio::time::timeout_at(deadline, events.next())
-            .await
-            .unwrap_or_else(|_| panic!("no {names:?} event within {within:?}"))
-            .expect("event stream open");
-        let event: Value = serde_json::from_slice(&message.payload).expect("event JSON");
-        let kind = event["type"]
-            .as_str()
-            .unwrap_or_default()
-            .trim_start_matches("com.wasmcloud.lattice.")
-            .to_owned();
-        if names.contains(&kind.as_str()) {
-            return event;
-        }
-    }
+    sign_module(module, &KeyPair::new_account(), "test", caps, exp).0
 }
 
 /// Starts the actor file through `la` and returns the first start/fail event.
@@ -80,7 +37,7 @@ async fn start_actor_event(
         .expect("subscribe");
     let ack = ctl(
         client,
-        format!("wasmbus.ctl.default.cmd.{}.la", host.id()),
+        &format!("cmd.{}.la", host.id()),
         json!({"actor_ref": path, "count": 1}),
     )
     .await;
@@ -137,34 +94,13 @@ async fn tampered_and_expired_actors_are_refused() {
     host.stop().await;
 }
 
-fn provider_archive(
+/// An uncompressed archive of a workspace provider (gzip of a debug binary costs seconds).
+fn workspace_archive(
     dir: &std::path::Path,
     binary: &str,
     contract: &str,
 ) -> (std::path::PathBuf, String) {
-    let account = KeyPair::new_account();
-    let service = KeyPair::new_service();
-    let spec = wash_par::ProviderSpec {
-        name: Some(binary.into()),
-        capid: contract.into(),
-        vendor: "wash-tests".into(),
-        ..Default::default()
-    };
-    // Uncompressed: gzip of a debug binary at level 9 takes seconds the test need not spend.
-    let path = dir.join(format!("{binary}.par"));
-    let file = std::fs::File::create(&path).expect("create archive");
-    let target = wash_par::current_target();
-    let source = wash_par::BinarySource::File(workspace_binary(binary));
-    wash_par::create(
-        file,
-        spec,
-        &[(target, source)],
-        &account,
-        &service.public_key(),
-        false,
-    )
-    .expect("create par");
-    (path, service.public_key())
+    provider_archive(dir, &workspace_binary(binary), binary, contract, false)
 }
 
 /// A provider killed with SIGKILL is restarted by the host and answers health checks again within 5 s.
@@ -176,14 +112,14 @@ async fn killed_provider_is_restarted() {
         .await
         .expect("host");
     let client = async_nats::connect(nats.url()).await.expect("connect");
-    let (archive, provider) = provider_archive(dir.path(), "kv-nats", "wasmcloud:keyvalue");
+    let (archive, provider) = workspace_archive(dir.path(), "kv-nats", "wasmcloud:keyvalue");
     let mut events = client
         .subscribe("wasmbus.evt.default")
         .await
         .expect("subscribe");
     let ack = ctl(
         &client,
-        format!("wasmbus.ctl.default.cmd.{}.lp", host.id()),
+        &format!("cmd.{}.lp", host.id()),
         json!({"provider_ref": archive, "link_name": "default"}),
     )
     .await;
@@ -247,21 +183,21 @@ async fn restarted_host_redelivers_links_from_the_bucket() {
     let dir = tempfile::tempdir().expect("tempdir");
     let client = async_nats::connect(nats.url()).await.expect("connect");
     let actor = KeyPair::new_module().public_key();
-    let (archive, provider) = provider_archive(dir.path(), "kv-nats", "wasmcloud:keyvalue");
+    let (archive, provider) = workspace_archive(dir.path(), "kv-nats", "wasmcloud:keyvalue");
 
     let first = Host::start(config(&nats, &dir.path().join("cache")))
         .await
         .expect("host");
     let link = json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
                       "contract_id": "wasmcloud:keyvalue", "values": {"bucket": "restart_test"}});
-    let ack = ctl(&client, "wasmbus.ctl.default.linkdefs.put".into(), link).await;
+    let ack = ctl(&client, "linkdefs.put", link).await;
     assert_eq!(ack["accepted"], true, "{ack}");
     first.stop().await;
 
     let second = Host::start(config(&nats, &dir.path().join("cache")))
         .await
         .expect("second host");
-    let links = ctl(&client, "wasmbus.ctl.default.get.links".into(), json!(null)).await;
+    let links = ctl(&client, "get.links", json!(null)).await;
     assert_eq!(links["links"][0]["actor_id"], actor, "{links}");
     let mut events = client
         .subscribe("wasmbus.evt.default")
@@ -269,7 +205,7 @@ async fn restarted_host_redelivers_links_from_the_bucket() {
         .expect("subscribe");
     let ack = ctl(
         &client,
-        format!("wasmbus.ctl.default.cmd.{}.lp", second.id()),
+        &format!("cmd.{}.lp", second.id()),
         json!({"provider_ref": archive}),
     )
     .await;

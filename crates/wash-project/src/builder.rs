@@ -118,7 +118,13 @@ pub fn build_project(
                 .wasm_target
                 .clone()
                 .unwrap_or_else(|| DEFAULT_WASM_TARGET.to_owned());
-            let wasm = if options.sign_only {
+            let wasm = if manifest.is_go() {
+                if options.sign_only {
+                    crate::go::existing_module(dir, &manifest)?
+                } else {
+                    crate::go::go_build(dir, &manifest, on_step)?
+                }
+            } else if options.sign_only {
                 existing_artifact(dir, &manifest, Some(&target))?
             } else {
                 let artifacts = cargo_build(dir, &manifest, Some(&target), on_step)?;

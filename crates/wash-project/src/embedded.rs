@@ -11,6 +11,33 @@ pub const EMBEDDED_TEMPLATE_NAMES: [(ProjectKind, &str); 3] = [
     (ProjectKind::Interface, "greeter"),
 ];
 
+/// Embedded templates besides each kind's default, picked with `--template-name`:
+/// `(kind, name, folder under templates/)`.
+pub const EXTRA_EMBEDDED_TEMPLATES: [(ProjectKind, &str, &str); 1] =
+    [(ProjectKind::Actor, "go-hello", "actor-go")];
+
+/// The extra embedded template `name` of `kind` (see [`EXTRA_EMBEDDED_TEMPLATES`]), if there is one.
+pub fn embedded_named(kind: ProjectKind, name: &str) -> Option<Template> {
+    let (_, name, folder) = EXTRA_EMBEDDED_TEMPLATES
+        .iter()
+        .find(|(k, n, _)| *k == kind && *n == name)?;
+    Some(Template {
+        origin: format!("embedded {kind} template `{name}`"),
+        files: files_of(folder),
+    })
+}
+
+fn files_of(folder: &str) -> Vec<TemplateFile> {
+    FILES
+        .iter()
+        .filter(|(f, _, _)| *f == folder)
+        .map(|(_, path, bytes)| TemplateFile {
+            path: (*path).to_owned(),
+            contents: bytes.to_vec(),
+        })
+        .collect()
+}
+
 /// The embedded template of `kind`, e.g. the hello-world HTTP actor for [`ProjectKind::Actor`].
 pub fn embedded_template(kind: ProjectKind) -> Template {
     let files = FILES
@@ -47,6 +74,18 @@ mod tests {
             assert!(text.contains(&format!("type = \"{kind}\"")), "{text}");
             assert!(template.file("Cargo.toml").is_some());
         }
+    }
+
+    /// `go-hello` is an actor template with a Go manifest, module and SDK; it is no provider template.
+    #[test]
+    fn go_hello_is_an_extra_actor_template() {
+        let template = embedded_named(ProjectKind::Actor, "go-hello").expect("go-hello");
+        let manifest = template.file("wasmcloud.toml").expect("wasmcloud.toml");
+        assert!(String::from_utf8_lossy(&manifest.contents).contains("language = \"go\""));
+        for file in ["go.mod", "main.go", "wasmbus/abi.go", "wasmbus/msgpack.go"] {
+            assert!(template.file(file).is_some(), "{file}");
+        }
+        assert!(embedded_named(ProjectKind::Provider, "go-hello").is_none());
     }
 
     /// The provider template ships the lock file with the tokio-retry 0.3.0 pin.

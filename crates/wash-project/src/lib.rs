@@ -15,7 +15,8 @@
 //! # Builds
 //!
 //! [`build_project`] reads a project's `wasmcloud.toml` (the wash 0.x format, [`ProjectManifest`]) and
-//! runs cargo, then signs an actor ([`wash_claims`]) or packs a provider archive ([`wash_par`]).
+//! runs cargo (or, for a `language = "go"` actor, `go build` for `wasip1`), then signs an actor
+//! ([`wash_claims`]) or packs a provider archive ([`wash_par`]).
 
 mod builder;
 mod config;
@@ -23,6 +24,7 @@ mod embedded;
 mod error;
 mod filters;
 mod glob;
+mod go;
 mod kind;
 mod manifest;
 mod prompt;
@@ -32,8 +34,11 @@ mod values;
 
 pub use builder::{build_project, BuildOptions, BuildOutcome, BuildStep, Codegen};
 pub use config::{Placeholder, PlaceholderType, TemplateConfig, TEMPLATE_CONFIG_FILE};
-pub use embedded::{embedded_template, EMBEDDED_TEMPLATE_NAMES};
+pub use embedded::{
+    embedded_named, embedded_template, EMBEDDED_TEMPLATE_NAMES, EXTRA_EMBEDDED_TEMPLATES,
+};
 pub use error::ProjectError;
+pub use go::{find_go, GO_ENV};
 pub use kind::ProjectKind;
 pub use manifest::{
     ActorSection, InterfaceSection, ProjectManifest, ProviderSection, RustSection, MANIFEST_FILE,

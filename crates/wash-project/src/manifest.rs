@@ -14,7 +14,7 @@ pub const MANIFEST_FILE: &str = "wasmcloud.toml";
 pub struct ProjectManifest {
     /// The project name: names the build output (`build/<name>_s.wasm`, `build/<name>.par.gz`).
     pub name: String,
-    /// The language (`rust`; the only one `wash build` builds).
+    /// The language: `rust`, or `go` (actors only: built for `wasip1`, see `go.rs`).
     pub language: String,
     /// Actor, provider or interface.
     pub kind: ProjectKind,
@@ -112,6 +112,11 @@ struct RawManifest {
 }
 
 impl ProjectManifest {
+    /// Whether this is a Go project (`language = "go"`).
+    pub fn is_go(&self) -> bool {
+        self.language.eq_ignore_ascii_case("go")
+    }
+
     /// Reads `<dir>/wasmcloud.toml`; a missing file names the path looked for.
     pub fn load(dir: &Path) -> Result<Self, ProjectError> {
         let path = dir.join(MANIFEST_FILE);
@@ -148,9 +153,10 @@ impl ProjectManifest {
             ))
         })?;
         let language = raw.language.unwrap_or_else(|| "rust".to_owned());
-        if !language.eq_ignore_ascii_case("rust") {
+        let is_go = language.eq_ignore_ascii_case("go");
+        if !language.eq_ignore_ascii_case("rust") && !(is_go && kind == ProjectKind::Actor) {
             return Err(bad(format!(
-                "`language = \"{language}\"` is not supported: wash builds Rust projects"
+                "`language = \"{language}\"` is not supported for a {kind}: wash builds Rust projects and Go actors"
             )));
         }
         if kind == ProjectKind::Provider && raw.provider.is_none() {

@@ -9,8 +9,9 @@ use regex::Regex;
 
 use crate::config::{PlaceholderType, TemplateConfig, TEMPLATE_CONFIG_FILE};
 use crate::{
-    embedded_template, filters, glob, Favorites, ProjectError, ProjectKind, Prompter, Template,
-    TemplateSource, ValuesFile, EMBEDDED_TEMPLATE_NAMES,
+    embedded_named, embedded_template, filters, glob, Favorites, ProjectError, ProjectKind,
+    Prompter, Template, TemplateSource, ValuesFile, EMBEDDED_TEMPLATE_NAMES,
+    EXTRA_EMBEDDED_TEMPLATES,
 };
 
 /// The file of ignore globs a template may carry (removed from the generated project).
@@ -237,7 +238,16 @@ fn load_template(
             if name == embedded_name(options.kind) {
                 return Ok(embedded_template(options.kind));
             }
+            if let Some(template) = embedded_named(options.kind, &name) {
+                return Ok(template);
+            }
             let mut known = vec![embedded_name(options.kind).to_owned()];
+            known.extend(
+                EXTRA_EMBEDDED_TEMPLATES
+                    .iter()
+                    .filter(|(k, _, _)| *k == options.kind)
+                    .map(|(_, n, _)| (*n).to_owned()),
+            );
             known.extend(
                 favorites
                     .of_kind(options.kind)

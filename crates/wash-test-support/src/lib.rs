@@ -19,7 +19,7 @@ pub use interop::{interop_binary, interop_dir};
 pub use process::{free_port, pid_is_running};
 pub use servers::{nats_server_program, NatsServer, RedisServer, Registry, RegistryAuth};
 pub use vault::VaultServer;
-pub use wash::{wash, wash_bin, WashCommand, WashOutput};
+pub use wash::{wash, wash_bin, WashChild, WashCommand, WashOutput};
 
 /// The command that installs every server the tests need (named in "not found" failures).
 pub const SETUP_COMMAND: &str = "./dev setup";

@@ -72,6 +72,12 @@ impl ServerProcess {
         self.child.id()
     }
 
+    /// Kills and reaps the process (nothing happens if it is gone already).
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Returns the exit status if the process already ended.
     pub(crate) fn exited(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()

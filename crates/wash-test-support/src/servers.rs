@@ -15,7 +15,7 @@ use crate::process::{connect, find_program, start_with_retries, ServerProcess};
 pub struct NatsServer {
     process: ServerProcess,
     port: u16,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl NatsServer {
@@ -25,19 +25,36 @@ impl NatsServer {
         let program = nats_server_program();
         start_with_retries(|port| {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-            let log = dir.path().join("nats.log");
-            let mut command = Command::new(&program);
-            command
-                .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-                .arg(dir.path().join("jetstream"));
-            let mut process = ServerProcess::spawn("nats-server", command, &log);
-            process.wait_until(&log, || nats_ping(port))?;
-            Ok(Self {
-                process,
-                port,
-                _dir: dir,
-            })
+            let process = Self::spawn(&program, port, dir.path())?;
+            Ok(Self { process, port, dir })
         })
+    }
+
+    /// Runs `nats-server -js` on `port` with its store in `dir` and waits until it answers.
+    fn spawn(program: &Path, port: u16, dir: &Path) -> Result<ServerProcess, String> {
+        let log = dir.join("nats.log");
+        let mut command = Command::new(program);
+        command
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+            .arg(dir.join("jetstream"));
+        let mut process = ServerProcess::spawn("nats-server", command, &log);
+        process.wait_until(&log, || nats_ping(port))?;
+        Ok(process)
+    }
+
+    /// Kills the server (clients see the connection drop); [`NatsServer::restart`] brings it back.
+    pub fn stop(&mut self) {
+        self.process.kill();
+    }
+
+    /// Starts the server again on the same port with the same JetStream store (streams and KV buckets
+    /// survive), after [`NatsServer::stop`] or while it runs.
+    pub fn restart(&mut self) {
+        self.process.kill();
+        self.process = Self::spawn(&nats_server_program(), self.port, self.dir.path())
+            .unwrap_or_else(|e| {
+                panic!("nats-server did not start again on port {}: {e}", self.port)
+            });
     }
 
     /// The client URL, `nats://127.0.0.1:<port>`.

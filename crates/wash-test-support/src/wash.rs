@@ -2,7 +2,7 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 
 use tempfile::TempDir;
 
@@ -130,6 +130,25 @@ impl WashCommand {
         self
     }
 
+    /// Starts `wash` without waiting, for long-running commands such as `wash ui`: stdin closed, stdout
+    /// and stderr written to files in its temp dir; the process is killed and reaped when the handle
+    /// drops.
+    pub fn spawn(mut self) -> WashChild {
+        let stdout =
+            std::fs::File::create(self.dir.path().join("stdout")).expect("create stdout file");
+        let stderr =
+            std::fs::File::create(self.dir.path().join("stderr")).expect("create stderr file");
+        self.command
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr);
+        let child = self.command.spawn().expect("spawn the wash binary");
+        WashChild {
+            child,
+            dir: self.dir,
+        }
+    }
+
     /// Runs `wash` to completion and captures its output; the temp dir lives on in the result.
     pub fn run(mut self) -> WashOutput {
         use std::io::Write;
@@ -214,5 +233,36 @@ impl WashOutput {
     /// The working directory the invocation used (unless overridden).
     pub fn work_dir(&self) -> PathBuf {
         self.dir.path().join("work")
+    }
+}
+
+/// A running `wash` started with [`WashCommand::spawn`]; killed and reaped on drop.
+#[derive(Debug)]
+pub struct WashChild {
+    child: Child,
+    dir: TempDir,
+}
+
+impl WashChild {
+    /// Its exit status, if it has ended.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// What it wrote to stdout so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stdout")).unwrap_or_default()
+    }
+
+    /// What it wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr")).unwrap_or_default()
+    }
+}
+
+impl Drop for WashChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

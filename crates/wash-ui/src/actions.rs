@@ -113,11 +113,22 @@ pub(crate) async fn start_provider(client: &CtlClient, form: StartProviderForm) 
 
 fn started(kind: &str, reference: &str, host_id: &str, outcome: StartOutcome) -> String {
     match outcome {
-        StartOutcome::Started(event) => format!(
-            "{kind} {} started on host {host_id}",
-            event.data["public_key"].as_str().unwrap_or(reference)
-        ),
-        StartOutcome::Acknowledged => format!("host {host_id} accepted {kind} {reference}"),
+        StartOutcome::Started(event) => {
+            let name = event.data["claims"]["name"]
+                .as_str()
+                .filter(|n| !n.is_empty())
+                .map(|n| format!("{n} "))
+                .unwrap_or_default();
+            let key = event.data["public_key"].as_str().unwrap_or(reference);
+            format!(
+                "{kind} {name}({}) started on host {}",
+                short(key),
+                short(host_id)
+            )
+        }
+        StartOutcome::Acknowledged => {
+            format!("host {} accepted {kind} {reference}", short(host_id))
+        }
     }
 }
 
@@ -138,7 +149,9 @@ pub(crate) async fn put_link(client: &CtlClient, form: PutLinkForm) -> ActionRes
 
 pub(crate) async fn delete_link(client: &CtlClient, form: DeleteLinkForm) -> ActionResult {
     let (actor_id, contract_id, link_name) = form.check()?;
-    let ack = client.delete_link(&actor_id, &contract_id, &link_name).await?;
+    let ack = client
+        .delete_link(&actor_id, &contract_id, &link_name)
+        .await?;
     if !ack.accepted {
         return Err(refused("delete the link", &ack.error));
     }
@@ -183,7 +196,11 @@ pub(crate) async fn stop_actor(client: &CtlClient, form: StopActorForm) -> Actio
     if !ack.accepted {
         return Err(refused("stop the actor", &ack.error));
     }
-    Ok(format!("stopping actor {} on host {}", short(&actor_id), short(&host_id)))
+    Ok(format!(
+        "stopping actor {} on host {}",
+        short(&actor_id),
+        short(&host_id)
+    ))
 }
 
 pub(crate) async fn stop_provider(client: &CtlClient, form: StopProviderForm) -> ActionResult {

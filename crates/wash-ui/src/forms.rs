@@ -9,7 +9,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use serde::Deserialize;
-use wash_ctl::ids::{check_actor_id, check_contract_id, check_host_id, check_link, check_provider_id};
+use wash_ctl::ids::{
+    check_actor_id, check_contract_id, check_host_id, check_link, check_provider_id,
+};
 use wash_wire::LinkDefinition;
 
 /// A field of a form holds something unusable.
@@ -188,7 +190,11 @@ impl PutLinkForm {
     /// Checks the form and builds the link definition.
     pub fn check(&self) -> Result<LinkDefinition, FormError> {
         let actor_id = required(&self.actor_id, "actor_id", "choose the actor to link")?;
-        let provider_id = required(&self.provider_id, "provider_id", "choose the provider to link")?;
+        let provider_id = required(
+            &self.provider_id,
+            "provider_id",
+            "choose the provider to link",
+        )?;
         let contract_id = required(
             &self.contract_id,
             "contract_id",
@@ -313,7 +319,10 @@ fn parse_count(value: &str, field: &'static str, min: u16, default: u16) -> Resu
         Ok(n) if n >= min => Ok(n),
         _ => Err(FormError::new(
             field,
-            format!("{field} must be a whole number from {min} to {}, not `{value}`", u16::MAX),
+            format!(
+                "{field} must be a whole number from {min} to {}, not `{value}`",
+                u16::MAX
+            ),
         )),
     }
 }
@@ -388,7 +397,10 @@ pub fn parse_values(text: &str) -> Result<BTreeMap<String, String>, FormError> {
                 format!("line {line_no}: `{line}` needs a key without spaces before `=` (e.g. `PORT=8080`)"),
             ));
         }
-        if values.insert(key.to_owned(), value.trim().to_owned()).is_some() {
+        if values
+            .insert(key.to_owned(), value.trim().to_owned())
+            .is_some()
+        {
             return Err(FormError::new(
                 "values",
                 format!("line {line_no}: `{key}` is given twice: keep one"),
@@ -400,27 +412,28 @@ pub fn parse_values(text: &str) -> Result<BTreeMap<String, String>, FormError> {
 
 /// Checks the settings a known provider contract reads, so a typo is caught here instead of in the
 /// provider's log: the HTTP server's `PORT` and `address`.
-fn check_known_values(contract_id: &str, values: &BTreeMap<String, String>) -> Result<(), FormError> {
+fn check_known_values(
+    contract_id: &str,
+    values: &BTreeMap<String, String>,
+) -> Result<(), FormError> {
     if contract_id != "wasmcloud:httpserver" {
         return Ok(());
     }
     for (key, value) in values {
         match key.to_ascii_lowercase().as_str() {
-            "port" => {
-                if !matches!(value.parse::<u16>(), Ok(port) if port > 0) {
-                    return Err(FormError::new(
-                        "values",
-                        format!("{key} must be a port number from 1 to 65535, not `{value}`"),
-                    ));
-                }
+            "port" if !matches!(value.parse::<u16>(), Ok(port) if port > 0) => {
+                return Err(FormError::new(
+                    "values",
+                    format!("{key} must be a port number from 1 to 65535, not `{value}`"),
+                ));
             }
-            "address" => {
-                if value.parse::<SocketAddr>().is_err() {
-                    return Err(FormError::new(
-                        "values",
-                        format!("{key} must be an IP address and port such as `127.0.0.1:8080`, not `{value}`"),
-                    ));
-                }
+            "address" if value.parse::<SocketAddr>().is_err() => {
+                return Err(FormError::new(
+                    "values",
+                    format!(
+                        "{key} must be an IP address and port such as `127.0.0.1:8080`, not `{value}`"
+                    ),
+                ));
             }
             _ => {}
         }
@@ -448,7 +461,9 @@ mod tests {
     /// A good link form becomes a link definition with the default link name and trimmed values.
     #[test]
     fn link_form_builds_the_definition() {
-        let link = link("PORT = 8080\n\n  address=127.0.0.1:8080 ").check().expect("valid");
+        let link = link("PORT = 8080\n\n  address=127.0.0.1:8080 ")
+            .check()
+            .expect("valid");
         assert_eq!(link.link_name, "default");
         assert_eq!(link.values["PORT"], "8080");
         assert_eq!(link.values["address"], "127.0.0.1:8080");
@@ -459,11 +474,18 @@ mod tests {
     fn bad_link_values_are_explained() {
         let err = link("PORT").check().expect_err("no =");
         assert_eq!(err.field, "values");
-        assert!(err.message.contains("line 1: `PORT` is not KEY=VALUE"), "{err}");
+        assert!(
+            err.message.contains("line 1: `PORT` is not KEY=VALUE"),
+            "{err}"
+        );
         let err = link("A=1\nA=2").check().expect_err("twice");
         assert!(err.message.contains("line 2: `A` is given twice"), "{err}");
         let err = link("PORT=eighty").check().expect_err("not a number");
-        assert!(err.message.contains("port number from 1 to 65535, not `eighty`"), "{err}");
+        assert!(
+            err.message
+                .contains("port number from 1 to 65535, not `eighty`"),
+            "{err}"
+        );
     }
 
     /// Swapped or empty ids name the field at fault.
@@ -494,9 +516,16 @@ mod tests {
             "127.0.0.1:5000/kvcounter:0.1.0"
         );
         let err = check_reference("not a reference", "a module").expect_err("neither");
-        assert!(err.message.contains("neither a file on this machine nor an OCI reference"), "{err}");
+        assert!(
+            err.message
+                .contains("neither a file on this machine nor an OCI reference"),
+            "{err}"
+        );
         let err = check_reference("/no/such/file.wasm", "a module").expect_err("missing");
-        assert!(err.message.starts_with("cannot read `/no/such/file.wasm`"), "{err}");
+        assert!(
+            err.message.starts_with("cannot read `/no/such/file.wasm`"),
+            "{err}"
+        );
         let err = check_reference("https://example.com/a.wasm", "a module").expect_err("url");
         assert!(err.message.contains("URL the host cannot load"), "{err}");
     }

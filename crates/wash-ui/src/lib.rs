@@ -78,7 +78,10 @@ impl Dashboard {
     }
 
     /// Serves the dashboard until `shutdown` completes (or the server fails).
-    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), UiError> {
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<(), UiError> {
         let monitor = tokio::spawn(self.monitor.run());
         let app = routes::router(self.state);
         let result = tokio::select! {

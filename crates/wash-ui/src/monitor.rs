@@ -2,7 +2,7 @@
 //! for hosts, asks every host for its inventory, watches the NATS connection, and publishes each new
 //! view on a watch channel that every open page streams from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,6 +42,10 @@ pub(crate) struct Monitor {
     hosts: BTreeMap<String, Host>,
     health: HealthMap,
     events: Vec<view::EventEntry>,
+    /// Provider instances already asked for their health by the dashboard itself.
+    probed: HashSet<(String, String)>,
+    probes: mpsc::Sender<((String, String), ProviderHealth)>,
+    probe_answers: Option<mpsc::Receiver<((String, String), ProviderHealth)>>,
     connected: bool,
     revision: u64,
 }
@@ -59,6 +63,7 @@ impl Monitor {
             ..LatticeView::default()
         };
         let (views, receiver) = watch::channel(Arc::new(first));
+        let (probes, probe_answers) = mpsc::channel(16);
         let monitor = Self {
             client,
             views,
@@ -66,6 +71,9 @@ impl Monitor {
             hosts: BTreeMap::new(),
             health: HealthMap::new(),
             events: Vec::new(),
+            probed: HashSet::new(),
+            probes,
+            probe_answers: Some(probe_answers),
             connected: true,
             revision: 0,
         };
@@ -81,6 +89,9 @@ impl Monitor {
     pub(crate) async fn run(mut self) {
         let mut events = self.subscribe().await;
         let (ping_tx, mut ping_rx) = mpsc::channel::<Vec<Host>>(4);
+        let Some(mut probe_answers) = self.probe_answers.take() else {
+            return;
+        };
         self.spawn_ping(&ping_tx);
         let mut refresh_tick = tokio::time::interval(REFRESH_EVERY);
         let mut ping_tick = tokio::time::interval(PING_EVERY);
@@ -109,6 +120,13 @@ impl Monitor {
                 Some(hosts) = ping_rx.recv() => {
                     self.hosts = hosts.into_iter().map(|h| (h.id.clone(), h)).collect();
                     self.refresh().await;
+                }
+                Some((key, health)) = probe_answers.recv() => {
+                    // The host's own checks (events) win once they report.
+                    if let std::collections::hash_map::Entry::Vacant(entry) = self.health.entry(key) {
+                        entry.insert(health);
+                        self.refresh().await;
+                    }
                 }
                 _ = refresh_tick.tick() => self.refresh().await,
                 _ = ping_tick.tick() => self.spawn_ping(&ping_tx),
@@ -167,8 +185,14 @@ impl Monitor {
     fn record(&mut self, event: &CloudEvent, ping: &mpsc::Sender<Vec<Host>>) {
         let key = || {
             (
-                event.data["public_key"].as_str().unwrap_or_default().to_owned(),
-                event.data["link_name"].as_str().unwrap_or_default().to_owned(),
+                event.data["public_key"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                event.data["link_name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
             )
         };
         match event.name() {
@@ -184,6 +208,7 @@ impl Monitor {
             }
             "provider_started" | "provider_stopped" => {
                 self.health.remove(&key());
+                self.probed.remove(&key());
             }
             "host_started" => self.spawn_ping(ping),
             "host_stopped" => {
@@ -252,9 +277,17 @@ impl Monitor {
                 Err(err) => {
                     problems.push(format!("host {id}: {err}"));
                     // Keep what was known about it.
-                    next.hosts.extend(previous.hosts.iter().filter(|h| h.id == *id).cloned());
-                    next.actors.extend(previous.actors.iter().filter(|a| a.host_id == *id).cloned());
-                    next.providers.extend(previous.providers.iter().filter(|p| p.host_id == *id).cloned());
+                    next.hosts
+                        .extend(previous.hosts.iter().filter(|h| h.id == *id).cloned());
+                    next.actors
+                        .extend(previous.actors.iter().filter(|a| a.host_id == *id).cloned());
+                    next.providers.extend(
+                        previous
+                            .providers
+                            .iter()
+                            .filter(|p| p.host_id == *id)
+                            .cloned(),
+                    );
                 }
             }
         }
@@ -271,7 +304,11 @@ impl Monitor {
             }
         }
         next.links.sort_by(|a, b| {
-            (&a.actor_id, &a.contract_id, &a.link_name).cmp(&(&b.actor_id, &b.contract_id, &b.link_name))
+            (&a.actor_id, &a.contract_id, &a.link_name).cmp(&(
+                &b.actor_id,
+                &b.contract_id,
+                &b.link_name,
+            ))
         });
         if next.hosts.is_empty() {
             problems.push(format!(
@@ -280,7 +317,49 @@ impl Monitor {
             ));
         }
         next.problem = (!problems.is_empty()).then(|| problems.join("; "));
+        self.probe_pending(&next);
         self.publish(next);
+    }
+
+    /// Hosts check provider health every 30 s or so: ask a new provider instance once ourselves, so
+    /// the page need not show "awaiting health check" that long. (The host's health subject is on the
+    /// RPC lattice, which `wash up` makes the same as the control lattice.) No answer leaves it pending.
+    fn probe_pending(&mut self, view: &LatticeView) {
+        for provider in &view.providers {
+            let key = (provider.id.clone(), provider.link_name.clone());
+            if provider.health != ProviderHealth::Pending || !self.probed.insert(key.clone()) {
+                continue;
+            }
+            let subject =
+                wash_wire::subjects::provider_health(self.client.lattice(), &key.0, &key.1);
+            let nats = self.client.nats().clone();
+            let answers = self.probes.clone();
+            tokio::spawn(async move {
+                let body = wash_wire::msgpack::encode(
+                    &serde_json::json!({"placeholder": true}),
+                    "health request",
+                )
+                .unwrap_or_default();
+                let reply = tokio::time::timeout(
+                    Duration::from_secs(2),
+                    nats.request(subject, body.into()),
+                )
+                .await;
+                let Ok(Ok(reply)) = reply else { return };
+                let Ok(answer) = wash_wire::msgpack::decode::<wash_wire::rpc::HealthCheckResponse>(
+                    &reply.payload,
+                    "health reply",
+                ) else {
+                    return;
+                };
+                let health = if answer.healthy {
+                    ProviderHealth::Healthy
+                } else {
+                    ProviderHealth::Unhealthy
+                };
+                let _ = answers.send((key, health)).await;
+            });
+        }
     }
 
     fn publish(&mut self, mut next: LatticeView) {

@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_nats::connection::State as NatsState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -14,7 +15,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use futures::Stream;
 use serde::de::DeserializeOwned;
-use async_nats::connection::State as NatsState;
 use tokio::sync::watch;
 use wash_ctl::CtlClient;
 
@@ -39,10 +39,22 @@ type Shared = Arc<AppState>;
 /// The dashboard's routes.
 pub(crate) fn router(state: Shared) -> Router {
     Router::new()
-        .route("/", get(|| async { asset(INDEX_HTML, "text/html; charset=utf-8") }))
-        .route("/assets/app.js", get(|| async { asset(APP_JS, "text/javascript; charset=utf-8") }))
-        .route("/assets/app.css", get(|| async { asset(APP_CSS, "text/css; charset=utf-8") }))
-        .route("/favicon.svg", get(|| async { asset(FAVICON_SVG, "image/svg+xml") }))
+        .route(
+            "/",
+            get(|| async { asset(INDEX_HTML, "text/html; charset=utf-8") }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async { asset(APP_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/app.css",
+            get(|| async { asset(APP_CSS, "text/css; charset=utf-8") }),
+        )
+        .route(
+            "/favicon.svg",
+            get(|| async { asset(FAVICON_SVG, "image/svg+xml") }),
+        )
         .route("/api/view", get(current_view))
         .route("/api/events", get(view_stream))
         .route("/api/actors/start", post(start_actor))
@@ -71,7 +83,10 @@ fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         bytes,
     )
         .into_response()
@@ -83,7 +98,9 @@ async fn current_view(State(state): State<Shared>) -> Response {
 }
 
 /// Every new view as an SSE `view` event, starting with the current one.
-async fn view_stream(State(state): State<Shared>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn view_stream(
+    State(state): State<Shared>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let mut views = state.views.clone();
     views.mark_changed();
     let stream = futures::stream::unfold(views, |mut views| async move {
@@ -97,7 +114,11 @@ async fn view_stream(State(state): State<Shared>) -> Sse<impl Stream<Item = Resu
 
 /// Decodes a form's JSON body, runs the action if NATS is up, asks for a refresh, and answers
 /// `{"ok": true, "message": …}` or `{"error": …, "field": …}`.
-async fn act<F, Fut>(state: &AppState, body: &Bytes, action: impl FnOnce(CtlClient, F) -> Fut) -> Response
+async fn act<F, Fut>(
+    state: &AppState,
+    body: &Bytes,
+    action: impl FnOnce(CtlClient, F) -> Fut,
+) -> Response
 where
     F: DeserializeOwned,
     Fut: std::future::Future<Output = ActionResult>,
@@ -116,7 +137,10 @@ where
     let result = action(state.client.clone(), form).await;
     state.refresh.refresh();
     match result {
-        Ok(message) => json_response(StatusCode::OK, &serde_json::json!({ "ok": true, "message": message })),
+        Ok(message) => json_response(
+            StatusCode::OK,
+            &serde_json::json!({ "ok": true, "message": message }),
+        ),
         Err(err) => error_response(err),
     }
 }
@@ -127,29 +151,50 @@ fn error_response(err: ActionError) -> Response {
 }
 
 async fn start_actor(State(state): State<Shared>, body: Bytes) -> Response {
-    act(&state, &body, |c, f| async move { actions::start_actor(&c, f).await }).await
+    act(&state, &body, |c, f| async move {
+        actions::start_actor(&c, f).await
+    })
+    .await
 }
 
 async fn start_provider(State(state): State<Shared>, body: Bytes) -> Response {
-    act(&state, &body, |c, f| async move { actions::start_provider(&c, f).await }).await
+    act(&state, &body, |c, f| async move {
+        actions::start_provider(&c, f).await
+    })
+    .await
 }
 
 async fn scale_actor(State(state): State<Shared>, body: Bytes) -> Response {
-    act(&state, &body, |c, f| async move { actions::scale_actor(&c, f).await }).await
+    act(&state, &body, |c, f| async move {
+        actions::scale_actor(&c, f).await
+    })
+    .await
 }
 
 async fn stop_actor(State(state): State<Shared>, body: Bytes) -> Response {
-    act(&state, &body, |c, f| async move { actions::stop_actor(&c, f).await }).await
+    act(&state, &body, |c, f| async move {
+        actions::stop_actor(&c, f).await
+    })
+    .await
 }
 
 async fn stop_provider(State(state): State<Shared>, body: Bytes) -> Response {
-    act(&state, &body, |c, f| async move { actions::stop_provider(&c, f).await }).await
+    act(&state, &body, |c, f| async move {
+        actions::stop_provider(&c, f).await
+    })
+    .await
 }
 
 async fn put_link(State(state): State<Shared>, body: Bytes) -> Response {
-    act(&state, &body, |c, f| async move { actions::put_link(&c, f).await }).await
+    act(&state, &body, |c, f| async move {
+        actions::put_link(&c, f).await
+    })
+    .await
 }
 
 async fn delete_link(State(state): State<Shared>, body: Bytes) -> Response {
-    act(&state, &body, |c, f| async move { actions::delete_link(&c, f).await }).await
+    act(&state, &body, |c, f| async move {
+        actions::delete_link(&c, f).await
+    })
+    .await
 }

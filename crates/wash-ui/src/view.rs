@@ -215,7 +215,7 @@ fn actor_claims(flat: &HashMap<String, String>) -> ActorClaims {
 /// The one-line summary of an event for the page's log.
 pub(crate) fn event_entry(event: &wash_wire::events::CloudEvent) -> EventEntry {
     let data = &event.data;
-    let text = |key: &str| data[key].as_str().unwrap_or_default().to_owned();
+    let text = |key: &str| short_key(data[key].as_str().unwrap_or_default());
     let summary = match event.name() {
         "actor_started" | "actor_stopped" | "actor_start_failed" => {
             let who = [text("public_key"), text("actor_ref"), text("image_ref")]
@@ -224,8 +224,12 @@ pub(crate) fn event_entry(event: &wash_wire::events::CloudEvent) -> EventEntry {
                 .unwrap_or_default();
             join_nonempty(&[who, text("error")])
         }
-        "provider_started" | "provider_stopped" | "provider_start_failed" | "health_check_passed"
-        | "health_check_failed" | "health_check_status" => {
+        "provider_started"
+        | "provider_stopped"
+        | "provider_start_failed"
+        | "health_check_passed"
+        | "health_check_failed"
+        | "health_check_status" => {
             let who = [text("public_key"), text("provider_ref")]
                 .into_iter()
                 .find(|s| !s.is_empty())
@@ -245,6 +249,19 @@ pub(crate) fn event_entry(event: &wash_wire::events::CloudEvent) -> EventEntry {
         name: event.name().to_owned(),
         source: event.source.clone(),
         summary,
+    }
+}
+
+/// A wasmCloud key (56 characters) shortened to `MBCF…3WD5`; anything else as it is.
+pub(crate) fn short_key(text: &str) -> String {
+    if text.len() == 56
+        && text
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        format!("{}…{}", &text[..4], &text[52..])
+    } else {
+        text.to_owned()
     }
 }
 
