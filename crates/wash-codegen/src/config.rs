@@ -13,9 +13,13 @@ pub struct CodegenConfig {
     /// Model sources, all merged into one model.
     #[serde(default)]
     pub models: Vec<ModelSource>,
-    /// Rust output (other languages are accepted and ignored).
+    /// Rust output (other languages than Rust and Go are accepted and ignored).
     #[serde(default)]
     pub rust: Option<LanguageConfig>,
+    /// Go output (`[go]`, `[[go.files]]`; `[go.parameters] package`, default `wasmbus`), for actors on
+    /// the Go SDK of the `go-hello` template.
+    #[serde(default)]
+    pub go: Option<LanguageConfig>,
     /// Folder paths are relative to (default: the folder of the toml).
     #[serde(default)]
     pub base_dir: Option<PathBuf>,

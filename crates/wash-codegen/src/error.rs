@@ -28,8 +28,8 @@ pub enum CodegenError {
         /// The URL.
         url: String,
     },
-    /// The config names no `[rust]` output.
-    #[error("`{path}` has no `[[rust.files]]` to generate")]
+    /// The config names no `[rust]` or `[go]` output.
+    #[error("`{path}` has no `[[rust.files]]` or `[[go.files]]` to generate")]
     NoRustFiles {
         /// The path.
         path: PathBuf,

@@ -1,14 +1,17 @@
 //! Rust bindings from Smithy models (`wash gen`): one module per namespace, source-compatible with
-//! wasmbus-rpc 0.15, so it drops into an actor or provider built on the official 0.x SDK.
+//! wasmbus-rpc 0.15, so it drops into an actor or provider built on the official 0.x SDK; and Go
+//! bindings (`[go]` in codegen.toml) for actors on the Go SDK of the `go-hello` template.
 
 pub mod config;
 mod error;
+mod go;
 mod rust;
 
 use std::path::{Path, PathBuf};
 
 pub use config::{CodegenConfig, LanguageConfig, ModelSource, OutputFile};
 pub use error::CodegenError;
+pub use go::generate_go;
 pub use rust::{generate_rust, snake_case};
 
 /// One file `wash gen` writes.
@@ -24,7 +27,7 @@ pub struct GeneratedFile {
     pub create_only: bool,
 }
 
-/// Loads the models a `codegen.toml` names and generates every `[[rust.files]]` entry.
+/// Loads the models a `codegen.toml` names and generates every `[[rust.files]]` and `[[go.files]]` entry.
 /// Paths in the result are resolved against the toml's folder and `output_dir`.
 pub fn generate_from_config(config_path: &Path) -> Result<Vec<GeneratedFile>, CodegenError> {
     let config = CodegenConfig::load(config_path)?;
@@ -35,30 +38,42 @@ pub fn generate_from_config(config_path: &Path) -> Result<Vec<GeneratedFile>, Co
     let paths = config.model_paths(base)?;
     let sources = wash_smithy::read_sources(&paths)?;
     let model = wash_smithy::load(sources).into_model()?;
-    let rust = config
-        .rust
-        .as_ref()
-        .filter(|r| !r.files.is_empty())
-        .ok_or_else(|| CodegenError::NoRustFiles {
+    let rust = config.rust.as_ref().filter(|r| !r.files.is_empty());
+    let go = config.go.as_ref().filter(|g| !g.files.is_empty());
+    if rust.is_none() && go.is_none() {
+        return Err(CodegenError::NoRustFiles {
             path: config_path.to_path_buf(),
-        })?;
-    let out_dir = base.join(rust.output_dir.clone().unwrap_or_default());
-    let mut files = Vec::new();
-    for file in &rust.files {
-        let Some(namespace) = &file.namespace else {
-            continue;
-        };
-        let mut contents = generate_rust(&model, namespace)?;
-        if !rust.formatter.is_empty() {
-            contents = run_formatter(&rust.formatter, &contents)?;
-        }
-        files.push(GeneratedFile {
-            // `components()` drops `.` segments: `./src/x.rs` under `a` is `a/src/x.rs`.
-            path: out_dir.join(&file.path).components().collect(),
-            namespace: namespace.clone(),
-            contents,
-            create_only: file.create_only,
         });
+    }
+    let mut files = Vec::new();
+    for (language, table) in [("rust", rust), ("go", go)] {
+        let Some(table) = table else { continue };
+        let out_dir = base.join(table.output_dir.clone().unwrap_or_default());
+        let package = table
+            .parameters
+            .get("package")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("wasmbus");
+        for file in &table.files {
+            let Some(namespace) = &file.namespace else {
+                continue;
+            };
+            let mut contents = if language == "go" {
+                generate_go(&model, namespace, package)?
+            } else {
+                generate_rust(&model, namespace)?
+            };
+            if !table.formatter.is_empty() {
+                contents = run_formatter(&table.formatter, &contents)?;
+            }
+            files.push(GeneratedFile {
+                // `components()` drops `.` segments: `./src/x.rs` under `a` is `a/src/x.rs`.
+                path: out_dir.join(&file.path).components().collect(),
+                namespace: namespace.clone(),
+                contents,
+                create_only: file.create_only,
+            });
+        }
     }
     Ok(files)
 }

@@ -153,8 +153,8 @@ impl ProjectManifest {
             ))
         })?;
         let language = raw.language.unwrap_or_else(|| "rust".to_owned());
-        let is_go = language.eq_ignore_ascii_case("go");
-        if !language.eq_ignore_ascii_case("rust") && !(is_go && kind == ProjectKind::Actor) {
+        let go_actor = language.eq_ignore_ascii_case("go") && kind == ProjectKind::Actor;
+        if !(language.eq_ignore_ascii_case("rust") || go_actor) {
             return Err(bad(format!(
                 "`language = \"{language}\"` is not supported for a {kind}: wash builds Rust projects and Go actors"
             )));
