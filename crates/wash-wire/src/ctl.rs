@@ -372,7 +372,7 @@ mod tests {
 
     fn vector(name: &str) -> String {
         let path = format!(
-            "{}/../../../shared/spec/vectors/lattice/{name}",
+            "{}/../../tests/vectors/lattice/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))

@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn stdin_vector_round_trips() {
         let dir = format!(
-            "{}/../../../shared/spec/vectors/lattice",
+            "{}/../../tests/vectors/lattice",
             env!("CARGO_MANIFEST_DIR")
         );
         let line = std::fs::read_to_string(format!("{dir}/hostdata.stdin.txt")).expect("read");

@@ -83,7 +83,7 @@ mod tests {
 
     fn vectors_dir() -> String {
         format!(
-            "{}/../../../shared/spec/vectors/lattice",
+            "{}/../../tests/vectors/lattice",
             env!("CARGO_MANIFEST_DIR")
         )
     }

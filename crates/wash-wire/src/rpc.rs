@@ -245,7 +245,7 @@ mod tests {
 
     fn vector(name: &str) -> Vec<u8> {
         let path = format!(
-            "{}/../../../shared/spec/vectors/lattice/{name}",
+            "{}/../../tests/vectors/lattice/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
@@ -310,7 +310,7 @@ mod tests {
     #[test]
     fn urls_and_hash_match_vectors() {
         let path = format!(
-            "{}/../../../shared/spec/vectors/lattice/rpc_urls_and_hash.json",
+            "{}/../../tests/vectors/lattice/rpc_urls_and_hash.json",
             env!("CARGO_MANIFEST_DIR")
         );
         let v: serde_json::Value =

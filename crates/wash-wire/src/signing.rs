@@ -214,7 +214,7 @@ mod tests {
 
     fn capture() -> serde_json::Value {
         let path = format!(
-            "{}/../../../shared/spec/vectors/lattice/rpc_provider_capture.json",
+            "{}/../../tests/vectors/lattice/rpc_provider_capture.json",
             env!("CARGO_MANIFEST_DIR")
         );
         serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json")
