@@ -94,10 +94,7 @@ mod tests {
     /// The stdin line recorded from a real host decodes, and re-encoding it gives the same JSON value.
     #[test]
     fn stdin_vector_round_trips() {
-        let dir = format!(
-            "{}/../../tests/vectors/lattice",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let dir = format!("{}/../../tests/vectors/lattice", env!("CARGO_MANIFEST_DIR"));
         let line = std::fs::read_to_string(format!("{dir}/hostdata.stdin.txt")).expect("read");
         let data = HostData::from_stdin_line(&line).expect("decode");
         assert_eq!(data.link_definitions.len(), 1);

@@ -82,10 +82,7 @@ mod tests {
     use super::*;
 
     fn vectors_dir() -> String {
-        format!(
-            "{}/../../tests/vectors/lattice",
-            env!("CARGO_MANIFEST_DIR")
-        )
+        format!("{}/../../tests/vectors/lattice", env!("CARGO_MANIFEST_DIR"))
     }
 
     /// KV keys and the JSON written by the 0.28 control client are reproduced exactly.
