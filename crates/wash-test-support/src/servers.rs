@@ -38,7 +38,9 @@ impl NatsServer {
             .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
             .arg(dir.join("jetstream"));
         let mut process = ServerProcess::spawn("nats-server", command, &log);
-        process.wait_until(&log, || nats_ping(port))?;
+        process.wait_until(&log, || {
+            wash_local::probe_nats(port) == wash_local::NatsProbe::Nats
+        })?;
         Ok(process)
     }
 
@@ -97,26 +99,6 @@ pub fn nats_server_program() -> PathBuf {
         crate::SETUP_COMMAND,
     );
     program
-}
-
-/// A NATS protocol handshake: read `INFO`, send `CONNECT` + `PING`, expect `PONG`.
-fn nats_ping(port: u16) -> bool {
-    let Some(stream) = connect(port) else {
-        return false;
-    };
-    let mut reader = BufReader::new(&stream);
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() || !line.starts_with("INFO ") {
-        return false;
-    }
-    if (&stream)
-        .write_all(b"CONNECT {\"verbose\":false}\r\nPING\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    line.clear();
-    reader.read_line(&mut line).is_ok() && line.starts_with("PONG")
 }
 
 /// `redis-server --port <n> --save ''` on loopback, with no persistence.
