@@ -118,6 +118,14 @@ fn issuer_key(public_key: &str) -> Result<std::sync::Arc<KeyPair>, InvocationAut
 
 /// Fills `invocation.encoded_claims` with a token signed by `cluster_key`.
 pub fn sign(invocation: &mut Invocation, cluster_key: &KeyPair) -> Result<(), InvocationAuthError> {
+    let target_url = invocation.target_url();
+    let origin_url = invocation.origin_url();
+    let hash = crate::rpc::invocation_hash(
+        &origin_url,
+        &target_url,
+        &invocation.operation,
+        &invocation.msg,
+    );
     let claims = InvocationClaims {
         // a NUID, as wasmbus-rpc uses: 22 characters from a thread-local generator, no syscall
         jti: nuid::next().to_string(),
@@ -127,9 +135,9 @@ pub fn sign(invocation: &mut Invocation, cluster_key: &KeyPair) -> Result<(), In
         exp: None,
         nbf: None,
         wascap: InvocationMetadata {
-            target_url: invocation.target_url(),
-            origin_url: invocation.origin_url(),
-            hash: invocation.hash(),
+            target_url,
+            origin_url,
+            hash,
         },
         wascap_revision: Some(3),
     };
@@ -185,21 +193,23 @@ pub fn validate(
     if claims.nbf.is_some_and(|nbf| nbf > now) {
         return Err(InvocationAuthError::NotYetValid);
     }
-    let computed = invocation.hash();
+    let target = invocation.target_url();
+    let origin = invocation.origin_url();
+    let computed =
+        crate::rpc::invocation_hash(&origin, &target, &invocation.operation, &invocation.msg);
     if claims.wascap.hash != computed {
         return Err(InvocationAuthError::HashMismatch {
             claimed: claims.wascap.hash,
             computed,
         });
     }
-    let target = invocation.target_url();
     if claims.wascap.target_url != target {
         return Err(InvocationAuthError::TargetMismatch {
             claimed: claims.wascap.target_url,
             computed: target,
         });
     }
-    if claims.wascap.origin_url != invocation.origin_url() {
+    if claims.wascap.origin_url != origin {
         return Err(InvocationAuthError::OriginMismatch);
     }
     if !issuers.contains(&claims.iss) {
@@ -287,7 +297,11 @@ mod tests {
             "{json}"
         );
         let claims: serde_json::Value = serde_json::from_str(&json).expect("claims");
-        assert_eq!(claims["jti"].as_str().map(str::len), Some(22), "a NUID: {json}");
+        assert_eq!(
+            claims["jti"].as_str().map(str::len),
+            Some(22),
+            "a NUID: {json}"
+        );
     }
 
     /// Tampering with the payload, target or signer is refused with the matching reason.
