@@ -1,6 +1,6 @@
 //! Property tests: no input makes the lexer, parser, resolver or validator panic, and every diagnostic
 //! points inside its file. `PROPTEST_CASES` sets the number of cases (default 256 per property; the
-//! long run is `scripts/fuzz-smithy`, one million cases).
+//! long run is `FUZZ=1 scripts/bench-smithy`, one million cases).
 
 use proptest::prelude::*;
 use wash_smithy::{load, SourceMap};
