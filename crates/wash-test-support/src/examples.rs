@@ -53,43 +53,13 @@ pub fn example_wasm(name: &str) -> PathBuf {
 
 /// Runs cargo for one example and returns its `.wasm` path.
 fn build_example(name: &str) -> PathBuf {
-    let manifest = example_manifest(name);
     let target_dir = examples_target_dir();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(&cargo);
-    command
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--target",
-            EXAMPLES_TARGET,
-        ])
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .arg("--target-dir")
-        .arg(&target_dir);
-    // Flags meant for the native test build would break (or needlessly rebuild) the wasm one.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-    ] {
-        command.env_remove(var);
-    }
-    let output = command.output().unwrap_or_else(|error| {
-        panic!(
-            "could not run `{}` to build example actor `{name}`: {error}",
-            Path::new(&cargo).display()
-        )
-    });
-    if !output.status.success() {
-        panic!(
-            "building example actor `{name}` failed ({}): {command:?}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    cargo_build_own_workspace(
+        &["--release", "--target", EXAMPLES_TARGET],
+        &example_manifest(name),
+        &target_dir,
+        &format!("example actor `{name}`"),
+    );
     let wasm = target_dir
         .join(EXAMPLES_TARGET)
         .join("release")
@@ -112,7 +82,57 @@ fn example_manifest(name: &str) -> PathBuf {
     if plain && manifest.is_file() {
         return manifest;
     }
-    let mut known: Vec<String> = std::fs::read_dir(examples_dir())
+    panic!(
+        "`{name}` is not an example actor: `{}` has {}",
+        examples_dir().display(),
+        packages_in(&examples_dir())
+    );
+}
+
+/// Runs `cargo build --locked <args>` for a cargo workspace of its own (`examples/`, `interop/`) into
+/// `target_dir`. Panics with cargo's stderr, naming `what`, when cargo cannot run or the build fails.
+pub(crate) fn cargo_build_own_workspace(
+    args: &[&str],
+    manifest: &Path,
+    target_dir: &Path,
+    what: &str,
+) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(&cargo);
+    command
+        .args(["build", "--locked"])
+        .args(args)
+        .arg("--manifest-path")
+        .arg(manifest)
+        .arg("--target-dir")
+        .arg(target_dir);
+    // Flags meant for the native test build would break (or needlessly rebuild) this one.
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+    ] {
+        command.env_remove(var);
+    }
+    let output = command.output().unwrap_or_else(|error| {
+        panic!(
+            "could not run `{}` to build {what}: {error}",
+            Path::new(&cargo).display()
+        )
+    });
+    if !output.status.success() {
+        panic!(
+            "building {what} failed ({}): {command:?}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// The cargo packages (sub-folders with a `Cargo.toml`) of `dir`, sorted and comma-separated, for
+/// "not one of these" messages.
+pub(crate) fn packages_in(dir: &Path) -> String {
+    let mut known: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
@@ -120,11 +140,7 @@ fn example_manifest(name: &str) -> PathBuf {
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     known.sort();
-    panic!(
-        "`{name}` is not an example actor: `{}` has {}",
-        examples_dir().display(),
-        known.join(", ")
-    );
+    known.join(", ")
 }
 
 /// Builds the workspace binary `name` (a provider such as `httpserver`) with the same cargo and profile

@@ -7,11 +7,10 @@
 //! dependencies are compiled once, with one feature set); cargo's lock on that folder keeps parallel test
 //! binaries from building over each other.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use crate::examples::workspace_root;
+use crate::examples::{cargo_build_own_workspace, packages_in, workspace_root};
 
 /// The `interop/` folder of the wash workspace: one sub-folder (a cargo package) per interop program.
 pub fn interop_dir() -> PathBuf {
@@ -30,52 +29,21 @@ pub fn interop_binary(name: &str) -> PathBuf {
     if binary.is_file() {
         return binary;
     }
-    let mut known: Vec<String> = std::fs::read_dir(interop_dir())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|entry| entry.path().join("Cargo.toml").is_file())
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .collect();
-    known.sort();
     panic!(
         "`{name}` is not an interop binary: `{}` has {}",
         interop_dir().display(),
-        known.join(", ")
+        packages_in(&interop_dir())
     );
 }
 
 /// Runs cargo once for the whole interop workspace and returns the folder its binaries land in.
 fn build_interop() -> PathBuf {
     let target_dir = workspace_root().join("target").join("interop");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(&cargo);
-    command
-        .args(["build", "--locked", "--workspace", "--bins"])
-        .arg("--manifest-path")
-        .arg(interop_dir().join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target_dir);
-    // Flags meant for the test build would needlessly rebuild the interop one.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-    ] {
-        command.env_remove(var);
-    }
-    let output = command.output().unwrap_or_else(|error| {
-        panic!(
-            "could not run `{}` to build the interop workspace: {error}",
-            Path::new(&cargo).display()
-        )
-    });
-    if !output.status.success() {
-        panic!(
-            "building the interop workspace failed ({}): {command:?}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    cargo_build_own_workspace(
+        &["--workspace", "--bins"],
+        &interop_dir().join("Cargo.toml"),
+        &target_dir,
+        "the interop workspace",
+    );
     target_dir.join("debug")
 }
