@@ -424,6 +424,18 @@ pub async fn keyvalue_conformance(nats: &async_nats::Client, host: &TestHost, ac
     );
 }
 
+/// The msgpack argument of `KeyValue.Increment` adding 1 to `key`.
+pub fn increment_by_one(key: &str) -> Vec<u8> {
+    wash_wire::msgpack::encode(
+        &wash_wire::interfaces::keyvalue::IncrementRequest {
+            key: key.into(),
+            value: 1,
+        },
+        "increment",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Sends `count` concurrent `KeyValue.Increment {key, 1}` calls; returns every result.
 pub async fn concurrent_increments(
     nats: &async_nats::Client,
@@ -432,15 +444,8 @@ pub async fn concurrent_increments(
     key: &str,
     count: usize,
 ) -> Vec<i32> {
-    use wash_wire::interfaces::keyvalue::{IncrementRequest, CONTRACT_ID};
-    let msg = wash_wire::msgpack::encode(
-        &IncrementRequest {
-            key: key.into(),
-            value: 1,
-        },
-        "increment",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    use wash_wire::interfaces::keyvalue::CONTRACT_ID;
+    let msg = increment_by_one(key);
     let calls = (0..count).map(|_| {
         let invocation = host.invocation(actor, CONTRACT_ID, "KeyValue.Increment", msg.clone());
         async move {

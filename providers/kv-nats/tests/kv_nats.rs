@@ -5,24 +5,13 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use wash_provider::testing::{
-    concurrent_increments, invoke, keyvalue_conformance, put_link_and_wait, wait_healthy,
-    ProviderProcess, TestHost,
+    concurrent_increments, increment_by_one, invoke, keyvalue_conformance, put_link_and_wait,
+    wait_healthy, ProviderProcess, TestHost,
 };
 use wash_test_support::NatsServer;
-use wash_wire::interfaces::keyvalue::{IncrementRequest, CONTRACT_ID};
+use wash_wire::interfaces::keyvalue::CONTRACT_ID;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_kv-nats");
-
-fn increment(key: &str) -> Vec<u8> {
-    wash_wire::msgpack::encode(
-        &IncrementRequest {
-            key: key.into(),
-            value: 1,
-        },
-        "increment",
-    )
-    .expect("encode")
-}
 
 /// Health; a start-up link gets its default bucket `kv_<actor>`; Increment gives 1 then 2; every
 /// KeyValue operation behaves; 200 concurrent increments add exactly 200; a second provider process
@@ -40,7 +29,12 @@ async fn kv_nats_end_to_end() {
     assert_eq!(wait_healthy(&nats, &host).await, b"\x81\xa7healthy\xc3");
 
     let call = |actor: &str, key: &str| {
-        host.invocation(actor, CONTRACT_ID, "KeyValue.Increment", increment(key))
+        host.invocation(
+            actor,
+            CONTRACT_ID,
+            "KeyValue.Increment",
+            increment_by_one(key),
+        )
     };
     let first = invoke(&nats, &host, &call(&actor, "count:/")).await;
     assert_eq!(first.into_result().expect("increment"), [1]);
@@ -113,7 +107,7 @@ async fn kv_nats_end_to_end() {
         &actor,
         CONTRACT_ID,
         "KeyValue.Increment",
-        increment("hits"),
+        increment_by_one("hits"),
     );
     let refused = invoke(&nats, &host, &forged).await;
     assert_eq!(

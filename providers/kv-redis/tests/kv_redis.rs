@@ -4,24 +4,13 @@
 use std::time::Duration;
 
 use wash_provider::testing::{
-    concurrent_increments, invoke, keyvalue_conformance, put_link_and_wait, wait_healthy,
-    ProviderProcess, TestHost,
+    concurrent_increments, increment_by_one, invoke, keyvalue_conformance, put_link_and_wait,
+    wait_healthy, ProviderProcess, TestHost,
 };
 use wash_test_support::{NatsServer, RedisServer};
-use wash_wire::interfaces::keyvalue::{IncrementRequest, CONTRACT_ID};
+use wash_wire::interfaces::keyvalue::CONTRACT_ID;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_kv-redis");
-
-fn increment(key: &str) -> Vec<u8> {
-    wash_wire::msgpack::encode(
-        &IncrementRequest {
-            key: key.into(),
-            value: 1,
-        },
-        "increment",
-    )
-    .expect("encode")
-}
 
 /// Health; a start-up link using the `config_json` default URL and a runtime link with its own `URL`
 /// both reach redis; every KeyValue operation behaves; Increment gives 1 then 2 and 200 concurrent
@@ -43,7 +32,12 @@ async fn kv_redis_end_to_end() {
 
     // The start-up link is live at once and uses the default connection.
     let call = |actor: &str, key: &str| {
-        host.invocation(actor, CONTRACT_ID, "KeyValue.Increment", increment(key))
+        host.invocation(
+            actor,
+            CONTRACT_ID,
+            "KeyValue.Increment",
+            increment_by_one(key),
+        )
     };
     let first = invoke(&nats, &host, &call(&startup_actor, "visits")).await;
     assert_eq!(first.into_result().expect("increment"), [1]);
@@ -77,7 +71,7 @@ async fn kv_redis_end_to_end() {
         &actor,
         CONTRACT_ID,
         "KeyValue.Increment",
-        increment("hits"),
+        increment_by_one("hits"),
     );
     let refused = invoke(&nats, &host, &forged).await;
     assert_eq!(
