@@ -16,8 +16,9 @@ Examples:
 
 The page shows hosts, actors (with their claims), providers (with their health), link
 definitions and recent events, updated live. Its forms start actors and providers (a path on
-this machine or an OCI reference), put and delete links, scale and stop. It listens on 127.0.0.1
-only and needs no network: its assets are part of the wash binary. Connection settings come from
+this machine, a file chosen in the browser — kept under ~/.wash/uploads — or an OCI reference),
+put and delete links, scale and stop. It listens on 127.0.0.1 only and needs no network: its
+assets are part of the wash binary. Connection settings come from
 the default context unless `--context` or the `--ctl-*` flags override them.";
 
 /// Arguments of `wash ui`.
@@ -37,7 +38,8 @@ pub fn run(args: UiArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
     super::block_on(async move {
         let client = args.connection.connect().await?;
         let (lattice, nats_url) = (client.lattice().to_owned(), client.url().to_owned());
-        let dashboard = wash_ui::Dashboard::bind(client, args.port).await?;
+        let uploads = wash_local::WashHome::from_env().uploads();
+        let dashboard = wash_ui::Dashboard::bind(client, args.port, uploads).await?;
         let url = dashboard.url();
         printer.status(
             "Serving",

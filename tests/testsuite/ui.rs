@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use wash_test_support::{
-    example_wasm, free_port, wait_for_http, wash, workspace_binary, WashChild,
+    example_wasm, free_port, http_post, wait_for_http, wash, workspace_binary, WashChild,
 };
 
 use crate::lattice::{path_str, Lattice};
@@ -143,7 +143,8 @@ fn start_ui(lattice: &Lattice) -> (WashChild, u16) {
 /// providers are started and both links put in the page and appear live; HTTP GETs count; a wrong OCI
 /// reference, a bad link value and a lost NATS connection are each explained in the page, which
 /// recovers when NATS is back; deleting a link and stopping the actor in the page show in `wash ctl`.
-/// Screenshots land in target/ui-screenshots/.
+/// The actor is uploaded from the browser (a wrong file is refused first). A POST from another
+/// origin is refused. Screenshots land in target/ui-screenshots/.
 #[test]
 fn dashboard_deploys_kvcounter_in_chromium() {
     let (node, chromium) = browser_prerequisites();
@@ -219,6 +220,36 @@ fn dashboard_deploys_kvcounter_in_chromium() {
     );
     let links = lattice.wash_json(&["ctl", "get", "links"]);
     assert_eq!(links["links"].as_array().map(Vec::len), Some(1), "{links}");
+    // Another site's page cannot drive the dashboard: a POST carrying a foreign Origin is refused
+    // before anything reaches the lattice (a browser always sends Origin on such a request).
+    let start = format!(
+        r#"{{"reference": "{}", "count": 1, "host_id": ""}}"#,
+        path_str(&actor)
+    );
+    for path in ["/api/actors/start", "/api/uploads/actor"] {
+        let reply = http_post(
+            ui_port,
+            path,
+            &[
+                ("Origin", "http://attacker.invalid"),
+                ("Content-Type", "text/plain"),
+            ],
+            start.as_bytes(),
+        )
+        .expect("wash ui answers");
+        assert_eq!(reply.status, 403, "{path}: {}", reply.text());
+        assert!(
+            reply.text().contains("attacker.invalid"),
+            "{}",
+            reply.text()
+        );
+    }
+    let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
+    assert_eq!(
+        inventory["inventory"]["actors"],
+        serde_json::json!([]),
+        "{inventory}"
+    );
     for name in [
         "01-empty-lattice.png",
         "04-overview-running.png",

@@ -104,8 +104,20 @@ async function main() {
   log("wrong OCI reference ->", outcome.text);
   await shot("02-wrong-oci-reference.png");
 
-  // kvcounter and the two providers, started from files on this machine; each appears live.
-  await page.fill("#start-actor-form [name=reference]", actorPath);
+  // A file of the wrong kind chosen for upload is refused, saying what to choose.
+  await page.setInputFiles("#start-actor-form input[type=file]", httpserverPar);
+  outcome = await settled("#start-actor-form .message");
+  assert.equal(outcome.tone, "error", outcome.text);
+  assert.match(outcome.text, /is not a wasm module/);
+  log("wrong upload ->", outcome.text);
+
+  // kvcounter uploaded from the browser, the two providers started from paths on this machine;
+  // each appears live.
+  await page.setInputFiles("#start-actor-form input[type=file]", actorPath);
+  await expectOk("upload actor", await settled("#start-actor-form .message"));
+  const uploaded = await page.inputValue("#start-actor-form [name=reference]");
+  assert.notEqual(uploaded, actorPath);
+  assert.match(uploaded, /\/uploads\/[0-9a-f]{16}-[A-Za-z0-9_-]+\.wasm$/);
   await expectOk("start actor", await submit("start-actor-form"));
   await waitForCount("actors-table", 1);
   const actorId = await rows("actors-table").first().getAttribute("data-actor-id");

@@ -72,6 +72,11 @@ impl WashHome {
         self.root.join("host.log")
     }
 
+    /// Files uploaded through `wash ui`'s start forms, named by content.
+    pub fn uploads(&self) -> PathBuf {
+        self.root.join("uploads")
+    }
+
     /// Where providers are extracted.
     pub fn provider_cache(&self) -> PathBuf {
         self.root.join("cache").join("providers")

@@ -1,4 +1,4 @@
-//! A minimal HTTP/1.1 GET over a plain TCP connection, for tests that count what a server answers.
+//! Minimal HTTP/1.1 requests over a plain TCP connection, for tests that check what a server answers.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -22,13 +22,42 @@ impl HttpReply {
 
 /// `GET http://127.0.0.1:<port><path>` with `Connection: close`; `None` if nothing answers properly.
 pub fn http_get(port: u16, path: &str) -> Option<HttpReply> {
+    http_request(port, "GET", path, &[], b"")
+}
+
+/// `POST http://127.0.0.1:<port><path>` with extra `headers` and `body`; `None` if nothing answers
+/// properly.
+pub fn http_post(
+    port: u16,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<HttpReply> {
+    http_request(port, "POST", path, headers, body)
+}
+
+fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<HttpReply> {
     let stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .ok()?;
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if method != "GET" {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
     (&stream).write_all(request.as_bytes()).ok()?;
+    (&stream).write_all(body).ok()?;
     let mut raw = Vec::new();
     (&stream).read_to_end(&mut raw).ok()?;
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;

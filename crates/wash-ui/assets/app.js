@@ -298,6 +298,51 @@ async function post(endpoint, fields, messageTarget, button, form) {
   }
 }
 
+const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+
+/** Sends the file chosen in `picker` to /api/uploads/<kind> and puts the path it was kept at in the form. */
+async function upload(picker) {
+  const form = picker.closest("form");
+  const message = $(".message", form);
+  const reference = form.querySelector("[name=reference]");
+  const button = $("button[type=submit]", form);
+  const file = picker.files[0];
+  if (!file) return;
+  reference.removeAttribute("aria-invalid");
+  message.className = "message busy";
+  message.textContent = `Uploading ${file.name}…`;
+  if (file.size > MAX_UPLOAD_BYTES) {
+    message.className = "message error";
+    message.textContent = `${file.name} is larger than 256 MiB: push it to a registry with \`wash reg push\` and start it by reference`;
+    picker.value = "";
+    return;
+  }
+  button.disabled = true;
+  try {
+    const response = await fetch(`/api/uploads/${picker.dataset.upload}`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream", "x-file-name": encodeURIComponent(file.name) },
+      body: file,
+    });
+    let answer;
+    try { answer = await response.json(); } catch { answer = { error: `wash ui answered ${response.status} without details` }; }
+    if (response.ok) {
+      reference.value = answer.path;
+      message.className = "message ok";
+      message.textContent = answer.message;
+    } else {
+      message.className = "message error";
+      message.textContent = answer.error;
+    }
+  } catch (err) {
+    message.className = "message error";
+    message.textContent = `wash ui does not answer (${err.message}): is \`wash ui\` still running?`;
+  } finally {
+    button.disabled = false;
+    picker.value = "";
+  }
+}
+
 function setUpForms() {
   for (const form of document.querySelectorAll("form.action-form")) {
     form.addEventListener("submit", (event) => {
@@ -305,6 +350,10 @@ function setUpForms() {
       const fields = Object.fromEntries(new FormData(form).entries());
       post(form.dataset.endpoint, fields, $(".message", form), $("button[type=submit]", form), form);
     });
+  }
+  // A file chosen in a start form is uploaded at once; its path on this machine fills the reference.
+  for (const picker of document.querySelectorAll("input[type=file][data-upload]")) {
+    picker.addEventListener("change", () => upload(picker));
   }
   // Choosing a provider fills in its contract id and link name.
   $("#link-provider").addEventListener("change", (event) => {

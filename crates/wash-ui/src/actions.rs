@@ -37,6 +37,14 @@ impl ActionError {
         }
     }
 
+    pub(crate) fn server_error(error: impl Into<String>) -> Self {
+        Self {
+            status: 500,
+            error: error.into(),
+            field: None,
+        }
+    }
+
     pub(crate) fn nats_down(url: &str) -> Self {
         Self {
             status: 503,

@@ -13,9 +13,11 @@ mod error;
 pub mod forms;
 mod monitor;
 mod routes;
+mod uploads;
 mod view;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::UiError;
@@ -45,7 +47,12 @@ impl std::fmt::Debug for Dashboard {
 
 impl Dashboard {
     /// Binds `127.0.0.1:port` (0 picks a free port) for a dashboard of the lattice `client` talks to.
-    pub async fn bind(client: wash_ctl::CtlClient, port: u16) -> Result<Self, UiError> {
+    /// Files uploaded through the start forms are kept in `uploads_dir` (created on the first upload).
+    pub async fn bind(
+        client: wash_ctl::CtlClient,
+        port: u16,
+        uploads_dir: PathBuf,
+    ) -> Result<Self, UiError> {
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         let listener = tokio::net::TcpListener::bind(address)
             .await
@@ -58,6 +65,7 @@ impl Dashboard {
             client,
             views,
             refresh: monitor.refresh_handle(),
+            uploads_dir,
         });
         Ok(Self {
             listener,

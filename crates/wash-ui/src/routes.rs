@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use async_nats::connection::State as NatsState;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,6 +20,7 @@ use wash_ctl::CtlClient;
 
 use crate::actions::{self, ActionError, ActionResult};
 use crate::monitor::RefreshHandle;
+use crate::uploads::{self, UploadKind};
 use crate::view::LatticeView;
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
@@ -32,6 +33,8 @@ pub(crate) struct AppState {
     pub(crate) client: CtlClient,
     pub(crate) views: watch::Receiver<Arc<LatticeView>>,
     pub(crate) refresh: RefreshHandle,
+    /// Where files uploaded through the start forms are kept.
+    pub(crate) uploads_dir: std::path::PathBuf,
 }
 
 type Shared = Arc<AppState>;
@@ -64,8 +67,39 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/api/providers/stop", post(stop_provider))
         .route("/api/links/put", post(put_link))
         .route("/api/links/delete", post(delete_link))
+        .route(
+            "/api/uploads/{kind}",
+            post(upload).layer(DefaultBodyLimit::max(uploads::MAX_UPLOAD_BYTES)),
+        )
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found: the dashboard is at /") })
+        .layer(axum::middleware::from_fn(refuse_other_origins))
         .with_state(state)
+}
+
+/// Refuses a POST that a browser sends from another site's page (its `Origin` is not this dashboard),
+/// so no web page can start actors or drop files through a `wash ui` running on this machine. Clients
+/// that send no `Origin` (curl, scripts) are served.
+async fn refuse_other_origins(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.method() == axum::http::Method::POST {
+        let headers = request.headers();
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        if let Some(origin) = origin {
+            if host.is_none_or(|host| origin != format!("http://{host}")) {
+                return error_response(ActionError {
+                    status: 403,
+                    error: format!(
+                        "refused a request from `{origin}`: only the dashboard's own page may change the lattice"
+                    ),
+                    field: None,
+                });
+            }
+        }
+    }
+    next.run(request).await
 }
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
@@ -197,4 +231,45 @@ async fn delete_link(State(state): State<Shared>, body: Bytes) -> Response {
         actions::delete_link(&c, f).await
     })
     .await
+}
+
+/// `POST /api/uploads/{actor|provider}`: the raw bytes of a file chosen in a start form (its name in
+/// the `x-file-name` header); answers `{"ok": true, "path": …, "message": …}` with the path to start
+/// it from, or `{"error": …}`.
+async fn upload(
+    State(state): State<Shared>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(kind) = UploadKind::from_path_segment(&kind) else {
+        return error_response(ActionError {
+            status: 404,
+            error: format!("`{kind}` uploads do not exist: upload an `actor` or a `provider`"),
+            field: None,
+        });
+    };
+    let name = headers
+        .get("x-file-name")
+        .and_then(|value| value.to_str().ok())
+        .map(uploads::decode_file_name)
+        .unwrap_or_default();
+    let dir = state.uploads_dir.clone();
+    let size = body.len();
+    let shown = name.clone();
+    let saved = tokio::task::spawn_blocking(move || uploads::save(&dir, kind, &name, &body)).await;
+    match saved {
+        Ok(Ok(path)) => json_response(
+            StatusCode::OK,
+            &serde_json::json!({
+                "ok": true,
+                "path": path,
+                "message": format!("uploaded {shown} ({size} bytes): press the start button to run it"),
+            }),
+        ),
+        Ok(Err(err)) => error_response(err),
+        Err(err) => error_response(ActionError::server_error(format!(
+            "the upload failed: {err}"
+        ))),
+    }
 }
