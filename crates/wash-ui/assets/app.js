@@ -264,6 +264,21 @@ function renderGraph([actors, providers, links]) {
   root.replaceChildren(svg);
 }
 
+/** Shows a settled request's outcome in `message`; returns `{ok, answer}` (wash ui's JSON answer). */
+async function showOutcome(message, response) {
+  let answer;
+  try { answer = await response.json(); } catch { answer = { error: `wash ui answered ${response.status} without details` }; }
+  message.className = response.ok ? "message ok" : "message error";
+  message.textContent = response.ok ? answer.message : answer.error;
+  return { ok: response.ok, answer };
+}
+
+/** Shows that wash ui could not be reached at all. */
+function showUnreachable(message, err) {
+  message.className = "message error";
+  message.textContent = `wash ui does not answer (${err.message}): is \`wash ui\` still running?`;
+}
+
 /** Posts a form's fields as JSON; shows the outcome in `messageSelector` (or the form's message). */
 async function post(endpoint, fields, messageTarget, button, form) {
   const message = typeof messageTarget === "string" ? $(messageTarget) : messageTarget;
@@ -277,22 +292,13 @@ async function post(endpoint, fields, messageTarget, button, form) {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(fields),
     });
-    let answer;
-    try { answer = await response.json(); } catch { answer = { error: `wash ui answered ${response.status} without details` }; }
-    if (response.ok) {
-      message.className = "message ok";
-      message.textContent = answer.message;
-    } else {
-      message.className = "message error";
-      message.textContent = answer.error;
-      if (form && answer.field) {
-        const input = form.querySelector(`[name="${answer.field}"]`);
-        if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
-      }
+    const { ok, answer } = await showOutcome(message, response);
+    if (!ok && form && answer.field) {
+      const input = form.querySelector(`[name="${answer.field}"]`);
+      if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
     }
   } catch (err) {
-    message.className = "message error";
-    message.textContent = `wash ui does not answer (${err.message}): is \`wash ui\` still running?`;
+    showUnreachable(message, err);
   } finally {
     if (button) button.disabled = false;
   }
@@ -324,19 +330,10 @@ async function upload(picker) {
       headers: { "content-type": "application/octet-stream", "x-file-name": encodeURIComponent(file.name) },
       body: file,
     });
-    let answer;
-    try { answer = await response.json(); } catch { answer = { error: `wash ui answered ${response.status} without details` }; }
-    if (response.ok) {
-      reference.value = answer.path;
-      message.className = "message ok";
-      message.textContent = answer.message;
-    } else {
-      message.className = "message error";
-      message.textContent = answer.error;
-    }
+    const { ok, answer } = await showOutcome(message, response);
+    if (ok) reference.value = answer.path;
   } catch (err) {
-    message.className = "message error";
-    message.textContent = `wash ui does not answer (${err.message}): is \`wash ui\` still running?`;
+    showUnreachable(message, err);
   } finally {
     button.disabled = false;
     picker.value = "";
