@@ -7,7 +7,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use wash_test_support::{
-    example_wasm, free_port, http_post, wait_for_http, wash, workspace_binary, WashChild,
+    example_wasm, free_port, http_post, http_request, wait_for_http, wash, workspace_binary,
+    WashChild,
 };
 
 use crate::lattice::{path_str, Lattice};
@@ -144,7 +145,8 @@ fn start_ui(lattice: &Lattice) -> (WashChild, u16) {
 /// reference, a bad link value and a lost NATS connection are each explained in the page, which
 /// recovers when NATS is back; deleting a link and stopping the actor in the page show in `wash ctl`.
 /// The actor is uploaded from the browser (a wrong file is refused first). A POST from another
-/// origin is refused. Screenshots land in target/ui-screenshots/.
+/// origin, or for a host name that is not loopback, is refused. Screenshots land in
+/// target/ui-screenshots/.
 #[test]
 fn dashboard_deploys_kvcounter_in_chromium() {
     let (node, chromium) = browser_prerequisites();
@@ -244,6 +246,16 @@ fn dashboard_deploys_kvcounter_in_chromium() {
             reply.text()
         );
     }
+    // A page served under another name that resolves to this machine (DNS rebinding) cannot read it.
+    let reply = http_request(
+        ui_port,
+        "GET",
+        "/api/view",
+        &[("Host", "rebound.invalid")],
+        b"",
+    )
+    .expect("wash ui answers");
+    assert_eq!(reply.status, 403, "{}", reply.text());
     let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
     assert_eq!(
         inventory["inventory"]["actors"],

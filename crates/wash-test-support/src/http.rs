@@ -36,7 +36,9 @@ pub fn http_post(
     http_request(port, "POST", path, headers, body)
 }
 
-fn http_request(
+/// `<method> http://127.0.0.1:<port><path>` with `Connection: close`, extra `headers` (a `Host`
+/// among them replaces the default `127.0.0.1:<port>`) and `body`; `None` if nothing answers properly.
+pub fn http_request(
     port: u16,
     method: &str,
     path: &str,
@@ -47,8 +49,13 @@ fn http_request(
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .ok()?;
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        request.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }

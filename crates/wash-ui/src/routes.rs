@@ -76,27 +76,40 @@ pub(crate) fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-/// Refuses a POST that a browser sends from another site's page (its `Origin` is not this dashboard),
-/// so no web page can start actors or drop files through a `wash ui` running on this machine. Clients
-/// that send no `Origin` (curl, scripts) are served.
+/// Guards a dashboard that listens on loopback against other sites' pages in the same browser: a
+/// request whose `Host` is not a loopback name (DNS rebinding) is refused, and so is a POST whose
+/// `Origin` is not this dashboard (a cross-site form or fetch), so no web page can read the lattice,
+/// start actors or drop files through `wash ui`. Clients that send no `Origin` (curl, scripts) are
+/// served.
 async fn refuse_other_origins(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let host_name = host.rsplit_once(':').map_or(host, |(name, _port)| name);
+    if !matches!(host_name, "127.0.0.1" | "localhost" | "[::1]") {
+        return error_response(ActionError {
+            status: 403,
+            error: format!(
+                "refused a request for host `{host}`: open the dashboard at http://127.0.0.1:<port>/"
+            ),
+            field: None,
+        });
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     if request.method() == axum::http::Method::POST {
-        let headers = request.headers();
-        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-        if let Some(origin) = origin {
-            if host.is_none_or(|host| origin != format!("http://{host}")) {
-                return error_response(ActionError {
-                    status: 403,
-                    error: format!(
-                        "refused a request from `{origin}`: only the dashboard's own page may change the lattice"
-                    ),
-                    field: None,
-                });
-            }
+        if let Some(origin) = origin.filter(|origin| *origin != format!("http://{host}")) {
+            return error_response(ActionError {
+                status: 403,
+                error: format!(
+                    "refused a request from `{origin}`: only the dashboard's own page may change the lattice"
+                ),
+                field: None,
+            });
         }
     }
     next.run(request).await
