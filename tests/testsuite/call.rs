@@ -31,13 +31,31 @@ fn call_handle_request_returns_the_counter() {
     let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
     lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
 
-    let reply = lattice.wash_json(&[
-        "call",
-        &actor,
-        "HttpServer.HandleRequest",
-        "--data",
-        REQUEST,
-    ]);
+    // The first call may come before kv-nats has taken the link `ctl link put` published: it then
+    // fails without counting, so it is retried until it succeeds.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let reply = loop {
+        let out = wash()
+            .in_home(lattice.home.path())
+            .args([
+                "call",
+                &actor,
+                "HttpServer.HandleRequest",
+                "--data",
+                REQUEST,
+            ])
+            .args(["-o", "json"])
+            .run();
+        let reply = out.json();
+        if out.code() == 0 && reply["response"]["statusCode"] == 200 {
+            break reply;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "wash call never succeeded: {reply}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert_eq!(counter(&reply), 1);
     assert_eq!(reply["actor_id"], actor.as_str());
     assert_eq!(

