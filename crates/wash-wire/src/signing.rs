@@ -116,8 +116,9 @@ fn issuer_key(public_key: &str) -> Result<std::sync::Arc<KeyPair>, InvocationAut
     Ok(key)
 }
 
-/// Fills `invocation.encoded_claims` with a token signed by `cluster_key`.
-pub fn sign(invocation: &mut Invocation, cluster_key: &KeyPair) -> Result<(), InvocationAuthError> {
+/// The envelope's target URL, origin URL and payload hash, as the token's claims carry them (each URL
+/// built once: the hash covers both).
+fn claimed_fields(invocation: &Invocation) -> (String, String, String) {
     let target_url = invocation.target_url();
     let origin_url = invocation.origin_url();
     let hash = crate::rpc::invocation_hash(
@@ -126,6 +127,12 @@ pub fn sign(invocation: &mut Invocation, cluster_key: &KeyPair) -> Result<(), In
         &invocation.operation,
         &invocation.msg,
     );
+    (target_url, origin_url, hash)
+}
+
+/// Fills `invocation.encoded_claims` with a token signed by `cluster_key`.
+pub fn sign(invocation: &mut Invocation, cluster_key: &KeyPair) -> Result<(), InvocationAuthError> {
+    let (target_url, origin_url, hash) = claimed_fields(invocation);
     let claims = InvocationClaims {
         // a NUID, as wasmbus-rpc uses: 22 characters from a thread-local generator, no syscall
         jti: nuid::next().to_string(),
@@ -193,10 +200,7 @@ pub fn validate(
     if claims.nbf.is_some_and(|nbf| nbf > now) {
         return Err(InvocationAuthError::NotYetValid);
     }
-    let target = invocation.target_url();
-    let origin = invocation.origin_url();
-    let computed =
-        crate::rpc::invocation_hash(&origin, &target, &invocation.operation, &invocation.msg);
+    let (target, origin, computed) = claimed_fields(invocation);
     if claims.wascap.hash != computed {
         return Err(InvocationAuthError::HashMismatch {
             claimed: claims.wascap.hash,
