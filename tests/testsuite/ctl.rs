@@ -33,16 +33,7 @@ fn actors(inventory: &Value) -> Vec<Value> {
 fn seed_flow_by_hand_then_link_del_and_stop() {
     let lattice = Lattice::up();
     let actor = lattice.start_kvcounter();
-    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
-    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
-    let port = free_port();
-    lattice.link(
-        &actor,
-        &http,
-        "wasmcloud:httpserver",
-        &[&format!("PORT={port}")],
-    );
-    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    let crate::lattice::Served { port, http, kv } = lattice.serve_over_http(&actor, "kv-nats", &[]);
     assert_eq!(crate::lattice::first_count(port), 1);
     let second = http_get(port, "/").expect("answer");
     assert_eq!(second.text(), r#"{"counter":2}"#);

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use wash_test_support::{free_port, http_get, wash};
+use wash_test_support::{http_get, wash};
 
 use crate::lattice::{path_str, Lattice};
 
@@ -66,16 +66,7 @@ pub(crate) fn build_go_kvcounter(home: &Path, name: &str, claims: &[&str]) -> Pa
 fn start_linked(lattice: &Lattice, signed: &Path) -> u16 {
     let started = lattice.wash_json(&["ctl", "start", "actor", path_str(signed)]);
     let actor = started["actor_id"].as_str().expect("actor id").to_owned();
-    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
-    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
-    let port = free_port();
-    lattice.link(
-        &actor,
-        &http,
-        "wasmcloud:httpserver",
-        &[&format!("PORT={port}")],
-    );
-    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    let port = lattice.serve_over_http(&actor, "kv-nats", &[]).port;
     wash_test_support::wait_for_http(port, "/warm-up", std::time::Duration::from_secs(20))
         .expect("httpserver listens on the linked port");
     port

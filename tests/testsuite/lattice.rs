@@ -120,6 +120,38 @@ impl Lattice {
         args.extend_from_slice(values);
         self.wash_json(&args);
     }
+
+    /// The seed's wiring: starts httpserver and the keyvalue provider `kv_binary`, links `actor` to
+    /// httpserver on a free port and to the keyvalue provider with `kv_values`. The links reach the
+    /// providers asynchronously: wait with [`first_count`] before counting.
+    pub(crate) fn serve_over_http(
+        &self,
+        actor: &str,
+        kv_binary: &str,
+        kv_values: &[&str],
+    ) -> Served {
+        let http = self.start_provider("httpserver", "wasmcloud:httpserver");
+        let kv = self.start_provider(kv_binary, "wasmcloud:keyvalue");
+        let port = free_port();
+        self.link(
+            actor,
+            &http,
+            "wasmcloud:httpserver",
+            &[&format!("PORT={port}")],
+        );
+        self.link(actor, &kv, "wasmcloud:keyvalue", kv_values);
+        Served { port, http, kv }
+    }
+}
+
+/// What [`Lattice::serve_over_http`] started.
+pub(crate) struct Served {
+    /// The port httpserver listens on for the actor.
+    pub(crate) port: u16,
+    /// The httpserver provider's id.
+    pub(crate) http: String,
+    /// The keyvalue provider's id.
+    pub(crate) kv: String,
 }
 
 impl Drop for Lattice {
@@ -197,17 +229,8 @@ pub(crate) fn count_sequential_then_concurrent(port: u16, concurrent: usize, thr
 fn kvcounter_on_kv_nats_counts_every_request() {
     let lattice = Lattice::up();
     let actor = lattice.start_kvcounter();
-    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
-    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
-    let port = free_port();
-    lattice.link(
-        &actor,
-        &http,
-        "wasmcloud:httpserver",
-        &[&format!("PORT={port}")],
-    );
-    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
-    count_sequential_then_concurrent(port, 1000, 32);
+    let served = lattice.serve_over_http(&actor, "kv-nats", &[]);
+    count_sequential_then_concurrent(served.port, 1000, 32);
     let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
     assert_eq!(
         inventory["inventory"]["providers"].as_array().map(Vec::len),
@@ -222,22 +245,8 @@ fn kvcounter_on_kv_redis_counts_every_request() {
     let redis = RedisServer::start();
     let lattice = Lattice::up();
     let actor = lattice.start_kvcounter();
-    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
-    let kv = lattice.start_provider("kv-redis", "wasmcloud:keyvalue");
-    let port = free_port();
-    lattice.link(
-        &actor,
-        &http,
-        "wasmcloud:httpserver",
-        &[&format!("PORT={port}")],
-    );
-    lattice.link(
-        &actor,
-        &kv,
-        "wasmcloud:keyvalue",
-        &[&format!("URL={}", redis.url())],
-    );
-    count_sequential_then_concurrent(port, 1000, 32);
+    let served = lattice.serve_over_http(&actor, "kv-redis", &[&format!("URL={}", redis.url())]);
+    count_sequential_then_concurrent(served.port, 1000, 32);
     assert_eq!(
         redis.command("GET counter::").as_deref(),
         Some("$4"),

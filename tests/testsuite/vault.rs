@@ -1,7 +1,7 @@
 //! The seed's kvcounter on `kv-vault` through `wash up` / `wash ctl`: the actor is unchanged, only the
 //! keyvalue provider and its link differ, and check-and-set keeps every count under contention.
 
-use wash_test_support::{free_port, VaultServer};
+use wash_test_support::VaultServer;
 
 use crate::lattice::{count_sequential_then_concurrent, Lattice};
 
@@ -13,26 +13,16 @@ fn kvcounter_on_kv_vault_counts_every_request() {
     let vault = VaultServer::start();
     let lattice = Lattice::up();
     let actor = lattice.start_kvcounter();
-    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
-    let kv = lattice.start_provider("kv-vault", "wasmcloud:keyvalue");
-    let port = free_port();
-    lattice.link(
+    let served = lattice.serve_over_http(
         &actor,
-        &http,
-        "wasmcloud:httpserver",
-        &[&format!("PORT={port}")],
-    );
-    lattice.link(
-        &actor,
-        &kv,
-        "wasmcloud:keyvalue",
+        "kv-vault",
         &[
             &format!("ADDR={}", vault.addr()),
             &format!("TOKEN={}", vault.token()),
             "PREFIX=kvcounter",
         ],
     );
-    count_sequential_then_concurrent(port, 500, 16);
+    count_sequential_then_concurrent(served.port, 500, 16);
     // `counter::` is not a plain path segment, so its secret name is `b64_` + base64url of the key.
     let (status, body) = vault
         .request("GET", "/v1/secret/data/kvcounter/b64_Y291bnRlcjo6", None)

@@ -16,8 +16,9 @@ use wash_wire::{msgpack, Invocation, InvocationResponse};
 
 use common::{next_event, TestLattice as Lattice};
 
-/// Starts an actor file through `cmd.<host>.la` and asserts `actor_started`.
-async fn start_actor(lattice: &Lattice, path: &std::path::Path) {
+/// Asks the host to start an actor file through `cmd.<host>.la`; returns the `actor_started` or
+/// `actor_start_failed` event that follows.
+async fn start_actor_event(lattice: &Lattice, path: &std::path::Path) -> Value {
     let mut events = lattice.events().await;
     lattice
         .command(
@@ -25,12 +26,17 @@ async fn start_actor(lattice: &Lattice, path: &std::path::Path) {
             json!({"actor_ref": path, "count": 1, "host_id": lattice.host.id()}),
         )
         .await;
-    let event = next_event(
+    next_event(
         &mut events,
         &["actor_started", "actor_start_failed"],
         Duration::from_secs(20),
     )
-    .await;
+    .await
+}
+
+/// Starts an actor file through `cmd.<host>.la` and asserts `actor_started`.
+async fn start_actor(lattice: &Lattice, path: &std::path::Path) {
+    let event = start_actor_event(lattice, path).await;
     assert_eq!(
         event["type"], "com.wasmcloud.lattice.actor_started",
         "{event}"
@@ -170,20 +176,7 @@ async fn trap_fails_only_that_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unsigned_actor_is_refused() {
     let lattice = Lattice::start().await;
-    let mut events = lattice.events().await;
-    let path = example_wasm("echo");
-    lattice
-        .command(
-            "la",
-            json!({"actor_ref": path, "count": 1, "host_id": lattice.host.id()}),
-        )
-        .await;
-    let event = next_event(
-        &mut events,
-        &["actor_started", "actor_start_failed"],
-        Duration::from_secs(20),
-    )
-    .await;
+    let event = start_actor_event(&lattice, &example_wasm("echo")).await;
     assert_eq!(
         event["type"], "com.wasmcloud.lattice.actor_start_failed",
         "{event}"
