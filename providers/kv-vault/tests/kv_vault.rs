@@ -79,16 +79,17 @@ async fn kv_vault_conformance_and_namespaces() {
     let host = TestHost::new(&nats_server.url());
     let nats = async_nats::connect(nats_server.url()).await.expect("nats");
 
+    // Link values `addr`, `token` and `prefix`, their keys spelled as given.
+    let vault_link = |actor: &str, [addr, token, prefix]: [&str; 3], path: &str| {
+        let values = [
+            (addr, &*vault.addr()),
+            (token, vault.token()),
+            (prefix, path),
+        ];
+        host.link(actor, CONTRACT_ID, &values)
+    };
     let one = TestHost::new_actor();
-    let startup_link = host.link(
-        &one,
-        CONTRACT_ID,
-        &[
-            ("ADDR", &vault.addr()),
-            ("Token", vault.token()),
-            ("prefix", "app-one"),
-        ],
-    );
+    let startup_link = vault_link(&one, ["ADDR", "Token", "prefix"], "app-one");
     let mut provider = ProviderProcess::spawn(PROVIDER, &host.host_data(vec![startup_link], None));
     assert_eq!(wait_healthy(&nats, &host).await, b"\x81\xa7healthy\xc3");
 
@@ -103,15 +104,7 @@ async fn kv_vault_conformance_and_namespaces() {
 
     // A second actor in its own prefix, linked at runtime.
     let two = TestHost::new_actor();
-    let link_two = host.link(
-        &two,
-        CONTRACT_ID,
-        &[
-            ("addr", &vault.addr()),
-            ("token", vault.token()),
-            ("PREFIX", "app-two"),
-        ],
-    );
+    let link_two = vault_link(&two, ["addr", "token", "PREFIX"], "app-two");
     put_link_and_wait(&nats, &host, &link_two).await;
     set(&nats, &host, &one, "greeting", "from one").await;
     assert_eq!(
