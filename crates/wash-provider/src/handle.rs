@@ -1,7 +1,6 @@
 //! `ProviderHandle`: the provider's NATS connection, identity and links, and outbound calls to actors.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::client::RequestErrorKind;
@@ -9,7 +8,7 @@ use nkeys::KeyPair;
 use wash_wire::{HostData, Invocation, InvocationResponse, LinkDefinition, WasmCloudEntity};
 
 use crate::chunks::ChunkStore;
-use crate::ProviderError;
+use crate::{PerActor, ProviderError};
 
 /// Extra time a chunked request gets on top of the RPC timeout (as wasmbus-rpc).
 const CHUNKED_EXTRA: Duration = Duration::from_secs(13);
@@ -27,7 +26,7 @@ pub(crate) struct Shared {
     pub(crate) lattice: String,
     pub(crate) cluster_key: Option<KeyPair>,
     pub(crate) rpc_timeout: Duration,
-    pub(crate) links: RwLock<HashMap<String, LinkDefinition>>,
+    pub(crate) links: PerActor<LinkDefinition>,
     pub(crate) chunks: ChunkStore,
 }
 
@@ -69,12 +68,12 @@ impl ProviderHandle {
 
     /// The link of `actor_id`, if the actor is linked.
     pub fn link(&self, actor_id: &str) -> Option<LinkDefinition> {
-        self.shared.read_links().get(actor_id).cloned()
+        self.shared.links.get(actor_id)
     }
 
     /// Whether `actor_id` is linked to this provider.
     pub fn is_linked(&self, actor_id: &str) -> bool {
-        self.shared.read_links().contains_key(actor_id)
+        self.shared.links.contains(actor_id)
     }
 
     /// Calls `operation` on the actor of `link` with the RPC timeout; returns the actor's result.
@@ -154,19 +153,5 @@ impl ProviderHandle {
             }
             _ => Ok(response.msg),
         }
-    }
-}
-
-impl Shared {
-    pub(crate) fn read_links(
-        &self,
-    ) -> std::sync::RwLockReadGuard<'_, HashMap<String, LinkDefinition>> {
-        self.links.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub(crate) fn write_links(
-        &self,
-    ) -> std::sync::RwLockWriteGuard<'_, HashMap<String, LinkDefinition>> {
-        self.links.write().unwrap_or_else(|e| e.into_inner())
     }
 }

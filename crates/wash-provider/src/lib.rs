@@ -10,20 +10,26 @@
 //! - [`handler`]: the [`ProviderHandler`] trait.
 //! - [`handle`]: [`ProviderHandle`], the connection and outbound calls.
 //! - [`runtime`]: [`run_provider`], [`Provider`].
-//! - [`keyvalue`]: `wasmcloud:keyvalue` requests and replies shared by the KV providers.
-//! - [`testing`]: a fake host for the providers' integration tests.
+//! - [`PerActor`]: what a provider keeps for each linked actor.
+//! - [`keyvalue`]: `wasmcloud:keyvalue` once for every KV provider: requests and replies, the
+//!   operations over a compare-and-set store, the provider's handler.
+//! - `testing` (cargo feature `testing`, for tests only): a fake host for the providers' integration
+//!   tests.
 
 mod chunks;
 mod error;
 pub mod handle;
 pub mod handler;
 pub mod keyvalue;
+mod per_actor;
 pub mod runtime;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use error::ProviderError;
 pub use handle::ProviderHandle;
 pub use handler::{InvocationContext, ProviderHandler};
+pub use per_actor::PerActor;
 pub use runtime::{init_logging, read_host_data, run_provider, Provider};
 pub use wash_wire::{HostData, LinkDefinition};
 

@@ -1,8 +1,7 @@
 //! The provider runtime: host data → logging → NATS → links → the five subscriptions, until shutdown.
 
-use std::collections::HashMap;
 use std::io::BufRead as _;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::{Message, Subscriber};
@@ -13,7 +12,7 @@ use wash_wire::{HealthCheckResponse, HostData, Invocation, InvocationResponse, L
 
 use crate::chunks::ChunkStore;
 use crate::handle::Shared;
-use crate::{InvocationContext, ProviderError, ProviderHandle, ProviderHandler};
+use crate::{InvocationContext, PerActor, ProviderError, ProviderHandle, ProviderHandler};
 
 /// The `host_id` wasmbus-rpc's test harness uses: JSON instead of msgpack on the control subjects.
 const TEST_HOST_ID: &str = "_TEST_";
@@ -152,7 +151,7 @@ impl Provider {
                 lattice,
                 cluster_key,
                 rpc_timeout,
-                links: RwLock::new(HashMap::new()),
+                links: PerActor::new(),
                 chunks,
             }),
         })
@@ -174,9 +173,7 @@ impl Provider {
                     if !accepted {
                         tracing::warn!(actor = %link.actor_id, "start-up link refused by provider");
                     }
-                    shared
-                        .write_links()
-                        .insert(link.actor_id.clone(), link.clone());
+                    shared.links.insert(&link.actor_id, link.clone());
                 }
                 Err(e) => {
                     tracing::error!(actor = %link.actor_id, error = %e, "start-up link failed")
@@ -425,7 +422,7 @@ async fn serve_links<H: ProviderHandler>(
         };
         let actor = link.actor_id.clone();
         if !is_put {
-            let removed = shared.write_links().remove(&actor);
+            let removed = shared.links.remove(&actor);
             tracing::info!(%actor, known = removed.is_some(), "link deleted");
             handler.delete_link(&actor).await;
             continue;
@@ -437,7 +434,7 @@ async fn serve_links<H: ProviderHandler>(
         match handler.put_link(&link).await {
             Ok(true) => {
                 tracing::info!(%actor, "link accepted");
-                shared.write_links().insert(actor, link);
+                shared.links.insert(&actor, link);
             }
             Ok(false) => tracing::warn!(%actor, "link refused by provider"),
             Err(e) => tracing::error!(%actor, error = %e, "link failed"),

@@ -1,6 +1,7 @@
 //! Test harness for provider binaries: plays the host (host data, signed invocations, a child process).
 //!
-//! Used by the providers' integration tests and usable by host tests; nothing here runs in production.
+//! Behind the cargo feature `testing`: the providers' integration tests enable it through their
+//! dev-dependency. Every helper panics on failure; nothing here runs in production.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -248,15 +249,32 @@ pub async fn invoke(
         .unwrap_or_else(|e| panic!("undecodable invocation response: {e}"))
 }
 
-/// Publishes a link put (msgpack map) and waits until the provider has seen it (an invocation
-/// from the actor gets past the link check).
-pub async fn put_link_and_wait(nats: &async_nats::Client, host: &TestHost, link: &LinkDefinition) {
+/// Publishes a link put (msgpack map) for `link`.
+pub async fn put_link(nats: &async_nats::Client, host: &TestHost, link: &LinkDefinition) {
+    publish_link(nats, host.link_put_subject(), link).await;
+}
+
+/// Publishes a link delete for `link` and flushes it.
+pub async fn delete_link(nats: &async_nats::Client, host: &TestHost, link: &LinkDefinition) {
+    publish_link(nats, host.link_del_subject(), link).await;
+}
+
+async fn publish_link(nats: &async_nats::Client, subject: String, link: &LinkDefinition) {
     let body = link
         .to_msgpack()
         .unwrap_or_else(|e| panic!("encode link: {e}"));
-    nats.publish(host.link_put_subject(), body.into())
+    nats.publish(subject.clone(), body.into())
         .await
-        .unwrap_or_else(|e| panic!("publish link put: {e}"));
+        .unwrap_or_else(|e| panic!("publish on `{subject}`: {e}"));
+    nats.flush()
+        .await
+        .unwrap_or_else(|e| panic!("flush after `{subject}`: {e}"));
+}
+
+/// Publishes a link put and waits until the provider has seen it (an invocation from the actor
+/// gets past the link check).
+pub async fn put_link_and_wait(nats: &async_nats::Client, host: &TestHost, link: &LinkDefinition) {
+    put_link(nats, host, link).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let probe = host.invocation(
@@ -272,6 +290,61 @@ pub async fn put_link_and_wait(nats: &async_nats::Client, host: &TestHost, link:
         assert!(Instant::now() < deadline, "link put was never applied");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Checks that the provider refuses `operation` with `msg` from an actor that is not linked, and
+/// from the `linked` actor when signed by a key outside the cluster issuers.
+pub async fn assert_refuses_strangers(
+    nats: &async_nats::Client,
+    host: &TestHost,
+    linked: &str,
+    contract: &str,
+    operation: &str,
+    msg: Vec<u8>,
+) {
+    let stranger = &TestHost::new_actor();
+    let unlinked = host.invocation(stranger, contract, operation, msg.clone());
+    let refused = invoke(nats, host, &unlinked).await;
+    assert_eq!(refused.error, Some(format!("unlinked actor: '{stranger}'")));
+    let rogue = KeyPair::new_cluster();
+    let forged = host.invocation_signed_by(&rogue, linked, contract, operation, msg);
+    let refused = invoke(nats, host, &forged).await;
+    assert_eq!(
+        refused.error.as_deref(),
+        Some("Issuer of this invocation is not in list of cluster issuers")
+    );
+}
+
+/// [`assert_refuses_strangers`] for a `wasmcloud:keyvalue` provider, with `KeyValue.Increment`.
+pub async fn assert_keyvalue_refuses_strangers(
+    nats: &async_nats::Client,
+    host: &TestHost,
+    linked: &str,
+) {
+    use wash_wire::interfaces::keyvalue::CONTRACT_ID;
+    let increment = increment_by_one("hits");
+    assert_refuses_strangers(
+        nats,
+        host,
+        linked,
+        CONTRACT_ID,
+        "KeyValue.Increment",
+        increment,
+    )
+    .await;
+}
+
+/// Asks the provider to shut down as its host; checks the reply and a clean exit within 10 s.
+pub async fn shutdown(nats: &async_nats::Client, host: &TestHost, provider: &mut ProviderProcess) {
+    let reply = nats
+        .request(host.shutdown_subject(), host.shutdown_body().into())
+        .await
+        .unwrap_or_else(|e| panic!("no shutdown reply: {e}"));
+    assert_eq!(&reply.payload[..], b"shutting down");
+    let status = provider
+        .wait_exit(Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("provider did not exit after shutdown"));
+    assert!(status.success(), "exit status {status:?}");
 }
 
 /// `wasmcloud:keyvalue` conformance: runs every `KeyValue.*` operation for `actor` through the
@@ -436,7 +509,18 @@ pub fn increment_by_one(key: &str) -> Vec<u8> {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Sends `count` concurrent `KeyValue.Increment {key, 1}` calls; returns every result.
+/// `KeyValue.Increment {key, 1}` from `actor`, signed.
+pub fn increment_invocation(host: &TestHost, actor: &str, key: &str) -> Invocation {
+    use wash_wire::interfaces::keyvalue::CONTRACT_ID;
+    host.invocation(
+        actor,
+        CONTRACT_ID,
+        "KeyValue.Increment",
+        increment_by_one(key),
+    )
+}
+
+/// Sends `count` concurrent `KeyValue.Increment {key, 1}` calls; returns every result, sorted.
 pub async fn concurrent_increments(
     nats: &async_nats::Client,
     host: &TestHost,
@@ -444,10 +528,8 @@ pub async fn concurrent_increments(
     key: &str,
     count: usize,
 ) -> Vec<i32> {
-    use wash_wire::interfaces::keyvalue::CONTRACT_ID;
-    let msg = increment_by_one(key);
     let calls = (0..count).map(|_| {
-        let invocation = host.invocation(actor, CONTRACT_ID, "KeyValue.Increment", msg.clone());
+        let invocation = increment_invocation(host, actor, key);
         async move {
             let reply = invoke(nats, host, &invocation).await;
             let bytes = reply
@@ -456,5 +538,7 @@ pub async fn concurrent_increments(
             rmp_serde::from_slice::<i32>(&bytes).unwrap_or_else(|e| panic!("{e}"))
         }
     });
-    futures::future::join_all(calls).await
+    let mut results = futures::future::join_all(calls).await;
+    results.sort_unstable();
+    results
 }

@@ -1,8 +1,7 @@
 //! One HTTP/1 listener per linked actor; each request becomes `HttpServer.HandleRequest` to that actor.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
@@ -13,7 +12,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 use wash_provider::{
-    InvocationContext, LinkDefinition, ProviderError, ProviderHandle, ProviderHandler,
+    InvocationContext, LinkDefinition, PerActor, ProviderError, ProviderHandle, ProviderHandler,
 };
 use wash_wire::interfaces::httpserver::{HeaderMap, HttpRequest, HttpResponse, HANDLE_REQUEST};
 
@@ -23,7 +22,7 @@ use crate::settings::ServerSettings;
 #[derive(Debug)]
 pub struct HttpServerProvider {
     provider: ProviderHandle,
-    listeners: Mutex<HashMap<String, JoinHandle<()>>>,
+    listeners: PerActor<JoinHandle<()>>,
 }
 
 /// What every request on one listener needs.
@@ -39,12 +38,8 @@ impl HttpServerProvider {
     pub fn new(provider: ProviderHandle) -> Self {
         Self {
             provider,
-            listeners: Mutex::new(HashMap::new()),
+            listeners: PerActor::new(),
         }
-    }
-
-    fn listeners(&self) -> std::sync::MutexGuard<'_, HashMap<String, JoinHandle<()>>> {
-        self.listeners.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -70,15 +65,14 @@ impl ProviderHandler for HttpServerProvider {
             settings,
         });
         let task = tokio::spawn(accept_loop(listener, route));
-        if let Some(old) = self.listeners().insert(link.actor_id.clone(), task) {
+        if let Some(old) = self.listeners.insert(&link.actor_id, task) {
             old.abort();
         }
         Ok(true)
     }
 
     async fn delete_link(&self, actor_id: &str) {
-        let task = self.listeners().remove(actor_id);
-        if let Some(task) = task {
+        if let Some(task) = self.listeners.remove(actor_id) {
             task.abort();
             // Wait until the listener socket is really closed before reporting it.
             let _ = task.await;
@@ -98,8 +92,7 @@ impl ProviderHandler for HttpServerProvider {
     }
 
     async fn shutdown(&self) {
-        let tasks: Vec<_> = self.listeners().drain().map(|(_, task)| task).collect();
-        for task in tasks {
+        for task in self.listeners.drain() {
             task.abort();
             let _ = task.await;
         }

@@ -5,30 +5,15 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use wash_provider::testing::{ProviderProcess, TestHost};
+use wash_provider::testing::{
+    assert_refuses_strangers, delete_link, invoke, put_link, shutdown, wait_healthy,
+    ProviderProcess, TestHost,
+};
 use wash_test_support::{free_port, NatsServer};
 use wash_wire::interfaces::httpserver::{HttpRequest, HttpResponse, CONTRACT_ID, HANDLE_REQUEST};
 use wash_wire::{Invocation, InvocationResponse};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_httpserver");
-
-/// Sends health checks until one is answered; returns the reply bytes.
-async fn wait_healthy(nats: &async_nats::Client, host: &TestHost) -> Vec<u8> {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let request = async_nats::Request::new()
-            .payload(Vec::new().into())
-            .timeout(Some(Duration::from_millis(500)));
-        if let Ok(reply) = nats.send_request(host.health_subject(), request).await {
-            return reply.payload.to_vec();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "provider never answered health checks"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// A raw HTTP/1.1 request with `Connection: close`; returns (status, body).
 async fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
@@ -73,13 +58,16 @@ async fn wait_port(port: u16, open: bool) {
     }
 }
 
-/// Plays an actor: answers every invocation on its subject, checking the provider's signature.
-fn spawn_actor(
-    nats: async_nats::Client,
-    host_cluster_key: String,
-    mut sub: async_nats::Subscriber,
-    fail: bool,
-) {
+/// A new actor that answers every invocation on its subject (with an error when `fail`), checking
+/// the provider's signature.
+async fn spawn_actor(nats: &async_nats::Client, host: &TestHost, fail: bool) -> String {
+    let actor = TestHost::new_actor();
+    let mut sub = nats
+        .subscribe(wash_wire::subjects::actor_rpc(&host.lattice, &actor))
+        .await
+        .expect("subscribe");
+    let host_cluster_key = host.cluster.public_key();
+    let nats = nats.clone();
     tokio::spawn(async move {
         while let Some(message) = sub.next().await {
             let invocation = Invocation::decode(&message.payload).expect("invocation");
@@ -118,22 +106,7 @@ fn spawn_actor(
                 .expect("reply");
         }
     });
-}
-
-/// Sends an invocation to the provider and returns the decoded reply.
-async fn invoke(
-    nats: &async_nats::Client,
-    host: &TestHost,
-    invocation: &Invocation,
-) -> InvocationResponse {
-    let reply = nats
-        .request(
-            host.rpc_subject(),
-            invocation.encode().expect("encode").into(),
-        )
-        .await
-        .expect("provider answers invocations");
-    InvocationResponse::decode(&reply.payload).expect("response")
+    actor
 }
 
 /// Health, link put → listener, request forwarded to the actor and its response written back, 503
@@ -150,20 +123,10 @@ async fn httpserver_end_to_end() {
     assert_eq!(health, b"\x81\xa7healthy\xc3", "msgpack {{healthy: true}}");
 
     // An actor that answers, linked on a free port.
-    let actor = TestHost::new_actor();
-    let sub = nats
-        .subscribe(wash_wire::subjects::actor_rpc(&host.lattice, &actor))
-        .await
-        .expect("subscribe");
-    spawn_actor(nats.clone(), host.cluster.public_key(), sub, false);
+    let actor = spawn_actor(&nats, &host, false).await;
     let port = free_port();
     let link = host.link(&actor, CONTRACT_ID, &[("PORT", &port.to_string())]);
-    nats.publish(
-        host.link_put_subject(),
-        link.to_msgpack().expect("encode").into(),
-    )
-    .await
-    .expect("link put");
+    put_link(&nats, &host, &link).await;
     wait_port(port, true).await;
     let (status, body) = http(port, "POST", "/counter/a?x=1", "payload").await;
     assert_eq!(status, 201, "{body}");
@@ -180,12 +143,7 @@ async fn httpserver_end_to_end() {
         CONTRACT_ID,
         &[("address", &format!("127.0.0.1:{gone_port}"))],
     );
-    nats.publish(
-        host.link_put_subject(),
-        gone_link.to_msgpack().expect("encode").into(),
-    )
-    .await
-    .expect("link put");
+    put_link(&nats, &host, &gone_link).await;
     wait_port(gone_port, true).await;
     assert_eq!(http(gone_port, "GET", "/", "").await.0, 503);
 
@@ -201,12 +159,7 @@ async fn httpserver_end_to_end() {
         CONTRACT_ID,
         &[("port", &silent_port.to_string()), ("timeout_ms", "300")],
     );
-    nats.publish(
-        host.link_put_subject(),
-        silent_link.to_msgpack().expect("encode").into(),
-    )
-    .await
-    .expect("link put");
+    put_link(&nats, &host, &silent_link).await;
     wait_port(silent_port, true).await;
     let started = Instant::now();
     assert_eq!(http(silent_port, "GET", "/", "").await.0, 503);
@@ -216,21 +169,11 @@ async fn httpserver_end_to_end() {
     );
 
     // An actor that fails: 500 with its error.
-    let failing = TestHost::new_actor();
-    let sub = nats
-        .subscribe(wash_wire::subjects::actor_rpc(&host.lattice, &failing))
-        .await
-        .expect("subscribe");
-    spawn_actor(nats.clone(), host.cluster.public_key(), sub, true);
+    let failing = spawn_actor(&nats, &host, true).await;
     let failing_port = free_port();
     let config = format!(r#"{{"address":"127.0.0.1:{failing_port}"}}"#);
     let failing_link = host.link(&failing, CONTRACT_ID, &[("config_json", &config)]);
-    nats.publish(
-        host.link_put_subject(),
-        failing_link.to_msgpack().expect("encode").into(),
-    )
-    .await
-    .expect("link put");
+    put_link(&nats, &host, &failing_link).await;
     wait_port(failing_port, true).await;
     assert_eq!(
         http(failing_port, "GET", "/", "").await,
@@ -240,13 +183,7 @@ async fn httpserver_end_to_end() {
     // A link on a port that is taken is refused: the actor stays unlinked.
     let busy = TestHost::new_actor();
     let busy_link = host.link(&busy, CONTRACT_ID, &[("port", &port.to_string())]);
-    nats.publish(
-        host.link_put_subject(),
-        busy_link.to_msgpack().expect("encode").into(),
-    )
-    .await
-    .expect("link put");
-    nats.flush().await.expect("flush");
+    put_link(&nats, &host, &busy_link).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let refused = invoke(
         &nats,
@@ -270,19 +207,15 @@ async fn httpserver_end_to_end() {
         "{ok:?}"
     );
     // … but not with a signature from an untrusted cluster key, or a tampered payload.
-    let stranger = nkeys::KeyPair::new_cluster();
-    let forged = host.invocation_signed_by(
-        &stranger,
+    assert_refuses_strangers(
+        &nats,
+        &host,
         &actor,
         CONTRACT_ID,
         "HttpServer.Nothing",
         Vec::new(),
-    );
-    let refused = invoke(&nats, &host, &forged).await;
-    assert_eq!(
-        refused.error.as_deref(),
-        Some("Issuer of this invocation is not in list of cluster issuers")
-    );
+    )
+    .await;
     let mut tampered = host.invocation(&actor, CONTRACT_ID, "HttpServer.Nothing", Vec::new());
     tampered.msg = b"x".to_vec();
     let refused = invoke(&nats, &host, &tampered).await;
@@ -292,12 +225,7 @@ async fn httpserver_end_to_end() {
     );
 
     // Link delete closes the listener.
-    nats.publish(
-        host.link_del_subject(),
-        link.to_msgpack().expect("encode").into(),
-    )
-    .await
-    .expect("link del");
+    delete_link(&nats, &host, &link).await;
     wait_port(port, false).await;
 
     // A shutdown for another host is ignored; ours gets "shutting down" and a clean exit.
@@ -315,14 +243,6 @@ async fn httpserver_end_to_end() {
         "another host's shutdown must get no reply"
     );
     assert!(provider.is_running());
-    let reply = nats
-        .request(host.shutdown_subject(), host.shutdown_body().into())
-        .await
-        .expect("shutdown reply");
-    assert_eq!(&reply.payload[..], b"shutting down");
-    let status = provider
-        .wait_exit(Duration::from_secs(10))
-        .expect("provider exits after shutdown");
-    assert!(status.success(), "exit status {status:?}");
+    shutdown(&nats, &host, &mut provider).await;
     wait_port(gone_port, false).await;
 }

@@ -8,17 +8,18 @@
 mod store;
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use async_nats::jetstream::kv::Config;
 use store::Bucket;
-use wash_provider::keyvalue::KeyValueRequest;
-use wash_provider::{InvocationContext, LinkDefinition, ProviderHandle, ProviderHandler};
+use wash_provider::keyvalue::{
+    CasKeyValue, KeyValueBackend, KeyValueProvider, KeyValueReply, KeyValueRequest,
+};
+use wash_provider::{LinkDefinition, ProviderHandle};
 
-/// The provider: each linked actor's bucket, and the extra NATS connections links asked for.
-struct NatsKeyValue {
+/// The backend: the lattice connection and the extra NATS connections links asked for.
+struct NatsBackend {
     provider: ProviderHandle,
-    buckets: RwLock<HashMap<String, Arc<Bucket>>>,
     clients: tokio::sync::Mutex<HashMap<String, async_nats::Client>>,
 }
 
@@ -40,11 +41,10 @@ fn bucket_name(link: &LinkDefinition) -> Result<String, String> {
     Ok(name)
 }
 
-impl NatsKeyValue {
+impl NatsBackend {
     fn new(provider: ProviderHandle) -> Self {
         Self {
             provider,
-            buckets: RwLock::new(HashMap::new()),
             clients: tokio::sync::Mutex::new(HashMap::new()),
         }
     }
@@ -89,49 +89,24 @@ impl NatsKeyValue {
             },
         }
     }
-
-    fn bucket(&self, actor_id: &str) -> Option<Arc<Bucket>> {
-        self.buckets
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(actor_id)
-            .cloned()
-    }
 }
 
-impl ProviderHandler for NatsKeyValue {
-    fn contract_id(&self) -> &str {
-        wash_wire::interfaces::keyvalue::CONTRACT_ID
-    }
+impl KeyValueBackend for NatsBackend {
+    type Actor = Arc<CasKeyValue<Bucket>>;
 
-    async fn put_link(&self, link: &LinkDefinition) -> Result<bool, String> {
+    async fn link(&self, link: &LinkDefinition) -> Result<Self::Actor, String> {
         let bucket = self.open_bucket(link).await?;
         tracing::info!(actor = %link.actor_id, ?bucket, "actor linked");
-        self.buckets
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(link.actor_id.clone(), Arc::new(bucket));
-        Ok(true)
+        Ok(Arc::new(CasKeyValue::new(bucket)))
     }
 
-    async fn delete_link(&self, actor_id: &str) {
-        self.buckets
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(actor_id);
-    }
-
-    async fn handle(
+    async fn run(
         &self,
-        operation: &str,
-        payload: Vec<u8>,
-        ctx: &InvocationContext,
-    ) -> Result<Vec<u8>, String> {
-        let request = KeyValueRequest::decode(operation, &payload)?;
-        let bucket = self
-            .bucket(&ctx.actor_id)
-            .ok_or_else(|| format!("no keyvalue bucket for actor `{}`", ctx.actor_id))?;
-        bucket.run(request).await?.encode()
+        bucket: Self::Actor,
+        _operation: &str,
+        request: KeyValueRequest,
+    ) -> Result<KeyValueReply, String> {
+        bucket.run(request).await
     }
 }
 
@@ -140,7 +115,9 @@ impl ProviderHandler for NatsKeyValue {
 // wake-ups (docs/benchmarks.md: about 8% more kvcounter requests/s with single-threaded providers).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
-    wash_provider::exit_code(wash_provider::run_provider(NatsKeyValue::new).await)
+    wash_provider::exit_code(
+        wash_provider::run_provider(|handle| KeyValueProvider::new(NatsBackend::new(handle))).await,
+    )
 }
 
 #[cfg(test)]

@@ -1,12 +1,10 @@
 //! The built `kv-nats` provider against a real nats-server with JetStream, this test playing the host
 //! and the actors.
 
-use std::time::Duration;
-
 use futures::StreamExt as _;
 use wash_provider::testing::{
-    concurrent_increments, increment_by_one, invoke, keyvalue_conformance, put_link_and_wait,
-    wait_healthy, ProviderProcess, TestHost,
+    assert_keyvalue_refuses_strangers, concurrent_increments, increment_invocation, invoke,
+    keyvalue_conformance, put_link_and_wait, shutdown, wait_healthy, ProviderProcess, TestHost,
 };
 use wash_test_support::NatsServer;
 use wash_wire::interfaces::keyvalue::CONTRACT_ID;
@@ -28,18 +26,15 @@ async fn kv_nats_end_to_end() {
     let mut provider = ProviderProcess::spawn(PROVIDER, &host.host_data(vec![startup_link], None));
     assert_eq!(wait_healthy(&nats, &host).await, b"\x81\xa7healthy\xc3");
 
-    let call = |actor: &str, key: &str| {
-        host.invocation(
-            actor,
-            CONTRACT_ID,
-            "KeyValue.Increment",
-            increment_by_one(key),
+    for expected in [1, 2] {
+        let reply = invoke(
+            &nats,
+            &host,
+            &increment_invocation(&host, &actor, "count:/"),
         )
-    };
-    let first = invoke(&nats, &host, &call(&actor, "count:/")).await;
-    assert_eq!(first.into_result().expect("increment"), [1]);
-    let second = invoke(&nats, &host, &call(&actor, "count:/")).await;
-    assert_eq!(second.into_result().expect("increment"), [2]);
+        .await;
+        assert_eq!(reply.into_result().expect("increment"), [expected]);
+    }
     // The bucket is a real JetStream KV bucket named after the actor.
     let js = async_nats::jetstream::new(nats.clone());
     let bucket = js
@@ -55,11 +50,8 @@ async fn kv_nats_end_to_end() {
     keyvalue_conformance(&nats, &host, &actor).await;
 
     // 200 concurrent increments of one key from one provider.
-    let results = concurrent_increments(&nats, &host, &actor, "hits", 200).await;
-    let mut sorted = results.clone();
-    sorted.sort_unstable();
     assert_eq!(
-        sorted,
+        concurrent_increments(&nats, &host, &actor, "hits", 200).await,
         (1..=200).collect::<Vec<i32>>(),
         "each increment saw a distinct value"
     );
@@ -98,30 +90,8 @@ async fn kv_nats_end_to_end() {
     );
 
     // Refusals: an unlinked actor, a forged signature.
-    let stranger = TestHost::new_actor();
-    let refused = invoke(&nats, &host, &call(&stranger, "hits")).await;
-    assert_eq!(refused.error, Some(format!("unlinked actor: '{stranger}'")));
-    let rogue = nkeys::KeyPair::new_cluster();
-    let forged = host.invocation_signed_by(
-        &rogue,
-        &actor,
-        CONTRACT_ID,
-        "KeyValue.Increment",
-        increment_by_one("hits"),
-    );
-    let refused = invoke(&nats, &host, &forged).await;
-    assert_eq!(
-        refused.error.as_deref(),
-        Some("Issuer of this invocation is not in list of cluster issuers")
-    );
+    assert_keyvalue_refuses_strangers(&nats, &host, &actor).await;
 
-    for (host, provider) in [(&host, &mut provider), (&host2, &mut provider2)] {
-        let reply = nats
-            .request(host.shutdown_subject(), host.shutdown_body().into())
-            .await
-            .expect("shutdown reply");
-        assert_eq!(&reply.payload[..], b"shutting down");
-        let status = provider.wait_exit(Duration::from_secs(10)).expect("exits");
-        assert!(status.success(), "exit status {status:?}");
-    }
+    shutdown(&nats, &host, &mut provider).await;
+    shutdown(&nats, &host2, &mut provider2).await;
 }

@@ -3,23 +3,20 @@
 //! Each linked actor gets the connection of its link value `URL` (any case), or the provider-wide
 //! default: `config_json` `{"url": …}`, else `redis://127.0.0.1:6379/`.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use wash_provider::keyvalue::{KeyValueReply, KeyValueRequest};
-use wash_provider::{InvocationContext, LinkDefinition, ProviderHandle, ProviderHandler};
+use wash_provider::keyvalue::{KeyValueBackend, KeyValueProvider, KeyValueReply, KeyValueRequest};
+use wash_provider::{LinkDefinition, ProviderHandle};
 use wash_wire::interfaces::keyvalue::GetResponse;
 
 /// Redis URL used when neither the link nor the provider configuration names one.
 const DEFAULT_URL: &str = "redis://127.0.0.1:6379/";
 
-/// The provider: a default connection and one per actor that linked with its own `URL`.
-struct RedisKeyValue {
+/// The backend: the default connection, and the reply timeout for connections of links.
+struct RedisBackend {
     default: Result<ConnectionManager, String>,
     timeout: Duration,
-    per_actor: RwLock<HashMap<String, ConnectionManager>>,
 }
 
 /// Reads the default URL from `config_json` (`{"url": …}`, key any case); falls back to [`DEFAULT_URL`].
@@ -53,7 +50,7 @@ fn connect_lazily(url: &str, timeout: Duration) -> Result<ConnectionManager, Str
         .map_err(|e| format!("cannot use redis at `{url}`: {e}"))
 }
 
-impl RedisKeyValue {
+impl RedisBackend {
     fn new(provider: ProviderHandle) -> Self {
         let url = default_url(provider.host_data().config_json.as_deref());
         tracing::info!(%url, "default redis connection");
@@ -61,15 +58,6 @@ impl RedisKeyValue {
         Self {
             default: connect_lazily(&url, timeout),
             timeout,
-            per_actor: RwLock::new(HashMap::new()),
-        }
-    }
-
-    fn connection(&self, actor_id: &str) -> Result<ConnectionManager, String> {
-        let per_actor = self.per_actor.read().unwrap_or_else(|e| e.into_inner());
-        match per_actor.get(actor_id) {
-            Some(connection) => Ok(connection.clone()),
-            None => self.default.clone(),
         }
     }
 }
@@ -153,39 +141,30 @@ async fn run(
     })
 }
 
-impl ProviderHandler for RedisKeyValue {
-    fn contract_id(&self) -> &str {
-        wash_wire::interfaces::keyvalue::CONTRACT_ID
+impl KeyValueBackend for RedisBackend {
+    /// The actor's own connection (link value `URL`), or `None` for the default one.
+    type Actor = Option<ConnectionManager>;
+
+    async fn link(&self, link: &LinkDefinition) -> Result<Self::Actor, String> {
+        let Some(url) = link.value("URL") else {
+            return Ok(None);
+        };
+        let connection = connect_lazily(url, self.timeout)?;
+        tracing::info!(actor = %link.actor_id, %url, "actor uses its own redis");
+        Ok(Some(connection))
     }
 
-    async fn put_link(&self, link: &LinkDefinition) -> Result<bool, String> {
-        if let Some(url) = link.value("URL") {
-            let connection = connect_lazily(url, self.timeout)?;
-            tracing::info!(actor = %link.actor_id, %url, "actor uses its own redis");
-            self.per_actor
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(link.actor_id.clone(), connection);
-        }
-        Ok(true)
-    }
-
-    async fn delete_link(&self, actor_id: &str) {
-        self.per_actor
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(actor_id);
-    }
-
-    async fn handle(
+    async fn run(
         &self,
-        operation: &str,
-        payload: Vec<u8>,
-        ctx: &InvocationContext,
-    ) -> Result<Vec<u8>, String> {
-        let request = KeyValueRequest::decode(operation, &payload)?;
-        let mut con = self.connection(&ctx.actor_id)?;
-        run(request, &mut con).await?.encode()
+        own: Self::Actor,
+        _operation: &str,
+        request: KeyValueRequest,
+    ) -> Result<KeyValueReply, String> {
+        let mut con = match own {
+            Some(connection) => connection,
+            None => self.default.clone()?,
+        };
+        run(request, &mut con).await
     }
 }
 
@@ -194,7 +173,10 @@ impl ProviderHandler for RedisKeyValue {
 // wake-ups (docs/benchmarks.md: about 8% more kvcounter requests/s with single-threaded providers).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
-    wash_provider::exit_code(wash_provider::run_provider(RedisKeyValue::new).await)
+    wash_provider::exit_code(
+        wash_provider::run_provider(|handle| KeyValueProvider::new(RedisBackend::new(handle)))
+            .await,
+    )
 }
 
 #[cfg(test)]

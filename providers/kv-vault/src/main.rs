@@ -12,13 +12,13 @@ mod keys;
 mod store;
 mod vault;
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use store::Namespace;
-use wash_provider::keyvalue::KeyValueRequest;
-use wash_provider::{InvocationContext, LinkDefinition, ProviderHandle, ProviderHandler};
+use wash_provider::keyvalue::{
+    CasKeyValue, KeyValueBackend, KeyValueProvider, KeyValueReply, KeyValueRequest,
+};
+use wash_provider::{LinkDefinition, ProviderHandle};
 
 /// Time kept back from the RPC timeout so that a slow Vault still gets a clear error to the actor
 /// before the host gives up waiting.
@@ -26,14 +26,13 @@ const REPLY_MARGIN: Duration = Duration::from_millis(300);
 /// The least time one operation gets, however short the RPC timeout.
 const MIN_OPERATION_TIME: Duration = Duration::from_millis(500);
 
-/// The provider: the shared HTTP client and each linked actor's namespace (or why it is unusable).
-struct VaultKeyValue {
+/// The backend: the shared HTTP client and the time one operation may take.
+struct VaultBackend {
     http: Result<reqwest::Client, String>,
     operation_timeout: Duration,
-    namespaces: RwLock<HashMap<String, Result<Arc<Namespace>, String>>>,
 }
 
-impl VaultKeyValue {
+impl VaultBackend {
     fn new(provider: ProviderHandle) -> Self {
         let operation_timeout = provider
             .rpc_timeout()
@@ -46,68 +45,47 @@ impl VaultKeyValue {
         Self {
             http,
             operation_timeout,
-            namespaces: RwLock::new(HashMap::new()),
-        }
-    }
-
-    fn namespace(&self, actor_id: &str) -> Result<Arc<Namespace>, String> {
-        let namespaces = self.namespaces.read().unwrap_or_else(|e| e.into_inner());
-        match namespaces.get(actor_id) {
-            Some(Ok(namespace)) => Ok(namespace.clone()),
-            Some(Err(reason)) => Err(format!("the keyvalue link is not usable: {reason}")),
-            None => Err(format!("no keyvalue link for actor `{actor_id}`")),
         }
     }
 }
 
-impl ProviderHandler for VaultKeyValue {
-    fn contract_id(&self) -> &str {
-        wash_wire::interfaces::keyvalue::CONTRACT_ID
-    }
+impl KeyValueBackend for VaultBackend {
+    /// The actor's keys, or why its link is unusable (told to each of its calls).
+    type Actor = Result<Arc<CasKeyValue<vault::Vault>>, String>;
 
-    async fn put_link(&self, link: &LinkDefinition) -> Result<bool, String> {
-        let namespace = config::LinkConfig::from_link(link).and_then(|config| {
+    async fn link(&self, link: &LinkDefinition) -> Result<Self::Actor, String> {
+        let keys = config::LinkConfig::from_link(link).and_then(|config| {
             let http = self.http.clone()?;
-            Ok(Arc::new(Namespace::new(vault::Vault::new(config, http))))
+            Ok(Arc::new(CasKeyValue::new(vault::Vault::new(config, http))))
         });
-        match &namespace {
+        match &keys {
             // The config's Debug output leaves the token out.
-            Ok(ns) => tracing::info!(actor = %link.actor_id, vault = ?ns.vault(), "actor linked"),
+            Ok(keys) => {
+                tracing::info!(actor = %link.actor_id, vault = ?keys.store(), "actor linked")
+            }
             Err(e) => tracing::warn!(
                 actor = %link.actor_id,
                 error = %e,
                 "actor linked, but its calls will fail until the link is fixed"
             ),
         }
-        self.namespaces
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(link.actor_id.clone(), namespace);
-        Ok(true)
+        Ok(keys)
     }
 
-    async fn delete_link(&self, actor_id: &str) {
-        self.namespaces
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(actor_id);
-    }
-
-    async fn handle(
+    async fn run(
         &self,
+        keys: Self::Actor,
         operation: &str,
-        payload: Vec<u8>,
-        ctx: &InvocationContext,
-    ) -> Result<Vec<u8>, String> {
-        let request = KeyValueRequest::decode(operation, &payload)?;
-        let namespace = self.namespace(&ctx.actor_id)?;
+        request: KeyValueRequest,
+    ) -> Result<KeyValueReply, String> {
+        let keys = keys.map_err(|reason| format!("the keyvalue link is not usable: {reason}"))?;
         let timeout = self.operation_timeout;
-        match tokio::time::timeout(timeout, namespace.run(request)).await {
-            Ok(reply) => reply?.encode(),
+        match tokio::time::timeout(timeout, keys.run(request)).await {
+            Ok(reply) => reply,
             Err(_) => Err(format!(
                 "{operation} did not finish within {} ms: Vault at `{}` is too slow or unreachable",
                 timeout.as_millis(),
-                namespace.vault().addr()
+                keys.store().addr()
             )),
         }
     }
@@ -118,5 +96,8 @@ impl ProviderHandler for VaultKeyValue {
 // wake-ups (docs/benchmarks.md: about 8% more kvcounter requests/s with single-threaded providers).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
-    wash_provider::exit_code(wash_provider::run_provider(VaultKeyValue::new).await)
+    wash_provider::exit_code(
+        wash_provider::run_provider(|handle| KeyValueProvider::new(VaultBackend::new(handle)))
+            .await,
+    )
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Map, Value};
+use wash_provider::keyvalue::Written;
 
 use crate::config::LinkConfig;
 
@@ -33,15 +34,6 @@ pub struct Secret {
     pub data: Option<Map<String, Value>>,
     /// The latest version, live or not.
     pub version: u64,
-}
-
-/// The outcome of a check-and-set write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Written {
-    /// Stored as this new version.
-    Version(u64),
-    /// Someone else wrote the secret since it was read.
-    Conflict,
 }
 
 /// One actor's Vault: address, token source, mount and prefix, over the shared client.
@@ -227,7 +219,7 @@ impl Vault {
                 .ok()
                 .and_then(|v| v.pointer("/data/version").and_then(Value::as_u64))
                 .unwrap_or_default();
-            return Ok(Written::Version(version));
+            return Ok(Written::Stored(Some(version)));
         }
         if status == StatusCode::BAD_REQUEST && vault_errors(&body).contains("check-and-set") {
             return Ok(Written::Conflict);

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use wash_provider::testing::{
-    concurrent_increments, invoke, keyvalue_conformance, put_link_and_wait, wait_healthy,
+    concurrent_increments, invoke, keyvalue_conformance, put_link_and_wait, shutdown, wait_healthy,
     ProviderProcess, TestHost,
 };
 use wash_test_support::{NatsServer, VaultServer};
@@ -67,16 +67,6 @@ async fn get(nats: &async_nats::Client, host: &TestHost, actor: &str, key: &str)
     rmp_decode(&bytes).expect("GetResponse")
 }
 
-async fn shutdown(nats: &async_nats::Client, host: &TestHost, provider: &mut ProviderProcess) {
-    let reply = nats
-        .request(host.shutdown_subject(), host.shutdown_body().into())
-        .await
-        .expect("shutdown reply");
-    assert_eq!(&reply.payload[..], b"shutting down");
-    let status = provider.wait_exit(Duration::from_secs(10)).expect("exits");
-    assert!(status.success(), "exit status {status:?}");
-}
-
 /// Health; a start-up link (prefix `app-one`) passes the keyvalue conformance run; 200 concurrent
 /// increments each see a distinct value; the data really is in Vault under the prefix; a second
 /// actor with prefix `app-two` does not see the first one's keys (not even through `../` keys);
@@ -89,22 +79,22 @@ async fn kv_vault_conformance_and_namespaces() {
     let host = TestHost::new(&nats_server.url());
     let nats = async_nats::connect(nats_server.url()).await.expect("nats");
 
+    // Link values `addr`, `token` and `prefix`, their keys spelled as given.
+    let vault_link = |actor: &str, [addr, token, prefix]: [&str; 3], path: &str| {
+        let values = [
+            (addr, &*vault.addr()),
+            (token, vault.token()),
+            (prefix, path),
+        ];
+        host.link(actor, CONTRACT_ID, &values)
+    };
     let one = TestHost::new_actor();
-    let startup_link = host.link(
-        &one,
-        CONTRACT_ID,
-        &[
-            ("ADDR", &vault.addr()),
-            ("Token", vault.token()),
-            ("prefix", "app-one"),
-        ],
-    );
+    let startup_link = vault_link(&one, ["ADDR", "Token", "prefix"], "app-one");
     let mut provider = ProviderProcess::spawn(PROVIDER, &host.host_data(vec![startup_link], None));
     assert_eq!(wait_healthy(&nats, &host).await, b"\x81\xa7healthy\xc3");
 
     keyvalue_conformance(&nats, &host, &one).await;
-    let mut results = concurrent_increments(&nats, &host, &one, "hits", 200).await;
-    results.sort_unstable();
+    let results = concurrent_increments(&nats, &host, &one, "hits", 200).await;
     assert_eq!(results, (1..=200).collect::<Vec<i32>>(), "no update lost");
     let (status, body) = vault
         .request("GET", "/v1/secret/data/app-one/hits", None)
@@ -114,15 +104,7 @@ async fn kv_vault_conformance_and_namespaces() {
 
     // A second actor in its own prefix, linked at runtime.
     let two = TestHost::new_actor();
-    let link_two = host.link(
-        &two,
-        CONTRACT_ID,
-        &[
-            ("addr", &vault.addr()),
-            ("token", vault.token()),
-            ("PREFIX", "app-two"),
-        ],
-    );
+    let link_two = vault_link(&two, ["addr", "token", "PREFIX"], "app-two");
     put_link_and_wait(&nats, &host, &link_two).await;
     set(&nats, &host, &one, "greeting", "from one").await;
     assert_eq!(

@@ -1,4 +1,4 @@
-//! `wasmcloud:keyvalue` operations decoded into one enum, and their results encoded, for KV providers.
+//! `wasmcloud:keyvalue` operations decoded into one enum, and their results encoded.
 
 use serde::Serialize;
 use wash_wire::interfaces::keyvalue::{
