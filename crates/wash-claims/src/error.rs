@@ -1,4 +1,4 @@
-//! The error type of `wash-claims`.
+//! The error types of `wash-claims`: [`ClaimsError`], and [`InvocationAuthError`] for invocation tokens.
 
 /// Everything that can go wrong building, reading or checking claims.
 #[derive(Debug, thiserror::Error)]
@@ -112,4 +112,50 @@ pub enum ClaimsError {
     /// Reading or writing the module failed.
     #[error("I/O error while processing the module")]
     Io(#[from] std::io::Error),
+}
+
+/// Why an invocation's token was refused. A type of its own beside [`ClaimsError`]: these messages travel
+/// to the caller in `InvocationResponse.error`, so they keep the wasmbus-rpc wording (capitals and all).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvocationAuthError {
+    /// The token is not three base64url segments of JSON.
+    #[error("Invocation claims token is malformed: {0}")]
+    Malformed(String),
+    /// Header is not `{"typ":"jwt","alg":"Ed25519"}`.
+    #[error("Invocation claims token has an unsupported header: {0}")]
+    BadHeader(String),
+    /// The signature does not verify with the issuer key.
+    #[error("Invocation claims signature invalid")]
+    BadSignature,
+    /// `exp` has passed.
+    #[error("Invocation claims token expired")]
+    Expired,
+    /// `nbf` is in the future.
+    #[error("Invocation claims token cannot be used yet")]
+    NotYetValid,
+    /// The payload hash does not match.
+    #[error("Invocation hash does not match signed claims hash ({claimed} / {computed})")]
+    HashMismatch {
+        /// Hash in the token.
+        claimed: String,
+        /// Hash of the envelope.
+        computed: String,
+    },
+    /// The target URL does not match the envelope.
+    #[error("Invocation claims and invocation target URL do not match: {claimed} != {computed}")]
+    TargetMismatch {
+        /// URL in the token.
+        claimed: String,
+        /// URL from the envelope.
+        computed: String,
+    },
+    /// The origin URL does not match the envelope.
+    #[error("Invocation claims and invocation origin URL do not match")]
+    OriginMismatch,
+    /// The signer is not a trusted cluster key.
+    #[error("Issuer of this invocation is not in list of cluster issuers")]
+    UntrustedIssuer,
+    /// The signing key could not be used.
+    #[error("cannot sign invocation: {0}")]
+    Signing(String),
 }

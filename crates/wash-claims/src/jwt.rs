@@ -1,11 +1,15 @@
 //! Compact JWS tokens in wascap's exact byte layout: fixed header, ordered claims, Ed25519 signature.
+//!
+//! The one JWT implementation of wash: actor, provider and account claims ([`Token`]) and the
+//! anti-forgery token of every lattice invocation ([`crate::invocation`]) are encoded, signed, decoded
+//! and verified by the functions here.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use rand::distributions::Alphanumeric;
-use rand::Rng;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wash_keys::KeyPair;
@@ -36,7 +40,7 @@ pub struct Claims<T> {
     /// Expiry, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<u64>,
-    /// A random 22-character base62 token id.
+    /// A 22-character base62 token id (a NUID).
     pub jti: String,
     /// Issued-at, Unix seconds.
     pub iat: u64,
@@ -111,6 +115,12 @@ impl<T: Serialize> Claims<T> {
                 self.iss
             )));
         }
+        self.sign_with(issuer)
+    }
+
+    /// Encodes and signs the token with `issuer` without comparing its public key to `iss`: for
+    /// callers that just set `iss` from that key (deriving a public key is not free on a hot path).
+    pub(crate) fn sign_with(&self, issuer: &KeyPair) -> Result<String, ClaimsError> {
         let claims = URL_SAFE_NO_PAD.encode(self.to_json()?);
         let signed = format!("{HEADER_B64}.{claims}");
         let sig = issuer
@@ -120,13 +130,10 @@ impl<T: Serialize> Claims<T> {
     }
 }
 
-/// A 22-character base62 id like a NUID.
+/// A fresh token id: a NUID (22 base62 characters from a thread-local generator, no syscall), as
+/// wascap and wasmbus-rpc write them.
 fn new_jti() -> String {
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(22)
-        .map(char::from)
-        .collect()
+    nuid::next().to_string()
 }
 
 #[derive(Deserialize)]
@@ -163,18 +170,7 @@ pub struct TokenValidation {
 impl<T: DeserializeOwned> Token<T> {
     /// Decodes a token: three segments, the exact header values, claims JSON with `iss` and `sub`.
     pub fn decode(jwt: &str) -> Result<Self, ClaimsError> {
-        let segments: Vec<&str> = jwt.split('.').collect();
-        if segments.len() != 3 {
-            return Err(ClaimsError::TokenFormat(segments.len()));
-        }
-        let header: Header = decode_json(segments[0], "header")?;
-        if header.alg != "Ed25519" {
-            return Err(ClaimsError::InvalidAlgorithm(header.alg));
-        }
-        if header.typ != "jwt" {
-            return Err(ClaimsError::InvalidType(header.typ));
-        }
-        let claims: Claims<T> = decode_json(segments[1], "claims")?;
+        let claims: Claims<T> = decode_claims(split(jwt)?.claims)?;
         if claims.iss.is_empty() {
             return Err(ClaimsError::MissingIssuer);
         }
@@ -195,18 +191,7 @@ impl<T> Token<T> {
             .jwt
             .rsplit_once('.')
             .ok_or(ClaimsError::TokenFormat(1))?;
-        let sig = URL_SAFE_NO_PAD
-            .decode(sig)
-            .map_err(|_| ClaimsError::Base64 {
-                segment: "signature",
-            })?;
-        let (_, issuer) =
-            wash_keys::parse_public_key(&self.claims.iss).map_err(ClaimsError::InvalidKey)?;
-        issuer
-            .verify(signed.as_bytes(), &sig)
-            .map_err(|_| ClaimsError::BadSignature {
-                issuer: self.claims.iss.clone(),
-            })
+        verify_signature(signed, sig, &self.claims.iss)
     }
 
     /// The validation report at time `now` (Unix seconds).
@@ -228,17 +213,7 @@ impl<T> Token<T> {
     /// Fails unless the signature verifies, the token has not expired and is already valid at `now`.
     pub fn verify_at(&self, now: u64) -> Result<(), ClaimsError> {
         self.verify_signature()?;
-        if let Some(exp) = self.claims.exp.filter(|&exp| exp < now) {
-            return Err(ClaimsError::Expired {
-                ago: round_down(now - exp),
-            });
-        }
-        if let Some(nbf) = self.claims.nbf.filter(|&nbf| now < nbf) {
-            return Err(ClaimsError::NotYetValid {
-                when: round_down(nbf - now),
-            });
-        }
-        Ok(())
+        self.claims.check_time_window(now)
     }
 
     /// [`Token::verify_at`] now.
@@ -246,6 +221,103 @@ impl<T> Token<T> {
         self.verify_at(now_secs())
     }
 }
+
+impl<T> Claims<T> {
+    /// Fails if `exp` has passed or `nbf` is still ahead at `now` (Unix seconds).
+    pub(crate) fn check_time_window(&self, now: u64) -> Result<(), ClaimsError> {
+        if let Some(exp) = self.exp.filter(|&exp| exp < now) {
+            return Err(ClaimsError::Expired {
+                ago: round_down(now - exp),
+            });
+        }
+        if let Some(nbf) = self.nbf.filter(|&nbf| now < nbf) {
+            return Err(ClaimsError::NotYetValid {
+                when: round_down(nbf - now),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The segments of a compact token whose header has been checked.
+pub(crate) struct Segments<'a> {
+    /// `header.claims`: the bytes the signature covers.
+    pub(crate) signed: &'a str,
+    /// The base64url claims segment.
+    pub(crate) claims: &'a str,
+    /// The base64url signature segment.
+    pub(crate) signature: &'a str,
+}
+
+/// Splits a token into its three segments and checks the header (`typ` `jwt`, `alg` `Ed25519`).
+pub(crate) fn split(jwt: &str) -> Result<Segments<'_>, ClaimsError> {
+    let mut parts = jwt.split('.');
+    let (Some(header), Some(claims), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ClaimsError::TokenFormat(jwt.split('.').count()));
+    };
+    // Every wascap-format signer writes the same header bytes: only another encoding needs parsing.
+    if header != HEADER_B64 {
+        let header: Header = decode_json(header, "header")?;
+        if header.alg != "Ed25519" {
+            return Err(ClaimsError::InvalidAlgorithm(header.alg));
+        }
+        if header.typ != "jwt" {
+            return Err(ClaimsError::InvalidType(header.typ));
+        }
+    }
+    Ok(Segments {
+        signed: &jwt[..header.len() + 1 + claims.len()],
+        claims,
+        signature,
+    })
+}
+
+/// Decodes the claims segment of a token.
+pub(crate) fn decode_claims<T: DeserializeOwned>(segment: &str) -> Result<Claims<T>, ClaimsError> {
+    decode_json(segment, "claims")
+}
+
+/// Checks that `signature` (base64url) is `issuer`'s Ed25519 signature over `signed`.
+pub(crate) fn verify_signature(
+    signed: &str,
+    signature: &str,
+    issuer: &str,
+) -> Result<(), ClaimsError> {
+    let sig = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| ClaimsError::Base64 {
+            segment: "signature",
+        })?;
+    issuer_key(issuer)?
+        .verify(signed.as_bytes(), &sig)
+        .map_err(|_| ClaimsError::BadSignature {
+            issuer: issuer.to_owned(),
+        })
+}
+
+/// The decoded public key of `issuer`. Decoding a public key decompresses a curve point, a noticeable
+/// share of each check, and the signers seen are few (a lattice's cluster keys, a few accounts), so
+/// decoded keys are kept (at most [`MAX_CACHED_ISSUERS`]; the cache starts over when full).
+fn issuer_key(issuer: &str) -> Result<Arc<KeyPair>, ClaimsError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<KeyPair>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(key) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(issuer) {
+        return Ok(key.clone());
+    }
+    let (_, key) = wash_keys::parse_public_key(issuer).map_err(ClaimsError::InvalidKey)?;
+    let key = Arc::new(key);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= MAX_CACHED_ISSUERS {
+        cache.clear();
+    }
+    cache.insert(issuer.to_owned(), key.clone());
+    Ok(key)
+}
+
+/// How many decoded issuer keys [`issuer_key`] keeps.
+const MAX_CACHED_ISSUERS: usize = 64;
 
 fn decode_json<D: DeserializeOwned>(segment: &str, name: &'static str) -> Result<D, ClaimsError> {
     let bytes = URL_SAFE_NO_PAD

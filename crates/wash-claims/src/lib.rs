@@ -10,17 +10,21 @@
 //! inspecting a module never holds more than one copy of it, usually none.
 //!
 //! The host's entry point is [`verify_module`]: extract + signature + module hash + expiry checks.
+//!
+//! The anti-forgery token every lattice invocation carries is the same kind of JWT, signed with a
+//! cluster key: [`invocation::sign`] and [`invocation::validate`] (on the hot path of every RPC).
 
 pub mod caps;
 mod error;
 mod human;
+pub mod invocation;
 mod jwt;
 mod metadata;
 mod module;
 mod report;
 mod wasm;
 
-pub use error::ClaimsError;
+pub use error::{ClaimsError, InvocationAuthError};
 pub use human::{humanize_expiry, humanize_not_before};
 pub use jwt::{now_secs, Claims, Token, TokenValidation, HEADER_B64, HEADER_JSON, WASCAP_REVISION};
 pub use metadata::{validate_call_alias, Account, Actor, CapabilityProvider, Cluster, Operator};

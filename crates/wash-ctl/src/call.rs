@@ -110,7 +110,7 @@ pub async fn call_actor(
         content_length: Some(call.msg.len() as u64),
         trace_context: None,
     };
-    wash_wire::signing::sign(&mut invocation, cluster_key)
+    wash_claims::invocation::sign(&mut invocation, cluster_key)
         .map_err(|e| CallError::Transport(e.to_string()))?;
     let bytes = invocation
         .encode()

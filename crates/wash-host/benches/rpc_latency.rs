@@ -173,7 +173,7 @@ async fn main() {
                 host_id: host.id(),
                 ..Invocation::default()
             };
-            wash_wire::signing::sign(&mut inv, &cluster).expect("sign");
+            wash_claims::invocation::sign(&mut inv, &cluster).expect("sign");
             let reply = client
                 .request(
                     format!("wasmbus.rpc.default.{actor}"),

@@ -372,7 +372,7 @@ async fn handle_invocation(
         Err(err) => return InvocationResponse::failure("", format!("deser error: {err}")),
     };
     let id = invocation.id.clone();
-    if let Err(err) = wash_wire::signing::validate(&invocation, &lattice.issuers) {
+    if let Err(err) = wash_claims::invocation::validate(&invocation, &lattice.issuers) {
         return InvocationResponse::failure(id, format!("Anti-forgery check failed: {err}"));
     }
     if invocation.target.public_key != actor.identity.public_key {
@@ -517,7 +517,8 @@ async fn invoke(
         content_length: Some(call.payload.len() as u64),
         trace_context: None,
     };
-    wash_wire::signing::sign(&mut invocation, &lattice.cluster_key).map_err(|e| e.to_string())?;
+    wash_claims::invocation::sign(&mut invocation, &lattice.cluster_key)
+        .map_err(|e| e.to_string())?;
     let subject = invocation.target.rpc_subject(&lattice.config.lattice);
     let bytes = invocation.encode().map_err(|e| e.to_string())?;
     let timeout = lattice.config.rpc_timeout;

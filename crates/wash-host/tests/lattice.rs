@@ -70,7 +70,7 @@ async fn fake_keyvalue(
         let mut counters: HashMap<String, i32> = HashMap::new();
         while let Some(msg) = sub.next().await {
             let inv = Invocation::decode(&msg.payload).expect("invocation");
-            wash_wire::signing::validate(&inv, std::slice::from_ref(&issuer))
+            wash_claims::invocation::validate(&inv, std::slice::from_ref(&issuer))
                 .expect("host-signed invocation");
             record.lock().expect("lock").push(inv.operation.clone());
             let req: IncrementRequest =

@@ -1,6 +1,6 @@
 //! Errors of the provider SDK: start-up (host data, logging, NATS) and RPC calls to actors.
 
-use wash_wire::signing::InvocationAuthError;
+use wash_claims::InvocationAuthError;
 use wash_wire::WireError;
 
 /// Why a provider could not start, or why a call to an actor failed.

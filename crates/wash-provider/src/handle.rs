@@ -114,7 +114,7 @@ impl ProviderHandle {
             content_length: None,
             trace_context: None,
         };
-        wash_wire::signing::sign(&mut invocation, key)?;
+        wash_claims::invocation::sign(&mut invocation, key)?;
         invocation.content_length = Some(invocation.msg.len() as u64);
         let mut timeout = timeout;
         if invocation.msg.len() > wash_wire::CHUNK_THRESHOLD_BYTES {

@@ -347,7 +347,9 @@ async fn invoke<H: ProviderHandler>(
         }
     }
     invocation.id = id.clone();
-    if let Err(e) = wash_wire::signing::validate(&invocation, &shared.host_data.cluster_issuers) {
+    if let Err(e) =
+        wash_claims::invocation::validate(&invocation, &shared.host_data.cluster_issuers)
+    {
         return failure(e.to_string());
     }
     let host_id = invocation.host_id.as_str();

@@ -123,7 +123,7 @@ impl TestHost {
             host_id: self.host_id.clone(),
             ..Invocation::default()
         };
-        if let Err(e) = wash_wire::signing::sign(&mut invocation, key) {
+        if let Err(e) = wash_claims::invocation::sign(&mut invocation, key) {
             panic!("signing a test invocation failed: {e}");
         }
         invocation

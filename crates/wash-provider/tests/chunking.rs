@@ -109,7 +109,7 @@ async fn large_payloads_are_chunked_both_ways() {
         let mut invocation = Invocation::decode(&message.payload).expect("decode");
         assert!(invocation.msg.is_empty());
         invocation.msg = take(&actor_store, &invocation.id).await;
-        wash_wire::signing::validate(&invocation, &[cluster])
+        wash_claims::invocation::validate(&invocation, &[cluster])
             .expect("hash covers the full payload");
         let result = big(950_000, 3);
         let mut reader = &result[..];

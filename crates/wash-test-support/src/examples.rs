@@ -114,6 +114,25 @@ pub(crate) fn cargo_build_own_workspace(
     ] {
         command.env_remove(var);
     }
+    // So is what cargo tells the calling test about its own package: build scripts that watch those
+    // variables (ring's do) would rebuild whenever a test of another crate runs this build.
+    const CALLER_PACKAGE_VARS: [&str; 6] = [
+        "CARGO_MANIFEST_",
+        "CARGO_PKG_",
+        "CARGO_BIN_",
+        "CARGO_CRATE_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+    ];
+    for (var, _) in std::env::vars_os() {
+        let name = var.to_string_lossy();
+        if CALLER_PACKAGE_VARS
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+        {
+            command.env_remove(&var);
+        }
+    }
     let output = command.output().unwrap_or_else(|error| {
         panic!(
             "could not run `{}` to build {what}: {error}",

@@ -1,13 +1,15 @@
 //! The interop binaries under `interop/`, built natively on demand, once per test process.
 //!
 //! `interop/` is a cargo workspace of its own (one committed `Cargo.lock`) holding programs built on the
-//! official, published wasmCloud 0.x crates: a capability provider on the wasmbus-rpc 0.15 provider SDK
-//! and a client on `wasmcloud-control-interface` 0.28. Their old dependency trees stay out of the root
-//! lock file. Everything builds into `<workspace>/target/interop` in one cargo run (so shared
+//! official, published wasmCloud 0.x crates: a capability provider on the wasmbus-rpc 0.15 provider SDK,
+//! a client on `wasmcloud-control-interface` 0.28, and oracles on atelier_smithy, the interface crates,
+//! wascap 0.11.2 and provider-archive 0.8.0. Their old dependency trees stay out of the root lock file. Everything builds into `<workspace>/target/interop` in one cargo run (so shared
 //! dependencies are compiled once, with one feature set); cargo's lock on that folder keeps parallel test
 //! binaries from building over each other.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
+use std::process::Command;
 use std::sync::OnceLock;
 
 use crate::examples::{cargo_build_own_workspace, packages_in, workspace_root};
@@ -34,6 +36,33 @@ pub fn interop_binary(name: &str) -> PathBuf {
         interop_dir().display(),
         packages_in(&interop_dir())
     );
+}
+
+/// Runs interop binary `name` with `args` and returns the one JSON value it prints on stdout.
+///
+/// Panics, with the program's stderr, when it cannot start, fails, or prints something else.
+pub fn interop_json<I, S>(name: &str, args: I) -> serde_json::Value
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut command = Command::new(interop_binary(name));
+    command.args(args);
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("could not run {command:?}: {error}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{stderr}",
+        output.status
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "{command:?} printed no JSON ({error}): {}\n{stderr}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
 }
 
 /// Runs cargo once for the whole interop workspace and returns the folder its binaries land in.

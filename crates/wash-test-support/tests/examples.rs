@@ -32,7 +32,7 @@ fn module_shape(name: &str, bytes: &[u8]) -> ModuleShape {
                 "example `{name}` must be a core module, not a component"
             ),
             Payload::ImportSection(reader) => {
-                for import in reader {
+                for import in reader.into_imports() {
                     let import = import.expect("a validated import parses");
                     let key = (import.module.to_owned(), import.name.to_owned());
                     match import.ty {

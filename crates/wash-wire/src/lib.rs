@@ -2,7 +2,6 @@
 //!
 //! - [`subjects`]: NATS subjects of the RPC, control and event planes.
 //! - [`rpc`]: msgpack `Invocation` / `InvocationResponse`, entities and their URLs, health replies.
-//! - [`signing`]: the anti-forgery JWT every invocation carries, signed with a cluster key.
 //! - [`link`]: `LinkDefinition` (JSON on the control plane and in the KV bucket, msgpack to providers).
 //! - [`host_data`]: what a host writes on a provider's stdin.
 //! - [`ctl`]: control-interface requests and replies (JSON).
@@ -17,7 +16,6 @@ pub mod interfaces;
 pub mod link;
 pub mod msgpack;
 pub mod rpc;
-pub mod signing;
 pub mod subjects;
 
 mod error;

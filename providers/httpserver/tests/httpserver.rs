@@ -71,7 +71,7 @@ async fn spawn_actor(nats: &async_nats::Client, host: &TestHost, fail: bool) -> 
     tokio::spawn(async move {
         while let Some(message) = sub.next().await {
             let invocation = Invocation::decode(&message.payload).expect("invocation");
-            wash_wire::signing::validate(&invocation, std::slice::from_ref(&host_cluster_key))
+            wash_claims::invocation::validate(&invocation, std::slice::from_ref(&host_cluster_key))
                 .expect("provider signed with the invocation seed");
             assert_eq!(invocation.operation, HANDLE_REQUEST);
             assert_eq!(invocation.origin.contract_id, CONTRACT_ID);

@@ -234,7 +234,7 @@ pub async fn invoke_http(
         host_id: host_id.into(),
         ..Invocation::default()
     };
-    wash_wire::signing::sign(&mut inv, cluster).expect("sign");
+    wash_claims::invocation::sign(&mut inv, cluster).expect("sign");
     let reply = tokio::time::timeout(
         Duration::from_secs(10),
         client.request(

@@ -6,13 +6,14 @@
 //! `2 × (sign + validate)` of CPU per request, whatever else the lattice does. Dividing the cores by
 //! that gives a ceiling on requests per second that no amount of tuning elsewhere can pass.
 //!
-//! Run with `cargo bench -p wash-wire --bench signing` (release profile).
+//! Run with `cargo bench -p wash-claims --bench signing` (release profile).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use nkeys::KeyPair;
-use wash_wire::{signing, Invocation, WasmCloudEntity};
+use wash_claims::invocation;
+use wash_keys::KeyPair;
+use wash_wire::{Invocation, WasmCloudEntity};
 
 const ROUNDS: u32 = 20_000;
 
@@ -38,19 +39,19 @@ fn main() {
     };
     // warm up: caches, CPU frequency, the decoded issuer key
     for _ in 0..1000 {
-        signing::sign(&mut invocation, &cluster).expect("sign");
-        signing::validate(&invocation, &issuers).expect("validate");
+        invocation::sign(&mut invocation, &cluster).expect("sign");
+        invocation::validate(&invocation, &issuers).expect("validate");
     }
 
     let start = Instant::now();
     for _ in 0..ROUNDS {
-        signing::sign(black_box(&mut invocation), &cluster).expect("sign");
+        invocation::sign(black_box(&mut invocation), &cluster).expect("sign");
     }
     let sign = per_op(start.elapsed());
 
     let start = Instant::now();
     for _ in 0..ROUNDS {
-        signing::validate(black_box(&invocation), &issuers).expect("validate");
+        invocation::validate(black_box(&invocation), &issuers).expect("validate");
     }
     let validate = per_op(start.elapsed());
 
