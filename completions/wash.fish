@@ -63,14 +63,14 @@ complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -102,7 +102,7 @@ complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcom
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s b -l not-before-days -l nbf -d 'The token is not valid until this many days from now' -r
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s i -l issuer -d 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]' -r
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s s -l subject -d 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]' -r
-complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l directory -d 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s k -l keyvalue -d 'Capability: key-value store (wasmcloud:keyvalue)'
@@ -160,7 +160,7 @@ complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l destination -d 'Output file [default: `<binary stem>.par`, `.par.gz` with `--compress`]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s i -l issuer -d 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s s -l subject -d 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]' -r
-complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l compress -d 'Gzip the archive (`.gz` is appended to a destination without it)'
@@ -178,7 +178,7 @@ complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s b -l binary -d 'The executable for that target' -r -F
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s i -l issuer -d 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s s -l subject -d 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]' -r
-complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else ~/.wash/keys]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -l disable-keygen -d 'Fail instead of generating a key that is not found'

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use serde_json::{json, Map};
+use wash_local::WashPaths;
 use wash_project::{BuildOptions, BuildStep, Codegen};
 
 use crate::commands::files::temp_beside;
@@ -74,7 +75,7 @@ impl Codegen for WashGen {
 }
 
 /// Runs `wash build`.
-pub fn run(args: BuildArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: BuildArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     let project_dir = match args.path {
         Some(path) => path,
         None => std::env::current_dir().context("failed to read the current folder")?,
@@ -83,6 +84,7 @@ pub fn run(args: BuildArgs, printer: &Printer) -> anyhow::Result<CommandOutput> 
         project_dir,
         no_sign: args.no_sign,
         sign_only: args.sign_only,
+        key_dir: paths.keys_dir(None),
     };
     let mut on_step = |step: BuildStep| match step {
         BuildStep::Compiling(command) => printer.status("Running", command),

@@ -7,6 +7,7 @@ use clap::Args;
 use serde_json::{json, Map};
 use wash_ctl::call::{call_actor, cluster_key, ActorCall};
 use wash_ctl::ids::check_actor_id;
+use wash_local::WashPaths;
 
 use super::connection::RpcArgs;
 use crate::output::{CommandOutput, Printer};
@@ -64,26 +65,26 @@ fn read_data(data: Option<&str>) -> anyhow::Result<Option<String>> {
 }
 
 /// Runs `wash call`.
-pub fn run(args: CallArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: CallArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     check_actor_id(&args.actor_id)?;
     let data = read_data(args.data.as_deref())?;
     let msg = wash_ctl::payload::encode_argument(&args.operation, data.as_deref())?;
-    let settings = args.rpc.resolve()?;
-    let key = cluster_key(&settings.cluster_seed)?;
+    let (connection, cluster_seed) = args.rpc.resolve(paths.home())?;
+    let key = cluster_key(&cluster_seed)?;
     let call = ActorCall {
-        lattice: settings.lattice.clone(),
+        lattice: connection.lattice.clone(),
         actor_id: args.actor_id.clone(),
         operation: args.operation.clone(),
         msg,
-        timeout: settings.timeout,
+        timeout: connection.timeout,
     };
     printer.status(
         "Calling",
         format!("{} on {}", args.operation, args.actor_id),
     );
     let reply = super::block_on(async {
-        let nats = wash_ctl::connect(&settings.url, &settings.auth).await?;
-        anyhow::Ok(call_actor(&nats, &settings.url, &key, &call).await?)
+        let nats = wash_ctl::connect(&connection.url, &connection.auth).await?;
+        anyhow::Ok(call_actor(&nats, &connection.url, &key, &call).await?)
     })?;
     let mut json = Map::new();
     json.insert("actor_id".into(), json!(args.actor_id));

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Map};
 use wash_claims::{caps, Account, Actor, ActorReport, CapabilityProvider, Claims, Operator};
 use wash_keys::{default_account_key_name, subject_key_name, KeyKind, KeyRequest, KeyStore};
+use wash_local::WashPaths;
 
 use crate::commands::files::temp_beside;
 use crate::commands::keys::{find_key, report_key};
@@ -51,7 +52,7 @@ struct KeyArgs {
     /// Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY].
     #[arg(short = 's', long = "subject", value_name = "SEED_OR_FILE")]
     subject: Option<String>,
-    /// Key directory [default: $WASH_KEYS, else ~/.wash/keys].
+    /// Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys].
     #[arg(long = "directory", value_name = "DIR")]
     directory: Option<PathBuf>,
     /// Fail instead of generating a key that is not found.
@@ -207,11 +208,15 @@ struct ProviderTokenArgs {
 }
 
 /// Runs `wash claims ...`.
-pub fn run(args: ClaimsArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(
+    args: ClaimsArgs,
+    paths: &WashPaths,
+    printer: &Printer,
+) -> anyhow::Result<CommandOutput> {
     match args.command {
-        ClaimsCommand::Sign(args) => sign(*args, printer),
+        ClaimsCommand::Sign(args) => sign(*args, paths, printer),
         ClaimsCommand::Inspect(args) => inspect(args),
-        ClaimsCommand::Token(command) => token(command, printer),
+        ClaimsCommand::Token(command) => token(command, paths, printer),
     }
 }
 
@@ -243,7 +248,7 @@ fn default_destination(module: &Path) -> PathBuf {
     dir.join(format!("{stem}_s.wasm"))
 }
 
-fn sign(args: SignArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+fn sign(args: SignArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     let caps = capabilities(&args);
     if args.prov && caps.len() > 1 {
         bail!("capability providers cannot provide multiple capabilities at once");
@@ -257,7 +262,7 @@ fn sign(args: SignArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
         .destination
         .clone()
         .unwrap_or_else(|| default_destination(&args.module));
-    let store = KeyStore::open(args.keys.directory.as_deref())?;
+    let store = KeyStore::new(paths.keys_dir(args.keys.directory.as_deref()));
     let keygen = !args.keys.disable_keygen;
     let issuer_request = KeyRequest::issuer(
         KeyKind::Account,
@@ -336,12 +341,16 @@ fn inspect(args: InspectArgs) -> anyhow::Result<CommandOutput> {
     Ok(CommandOutput::new(report.to_table(), report.to_json()))
 }
 
-fn token(command: TokenCommand, printer: &Printer) -> anyhow::Result<CommandOutput> {
+fn token(
+    command: TokenCommand,
+    paths: &WashPaths,
+    printer: &Printer,
+) -> anyhow::Result<CommandOutput> {
     let user = default_account_key_name();
     let user = user.trim_end_matches("_account");
     let (jwt, subject) = match command {
         TokenCommand::Operator(args) => {
-            let store = KeyStore::open(args.keys.directory.as_deref())?;
+            let store = KeyStore::new(paths.keys_dir(args.keys.directory.as_deref()));
             let request = KeyRequest::issuer(
                 KeyKind::Operator,
                 args.keys.issuer.clone(),
@@ -358,7 +367,7 @@ fn token(command: TokenCommand, printer: &Printer) -> anyhow::Result<CommandOutp
             (jwt, issuer.public_key())
         }
         TokenCommand::Account(args) => {
-            let store = KeyStore::open(args.keys.directory.as_deref())?;
+            let store = KeyStore::new(paths.keys_dir(args.keys.directory.as_deref()));
             let keygen = !args.keys.disable_keygen;
             let request = KeyRequest::issuer(
                 KeyKind::Operator,
@@ -381,7 +390,7 @@ fn token(command: TokenCommand, printer: &Printer) -> anyhow::Result<CommandOutp
             (jwt, subject.public_key())
         }
         TokenCommand::Provider(args) => {
-            let store = KeyStore::open(args.keys.directory.as_deref())?;
+            let store = KeyStore::new(paths.keys_dir(args.keys.directory.as_deref()));
             let keygen = !args.keys.disable_keygen;
             let request = KeyRequest::issuer(
                 KeyKind::Account,

@@ -1,13 +1,13 @@
 //! The wash 0.x connection flags of `wash ctl` (`--ctl-*`) and `wash call` (`--rpc-*`): each one
-//! overrides the selected context (`--context`, else the default context), which overrides the defaults.
+//! overrides the selected context (`--context`, else the default context), which overrides the
+//! defaults; `wash_local::ConnectionFlags` does the merging.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use clap::Args;
-use wash_ctl::{CtlClient, NatsAuth};
-use wash_local::{Context, ContextStore, WashHome};
+use wash_ctl::CtlClient;
+use wash_local::{ConnectionFlags, ContextStore, LatticeConnection, WashHome};
 
 /// Where the lattice's control interface is and how to log in to its NATS.
 #[derive(Debug, Clone, Args)]
@@ -61,28 +61,23 @@ pub struct ConnectionArgs {
     pub context: Option<String>,
 }
 
-/// Loads the context the flags select.
-pub fn load_context(name: Option<&str>) -> anyhow::Result<Context> {
-    Ok(ContextStore::new(&WashHome::from_env()).load_selected(name)?)
-}
-
 impl ConnectionArgs {
-    /// Connects using flags over the context.
-    pub async fn connect(&self) -> anyhow::Result<CtlClient> {
-        let context = load_context(self.context.as_deref())?;
-        let host = self.ctl_host.clone().unwrap_or(context.ctl_host);
-        let port = self.ctl_port.unwrap_or(context.ctl_port);
-        let lattice = self.lattice.clone().unwrap_or(context.ctl_lattice_prefix);
-        let timeout = Duration::from_millis(self.timeout_ms.unwrap_or(context.ctl_timeout));
-        let auth = NatsAuth {
-            jwt: self.ctl_jwt.clone().or(context.ctl_jwt),
-            seed: self.ctl_seed.clone().or(context.ctl_seed),
-            credsfile: self.ctl_credsfile.clone().or(context.ctl_credsfile),
-        };
-        let url = format!("nats://{host}:{port}");
-        let client = CtlClient::connect_with(&url, lattice, &auth).await?;
+    /// Connects using the flags over the selected context.
+    pub async fn connect(&self, home: &WashHome) -> anyhow::Result<CtlClient> {
+        let context = ContextStore::new(home).load_selected(self.context.as_deref())?;
+        let connection = context.ctl_connection(&ConnectionFlags {
+            host: self.ctl_host.clone(),
+            port: self.ctl_port,
+            jwt: self.ctl_jwt.clone(),
+            seed: self.ctl_seed.clone(),
+            credsfile: self.ctl_credsfile.clone(),
+            lattice: self.lattice.clone(),
+            timeout_ms: self.timeout_ms,
+        });
+        let client =
+            CtlClient::connect_with(&connection.url, connection.lattice, &connection.auth).await?;
         Ok(client
-            .with_timeout(timeout)
+            .with_timeout(connection.timeout)
             .with_auction_timeout(Duration::from_millis(self.auction_timeout_ms)))
     }
 }
@@ -149,49 +144,20 @@ pub struct RpcArgs {
     pub context: Option<String>,
 }
 
-/// Resolved RPC settings.
-#[derive(Debug)]
-pub struct RpcSettings {
-    /// NATS URL.
-    pub url: String,
-    /// Lattice id.
-    pub lattice: String,
-    /// Reply timeout.
-    pub timeout: Duration,
-    /// NATS auth.
-    pub auth: NatsAuth,
-    /// Cluster seed text.
-    pub cluster_seed: String,
-}
-
 impl RpcArgs {
-    /// Flags over the context.
-    pub fn resolve(&self) -> anyhow::Result<RpcSettings> {
-        let context = load_context(self.context.as_deref())?;
-        let host = self.rpc_host.clone().unwrap_or(context.rpc_host);
-        let port = self.rpc_port.unwrap_or(context.rpc_port);
-        let seed = self
-            .cluster_seed
-            .clone()
-            .or(context.cluster_seed)
-            .context(
-                "no cluster seed to sign the invocation: the context has none (`wash up` records one); \
-                 pass `--cluster-seed` with the host's WASMCLOUD_CLUSTER_SEED",
-            )?;
-        let seed = match std::fs::read_to_string(&seed) {
-            Ok(text) => text.trim().to_owned(),
-            Err(_) => seed,
-        };
-        Ok(RpcSettings {
-            url: format!("nats://{host}:{port}"),
-            lattice: self.lattice.clone().unwrap_or(context.rpc_lattice_prefix),
-            timeout: Duration::from_millis(self.rpc_timeout_ms.unwrap_or(context.rpc_timeout)),
-            auth: NatsAuth {
-                jwt: self.rpc_jwt.clone().or(context.rpc_jwt),
-                seed: self.rpc_seed.clone().or(context.rpc_seed),
-                credsfile: self.rpc_credsfile.clone().or(context.rpc_credsfile),
-            },
-            cluster_seed: seed,
-        })
+    /// The RPC connection (flags over the selected context) and the cluster seed that signs the call.
+    pub fn resolve(&self, home: &WashHome) -> anyhow::Result<(LatticeConnection, String)> {
+        let context = ContextStore::new(home).load_selected(self.context.as_deref())?;
+        let connection = context.rpc_connection(&ConnectionFlags {
+            host: self.rpc_host.clone(),
+            port: self.rpc_port,
+            jwt: self.rpc_jwt.clone(),
+            seed: self.rpc_seed.clone(),
+            credsfile: self.rpc_credsfile.clone(),
+            lattice: self.lattice.clone(),
+            timeout_ms: self.rpc_timeout_ms,
+        });
+        let seed = context.signing_seed(self.cluster_seed.as_deref())?;
+        Ok((connection, seed))
     }
 }

@@ -11,6 +11,7 @@ use wash_ctl::ids::{
     check_actor_id, check_contract_id, check_host_id, check_link, check_provider_id,
 };
 use wash_ctl::{CtlClient, Placement, ScaleOutcome, StartOutcome};
+use wash_local::WashPaths;
 use wash_wire::ctl::{
     ScaleActorCommand, StopActorCommand, StopProviderCommand, UpdateActorCommand,
 };
@@ -268,10 +269,10 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 }
 
 /// Runs `wash ctl`.
-pub fn run(args: CtlArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: CtlArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     check_ids(&args.command)?;
     super::block_on(async move {
-        let client = args.connection.connect().await?;
+        let client = args.connection.connect(paths.home()).await?;
         match args.command {
             CtlCommand::Get(get) => run_get(&client, get).await,
             CtlCommand::Start(start) => run_start(&client, start, printer).await,

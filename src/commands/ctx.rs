@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
-use wash_local::{Context, ContextStore, WashHome};
+use wash_local::{Context, ContextStore, WashPaths};
 
 use crate::output::{CommandOutput, Printer};
 
@@ -84,8 +84,8 @@ struct NewArgs {
 }
 
 /// Runs `wash ctx`.
-pub fn run(args: CtxArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let store = ContextStore::new(&WashHome::from_env());
+pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    let store = ContextStore::new(paths.home());
     match args.command {
         CtxCommand::List => {
             let names = store.list()?;

@@ -2,6 +2,7 @@
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
+use wash_local::WashPaths;
 
 use crate::output::{CommandOutput, Printer};
 
@@ -10,8 +11,9 @@ Examples:
   wash drain oci
   WASH_CACHE=/tmp/oci wash drain oci -o json
 
-Only the cache's own folders (blobs/, tags/, tmp/ under ~/.wash/cache/oci or WASH_CACHE) are
-removed; keys, credentials and a running lattice's state are never touched.";
+Only the cache's own folders (blobs/, tags/, tmp/) are removed, in WASH_CACHE, else
+$WASH_HOME/cache/oci, else ~/.wash/cache/oci (docs/wash-home.md); keys, credentials and a running
+lattice's state are never touched.";
 
 /// Arguments of `wash drain`.
 #[derive(Debug, Args)]
@@ -28,10 +30,10 @@ enum DrainCommand {
 }
 
 /// Runs `wash drain ...`.
-pub fn run(args: DrainArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: DrainArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     match args.command {
         DrainCommand::Oci => {
-            let cache = wash_oci::Cache::new(wash_oci::default_cache_dir()?);
+            let cache = wash_oci::Cache::new(paths.oci_cache());
             printer.status("Draining", cache.root().display());
             let report = cache.drain()?;
             let mut json = Map::new();

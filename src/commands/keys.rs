@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
 use wash_keys::{KeyKind, KeyRequest, KeyStore, ResolvedKey};
+use wash_local::WashPaths;
 
 use crate::output::{CommandOutput, Printer};
 
@@ -15,11 +16,11 @@ Examples:
   wash keys list -o json
   wash keys get alice_account
 
-Keys live in ~/.wash/keys (override with `--directory` or `WASH_KEYS`), one `<name>.nk` file per
-key holding its seed. Signing commands look a key up in this order: the flag (`--issuer`/`--subject`,
-a seed or a path to a seed file), then `WASH_ISSUER_KEY`/`WASH_SUBJECT_KEY`, then the store
-(`<$USER>_account.nk`, `<file stem>_module.nk`, ...), then they generate and store a new key unless
-`--disable-keygen` is given.";
+Keys live in ~/.wash/keys, one `<name>.nk` file per key holding its seed; `--directory`, else
+`WASH_KEYS`, else `WASH_HOME` (as `$WASH_HOME/keys`) moves them (docs/wash-home.md).
+Signing commands look a key up in this order: the flag (`--issuer`/`--subject`, a seed or a path
+to a seed file), then `WASH_ISSUER_KEY`/`WASH_SUBJECT_KEY`, then the store (`<$USER>_account.nk`,
+`<file stem>_module.nk`, ...), then they generate and store a new key unless `--disable-keygen` is given.";
 
 /// Arguments of `wash keys`.
 #[derive(Debug, Args)]
@@ -50,14 +51,14 @@ struct GenArgs {
 struct GetArgs {
     /// The key's name (its file name without `.nk`).
     name: String,
-    /// Key directory [default: $WASH_KEYS, else ~/.wash/keys].
+    /// Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys].
     #[arg(short = 'd', long = "directory", value_name = "DIR")]
     directory: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 struct ListArgs {
-    /// Key directory [default: $WASH_KEYS, else ~/.wash/keys].
+    /// Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys].
     #[arg(short = 'd', long = "directory", value_name = "DIR")]
     directory: Option<PathBuf>,
 }
@@ -67,7 +68,7 @@ fn parse_kind(text: &str) -> Result<KeyKind, String> {
 }
 
 /// Runs `wash keys ...`.
-pub fn run(args: KeysArgs, _printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: KeysArgs, paths: &WashPaths, _printer: &Printer) -> anyhow::Result<CommandOutput> {
     match args.command {
         KeysCommand::Gen(args) => {
             let pair = wash_keys::generate(args.kind);
@@ -83,7 +84,7 @@ pub fn run(args: KeysArgs, _printer: &Printer) -> anyhow::Result<CommandOutput> 
             Ok(CommandOutput::new(text, json))
         }
         KeysCommand::Get(args) => {
-            let store = KeyStore::open(args.directory.as_deref())?;
+            let store = KeyStore::new(paths.keys_dir(args.directory.as_deref()));
             let (kind, pair) = store
                 .get(&args.name)
                 .with_context(|| format!("failed to read key `{}`", args.name))?;
@@ -95,7 +96,7 @@ pub fn run(args: KeysArgs, _printer: &Printer) -> anyhow::Result<CommandOutput> 
             Ok(CommandOutput::new(seed, json))
         }
         KeysCommand::List(args) => {
-            let store = KeyStore::open(args.directory.as_deref())?;
+            let store = KeyStore::new(paths.keys_dir(args.directory.as_deref()));
             let names = store.list()?;
             let mut text = format!("====== Keys found in {} ======\n", store.dir().display());
             for name in &names {

@@ -12,6 +12,7 @@ pub mod drain;
 mod files;
 pub mod gen;
 pub mod keys;
+mod local;
 pub mod new;
 pub mod par;
 mod progress;
@@ -21,6 +22,7 @@ pub mod up;
 pub mod validate;
 
 use clap::Subcommand;
+use wash_local::WashPaths;
 
 use crate::output::{CommandOutput, Printer};
 
@@ -61,22 +63,25 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
 }
 
-/// Runs one subcommand and returns its output for the renderer.
+/// Runs one subcommand and returns its output for the renderer. wash's folders are resolved from the
+/// environment here, once (`WASH_HOME`, `WASH_KEYS`, `WASH_CACHE`: docs/wash-home.md), for the commands
+/// that use them; the libraries are handed paths.
 pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    let paths = WashPaths::from_env;
     match command {
-        Command::Keys(args) => keys::run(args, printer),
-        Command::Claims(args) => claims::run(args, printer),
-        Command::Par(args) => par::run(args, printer),
-        Command::Reg(args) => reg::run(args, printer),
-        Command::Drain(args) => drain::run(args, printer),
-        Command::Up(args) => up::run(args, printer),
-        Command::Down(args) => down::run(args, printer),
-        Command::Ctl(args) => ctl::run(args, printer),
-        Command::Ui(args) => ui::run(args, printer),
-        Command::Call(args) => call::run(args, printer),
-        Command::Ctx(args) => ctx::run(args, printer),
-        Command::New(args) => new::run(args, printer),
-        Command::Build(args) => build::run(args, printer),
+        Command::Keys(args) => keys::run(args, &paths()?, printer),
+        Command::Claims(args) => claims::run(args, &paths()?, printer),
+        Command::Par(args) => par::run(args, &paths()?, printer),
+        Command::Reg(args) => reg::run(args, &paths()?, printer),
+        Command::Drain(args) => drain::run(args, &paths()?, printer),
+        Command::Up(args) => up::run(args, &paths()?, printer),
+        Command::Down(args) => down::run(args, &paths()?, printer),
+        Command::Ctl(args) => ctl::run(args, &paths()?, printer),
+        Command::Ui(args) => ui::run(args, &paths()?, printer),
+        Command::Call(args) => call::run(args, &paths()?, printer),
+        Command::Ctx(args) => ctx::run(args, &paths()?, printer),
+        Command::New(args) => new::run(args, &paths()?, printer),
+        Command::Build(args) => build::run(args, &paths()?, printer),
         Command::Gen(args) => gen::run(args, printer),
         Command::Validate(args) => validate::run(args, printer),
         Command::Completions(args) => completions::run(args, printer),
@@ -90,4 +95,17 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("failed to start the async runtime")
         .block_on(future)
+}
+
+/// A future that resolves on Ctrl-C or SIGTERM (call it inside the runtime).
+pub fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use anyhow::Context as _;
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("failed to listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = sigterm.recv() => {}
+        }
+    })
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
+use wash_local::WashPaths;
 use wash_project::{
     NewOptions, ProjectError, ProjectKind, Prompter, TemplateSource, FAVORITES_FILE,
 };
@@ -27,7 +28,7 @@ your own from `[placeholders]` in cargo-generate.toml). Values come from `--defi
 `[values]` table of `--values`, then a prompt at a terminal, then the placeholder's default; without
 a terminal (or with `--silent`) a value without a default is an error. Nothing is written unless
 every file renders. Favorites: `[[actor]]`/`[[provider]]`/`[[interface]]` entries with `name` and
-`git` (+ `branch`, `subfolder`) or `path` in ~/.wash/favorites.toml ($WASH_HOME overrides ~/.wash).";
+`git` (+ `branch`, `subfolder`) or `path` in ~/.wash/favorites.toml (WASH_HOME moves ~/.wash: docs/wash-home.md).";
 
 /// Arguments of `wash new`.
 #[derive(Debug, Args)]
@@ -94,7 +95,7 @@ fn parse_define(text: &str) -> Result<(String, String), String> {
 }
 
 /// Runs `wash new ...`.
-pub fn run(args: NewArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: NewArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     let (kind, args) = match args.command {
         NewCommand::Actor(a) => (ProjectKind::Actor, a),
         NewCommand::Provider(a) => (ProjectKind::Provider, a),
@@ -120,7 +121,7 @@ pub fn run(args: NewArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
         parent: std::env::current_dir().context("failed to read the current folder")?,
         defines: args.define.into_iter().collect::<BTreeMap<_, _>>(),
         values_file: args.values,
-        favorites_file: wash_home().map(|home| home.join(FAVORITES_FILE)),
+        favorites_file: Some(paths.home().root().join(FAVORITES_FILE)),
         force: args.force,
     };
     let interactive =
@@ -150,14 +151,6 @@ pub fn run(args: NewArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
         format!("Project generated: {}", project.path.display()),
         json,
     ))
-}
-
-/// `$WASH_HOME`, else `$HOME/.wash`.
-fn wash_home() -> Option<PathBuf> {
-    std::env::var_os("WASH_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".wash")))
 }
 
 /// Terminal prompts (on stderr) with dialoguer.

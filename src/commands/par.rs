@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
 use wash_keys::{default_account_key_name, subject_key_name, KeyKind, KeyRequest, KeyStore};
+use wash_local::WashPaths;
 use wash_par::{ArchiveReport, BinarySource, ProviderSpec};
 
 use crate::commands::files::temp_beside;
@@ -50,7 +51,7 @@ struct KeyArgs {
     /// Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY].
     #[arg(short = 's', long = "subject", value_name = "SEED_OR_FILE")]
     subject: Option<String>,
-    /// Key directory [default: $WASH_KEYS, else ~/.wash/keys].
+    /// Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys].
     #[arg(short = 'd', long = "directory", value_name = "DIR")]
     directory: Option<PathBuf>,
     /// Fail instead of generating a key that is not found.
@@ -116,15 +117,15 @@ struct InsertArgs {
 }
 
 /// Runs `wash par ...`.
-pub fn run(args: ParArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: ParArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     match args.command {
-        ParCommand::Create(args) => create(*args, printer),
+        ParCommand::Create(args) => create(*args, paths, printer),
         ParCommand::Inspect(args) => inspect(args),
-        ParCommand::Insert(args) => insert(args, printer),
+        ParCommand::Insert(args) => insert(args, paths, printer),
     }
 }
 
-fn create(args: CreateArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+fn create(args: CreateArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     wash_par::validate_target(&args.arch)?;
     let config_schema = match &args.schema {
         Some(path) => {
@@ -148,7 +149,7 @@ fn create(args: CreateArgs, printer: &Printer) -> anyhow::Result<CommandOutput> 
     if args.compress && destination.extension().is_none_or(|e| e != "gz") {
         destination.as_mut_os_string().push(".gz");
     }
-    let store = KeyStore::open(args.keys.directory.as_deref())?;
+    let store = KeyStore::new(paths.keys_dir(args.keys.directory.as_deref()));
     let keygen = !args.keys.disable_keygen;
     let request = KeyRequest::issuer(
         KeyKind::Account,
@@ -202,8 +203,8 @@ fn inspect(args: InspectArgs) -> anyhow::Result<CommandOutput> {
     Ok(CommandOutput::new(report.to_table(), report.to_json()))
 }
 
-fn insert(args: InsertArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let store = KeyStore::open(args.keys.directory.as_deref())?;
+fn insert(args: InsertArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    let store = KeyStore::new(paths.keys_dir(args.keys.directory.as_deref()));
     let keygen = !args.keys.disable_keygen;
     let request = KeyRequest::issuer(
         KeyKind::Account,

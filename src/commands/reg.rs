@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
+use wash_local::WashPaths;
 use wash_oci::{Credentials, Progress, PullOptions, PushOptions};
 
 use crate::commands::block_on;
@@ -24,7 +25,7 @@ Examples:
 `--insecure`. Credentials: --user/--password (or WASH_REG_USER/WASH_REG_PASSWORD), else
 `wash reg login`'s store (~/.wash/credentials.json), else ~/.docker/config.json `auths`.
 Pulls go through the cache (~/.wash/cache/oci, or WASH_CACHE): a pull pinned by digest that is
-cached needs no network; `wash drain oci` empties it.";
+cached needs no network; `wash drain oci` empties it. WASH_HOME moves ~/.wash (docs/wash-home.md).";
 
 /// Arguments of `wash reg`.
 #[derive(Debug, Args)]
@@ -137,13 +138,13 @@ struct LogoutArgs {
 }
 
 /// Runs `wash reg ...`.
-pub fn run(args: RegArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: RegArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     match args.command {
-        RegCommand::Push(args) => push(args, printer),
-        RegCommand::Pull(args) => pull(args, printer),
-        RegCommand::Ping(args) => ping(args, printer),
-        RegCommand::Login(args) => login(args, printer),
-        RegCommand::Logout(args) => logout(args),
+        RegCommand::Push(args) => push(args, paths, printer),
+        RegCommand::Pull(args) => pull(args, paths, printer),
+        RegCommand::Ping(args) => ping(args, paths, printer),
+        RegCommand::Login(args) => login(args, paths, printer),
+        RegCommand::Logout(args) => logout(args, paths),
     }
 }
 
@@ -168,13 +169,16 @@ fn explicit_credentials(connection: &ConnectionArgs) -> anyhow::Result<Option<Cr
 fn credentials_for(
     registry: &str,
     connection: &ConnectionArgs,
+    paths: &WashPaths,
     printer: &Printer,
 ) -> anyhow::Result<Option<Credentials>> {
     let explicit = explicit_credentials(connection)?;
-    let home = wash_oci::wash_home().ok();
-    let docker = wash_oci::docker_config_path();
-    let found =
-        wash_oci::resolve_credentials(registry, explicit, home.as_deref(), docker.as_deref())?;
+    let found = wash_oci::resolve_credentials(
+        registry,
+        explicit,
+        Some(&paths.credentials()),
+        paths.docker_config(),
+    )?;
     Ok(found.map(|(credentials, source)| {
         printer.status(
             "Credentials",
@@ -200,11 +204,11 @@ fn bars(printer: &Printer) -> Arc<dyn Progress> {
     }
 }
 
-fn push(args: PushArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+fn push(args: PushArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     let target = wash_oci::ArtifactRef::parse(&args.url)?;
     let registry = target.registry().to_owned();
     let options = PushOptions {
-        credentials: credentials_for(&registry, &args.connection, printer)?,
+        credentials: credentials_for(&registry, &args.connection, paths, printer)?,
         insecure: insecure_list(&args.connection, &registry),
         allow_latest: args.allow_latest,
         annotations: args.annotations,
@@ -238,14 +242,14 @@ fn push(args: PushArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
     ))
 }
 
-fn pull(args: PullArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+fn pull(args: PullArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     let target = wash_oci::ArtifactRef::parse(&args.url)?;
     let registry = target.registry().to_owned();
     let options = PullOptions {
-        credentials: credentials_for(&registry, &args.connection, printer)?,
+        credentials: credentials_for(&registry, &args.connection, paths, printer)?,
         allow_latest: args.allow_latest,
         insecure: insecure_list(&args.connection, &registry),
-        cache_dir: wash_oci::default_cache_dir()?,
+        cache_dir: paths.oci_cache().to_owned(),
         digest: args.digest,
         offline: args.offline,
     };
@@ -273,9 +277,9 @@ fn pull(args: PullArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
     ))
 }
 
-fn ping(args: PingArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+fn ping(args: PingArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     let registry = wash_oci::normalize_registry(&args.registry);
-    let credentials = credentials_for(&registry, &args.connection, printer)?;
+    let credentials = credentials_for(&registry, &args.connection, paths, printer)?;
     let insecure = insecure_list(&args.connection, &registry);
     let report = block_on(wash_oci::ping(&registry, credentials.as_ref(), &insecure))?;
     let mut json = Map::new();
@@ -285,7 +289,7 @@ fn ping(args: PingArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
     Ok(CommandOutput::new("Pong!", json))
 }
 
-fn login(args: LoginArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+fn login(args: LoginArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     let registry = wash_oci::normalize_registry(&args.registry);
     let mut connection = args.connection;
     if args.password_stdin {
@@ -300,7 +304,7 @@ fn login(args: LoginArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
     )?;
     let insecure = insecure_list(&connection, &registry);
     block_on(wash_oci::ping(&registry, Some(&credentials), &insecure))?;
-    let path = wash_oci::store_login(&wash_oci::wash_home()?, &registry, &credentials)?;
+    let path = wash_oci::store_login(&paths.credentials(), &registry, &credentials)?;
     printer.status("Stored", format!("credentials in {}", path.display()));
     let mut json = Map::new();
     json.insert("registry".into(), json!(registry));
@@ -311,9 +315,9 @@ fn login(args: LoginArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
     ))
 }
 
-fn logout(args: LogoutArgs) -> anyhow::Result<CommandOutput> {
+fn logout(args: LogoutArgs, paths: &WashPaths) -> anyhow::Result<CommandOutput> {
     let registry = wash_oci::normalize_registry(&args.registry);
-    let removed = wash_oci::remove_login(&wash_oci::wash_home()?, &registry)?;
+    let removed = wash_oci::remove_login(&paths.credentials(), &registry)?;
     let mut json = Map::new();
     json.insert("registry".into(), json!(registry));
     json.insert("removed".into(), json!(removed));

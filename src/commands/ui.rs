@@ -1,8 +1,8 @@
 //! `wash ui`: serve the lattice dashboard on 127.0.0.1 until Ctrl-C (the logic is in `wash-ui`).
 
-use anyhow::Context as _;
 use clap::Args;
 use serde_json::{json, Map};
+use wash_local::WashPaths;
 
 use super::connection::ConnectionArgs;
 use crate::output::{CommandOutput, Printer};
@@ -34,11 +34,11 @@ pub struct UiArgs {
 }
 
 /// Runs `wash ui` until Ctrl-C or SIGTERM.
-pub fn run(args: UiArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
+pub fn run(args: UiArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     super::block_on(async move {
-        let client = args.connection.connect().await?;
+        let client = args.connection.connect(paths.home()).await?;
         let (lattice, nats_url) = (client.lattice().to_owned(), client.url().to_owned());
-        let uploads = wash_local::WashHome::from_env().uploads();
+        let uploads = paths.home().uploads();
         let dashboard = wash_ui::Dashboard::bind(client, args.port, uploads).await?;
         let url = dashboard.url();
         printer.status(
@@ -47,16 +47,7 @@ pub fn run(args: UiArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
                 "the dashboard of lattice `{lattice}` (NATS {nats_url}) at {url}; Ctrl-C to stop"
             ),
         );
-        let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .context("failed to listen for SIGTERM")?;
-        dashboard
-            .serve(async move {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = sigterm.recv() => {}
-                }
-            })
-            .await?;
+        dashboard.serve(super::shutdown_signal()?).await?;
         let mut json = Map::new();
         json.insert("url".into(), json!(url));
         json.insert("lattice".into(), json!(lattice));

@@ -2,14 +2,16 @@
 //! foreground, or in the background with `--detached`.
 
 use std::collections::BTreeMap;
+use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use clap::Args;
 use serde_json::{json, Map};
 use wash_host::{Host, HostConfig};
-use wash_local::{ContextStore, HostRecord, NatsProbe, WashHome};
+use wash_local::{HostRecord, LatticeSettings, LocalNats, NatsRequest, WashHome, WashPaths};
 
+use super::local::report_step;
 use crate::output::{CommandOutput, Printer};
 
 const AFTER_HELP: &str = "\
@@ -21,7 +23,8 @@ Examples:
 
 The host reads the wasmCloud 0.x host variables too: WASMCLOUD_LATTICE_PREFIX, WASMCLOUD_RPC_HOST,
 WASMCLOUD_RPC_PORT, WASMCLOUD_CLUSTER_SEED, WASMCLOUD_CLUSTER_ISSUERS, WASMCLOUD_HOST_SEED,
-WASMCLOUD_RPC_TIMEOUT_MS, WASMCLOUD_OCI_ALLOWED_INSECURE.";
+WASMCLOUD_RPC_TIMEOUT_MS, WASMCLOUD_OCI_ALLOWED_INSECURE. Pid files, logs and the default context go
+to ~/.wash (WASH_HOME moves it: docs/wash-home.md).";
 
 /// Arguments of `wash up`.
 #[derive(Debug, Clone, Args)]
@@ -93,85 +96,48 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
 }
 
 /// Runs `wash up`.
-pub fn run(args: UpArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let home = WashHome::from_env();
+pub fn run(args: UpArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    let home = paths.home();
     home.ensure()?;
     if let Some(record) = home.live_host()? {
-        let text = format!(
-            "a host started by `wash up` is already running (pid {}, host {}, lattice {}, NATS {}); \
-             `wash down` stops it",
-            record.pid, record.host_id, record.lattice, record.nats_url
-        );
-        let mut json = Map::new();
-        json.insert("already_running".into(), json!(true));
-        json.insert("host".into(), serde_json::to_value(&record)?);
-        return Ok(CommandOutput::new(text, json));
+        return already_running(&record);
     }
+    let request = NatsRequest {
+        url: args.nats_url.clone(),
+        host: args.nats_host.clone(),
+        port: args.nats_port,
+    };
     if args.background_host {
-        return super::block_on(run_host(args, &home, printer, None));
+        let nats = LocalNats::given(request.url());
+        return super::block_on(run_host(&args, paths, nats, printer));
     }
-    let (nats_url, started_nats) = resolve_nats(&args, &home, printer)?;
+    let nats =
+        wash_local::find_or_start_nats(home, &request, &mut |step| report_step(printer, step))?;
     if args.detached {
-        detach(&args, &home, &nats_url, started_nats, printer)
+        detach(&args, home, &nats, printer)
     } else {
-        super::block_on(run_host(
-            UpArgs {
-                nats_url: Some(nats_url),
-                ..args
-            },
-            &home,
-            printer,
-            started_nats,
-        ))
+        super::block_on(run_host(&args, paths, nats, printer))
     }
 }
 
-/// Finds the NATS server to use: `--nats-url`, one already answering on the port, or a new one.
-fn resolve_nats(
-    args: &UpArgs,
-    home: &WashHome,
-    printer: &Printer,
-) -> anyhow::Result<(String, Option<u32>)> {
-    if let Some(url) = &args.nats_url {
-        return Ok((url.clone(), None));
-    }
-    let url = format!("nats://{}:{}", args.nats_host, args.nats_port);
-    let local = matches!(args.nats_host.as_str(), "127.0.0.1" | "localhost");
-    if !local {
-        return Ok((url, None));
-    }
-    match wash_local::probe_nats(args.nats_port) {
-        NatsProbe::Nats => {
-            printer.status(
-                "Using",
-                format!("the NATS server already answering at {url}"),
-            );
-            Ok((url, None))
-        }
-        NatsProbe::Other => Err(wash_local::LocalError::PortTaken {
-            port: args.nats_port,
-        }
-        .into()),
-        NatsProbe::Free => {
-            printer.status(
-                "Starting",
-                format!("nats-server -js on 127.0.0.1:{}", args.nats_port),
-            );
-            let started = wash_local::start_nats_server(home, args.nats_port)?;
-            Ok((url, Some(started.pid)))
-        }
-    }
+fn already_running(record: &HostRecord) -> anyhow::Result<CommandOutput> {
+    let text = format!(
+        "a host started by `wash up` is already running (pid {}, host {}, lattice {}, NATS {}); \
+         `wash down` stops it",
+        record.pid, record.host_id, record.lattice, record.nats_url
+    );
+    let mut json = Map::new();
+    json.insert("already_running".into(), json!(true));
+    json.insert("host".into(), serde_json::to_value(record)?);
+    Ok(CommandOutput::new(text, json))
 }
 
-fn host_config(args: &UpArgs, home: &WashHome, cluster_seed: String) -> HostConfig {
+fn host_config(args: &UpArgs, paths: &WashPaths, nats_url: String, seed: String) -> HostConfig {
     HostConfig {
-        nats_url: args
-            .nats_url
-            .clone()
-            .unwrap_or_else(|| format!("nats://{}:{}", args.nats_host, args.nats_port)),
+        nats_url,
         lattice: args.lattice.clone(),
         host_seed: args.host_seed.clone(),
-        cluster_seed: Some(cluster_seed),
+        cluster_seed: Some(seed),
         cluster_issuers: args
             .cluster_issuers
             .iter()
@@ -180,81 +146,43 @@ fn host_config(args: &UpArgs, home: &WashHome, cluster_seed: String) -> HostConf
             .collect(),
         labels: args.labels.iter().cloned().collect::<BTreeMap<_, _>>(),
         rpc_timeout: Duration::from_millis(args.rpc_timeout_ms),
-        cache_dir: home.provider_cache(),
+        cache_dir: paths.home().provider_cache(),
+        oci_cache_dir: paths.oci_cache().to_owned(),
         allowed_insecure: args.allowed_insecure.clone(),
         oci_allow_latest: args.allow_latest,
         ..HostConfig::default()
     }
 }
 
-/// The cluster seed: the flag, else the default context's, else a new one; recorded in the context.
-fn cluster_seed(args: &UpArgs, home: &WashHome, nats_url: &str) -> anyhow::Result<String> {
-    let store = ContextStore::new(home);
-    let mut context = store.load("default")?;
-    let seed = match (&args.cluster_seed, &context.cluster_seed) {
-        (Some(seed), _) => seed.clone(),
-        (None, Some(seed)) => seed.clone(),
-        (None, None) => nkeys::KeyPair::new_cluster()
-            .seed()
-            .context("failed to create a cluster key")?,
-    };
-    context.cluster_seed = Some(seed.clone());
-    if let Some((host, port)) = nats_url
-        .rsplit_once("://")
-        .map(|(_, rest)| rest)
-        .and_then(|r| r.rsplit_once(':'))
-    {
-        context.ctl_host = host.to_owned();
-        context.rpc_host = host.to_owned();
-        if let Ok(port) = port.parse() {
-            context.ctl_port = port;
-            context.rpc_port = port;
-        }
-    }
-    context.ctl_lattice_prefix = args.lattice.clone();
-    context.rpc_lattice_prefix = args.lattice.clone();
-    context.rpc_timeout = args.rpc_timeout_ms;
-    store.save(&context)?;
-    Ok(seed)
-}
-
 /// Runs the host in this process until Ctrl-C, SIGTERM or a control-interface `stop`.
 async fn run_host(
-    args: UpArgs,
-    home: &WashHome,
+    args: &UpArgs,
+    paths: &WashPaths,
+    nats: LocalNats,
     printer: &Printer,
-    started_nats: Option<u32>,
 ) -> anyhow::Result<CommandOutput> {
-    let nats_url = args
-        .nats_url
-        .clone()
-        .unwrap_or_else(|| format!("nats://{}:{}", args.nats_host, args.nats_port));
-    let seed = cluster_seed(&args, home, &nats_url)?;
-    let config = host_config(
-        &UpArgs {
-            nats_url: Some(nats_url.clone()),
-            ..args.clone()
-        },
-        home,
-        seed,
-    );
-    let host = match Host::start(config).await {
+    let home = paths.home();
+    let settings = LatticeSettings {
+        nats_url: nats.url.clone(),
+        lattice: args.lattice.clone(),
+        rpc_timeout_ms: args.rpc_timeout_ms,
+        cluster_seed: args.cluster_seed.clone(),
+    };
+    let seed = wash_local::record_lattice(home, &settings)?;
+    let host = match Host::start(host_config(args, paths, nats.url.clone(), seed)).await {
         Ok(host) => host,
         Err(err) => {
-            if let Some(pid) = started_nats {
-                wash_local::stop_pid(pid, Duration::from_secs(5));
-                let _ = std::fs::remove_file(home.nats_pid());
-            }
+            nats.stop_started(home);
             return Err(err).context("the host did not start");
         }
     };
     let record = HostRecord {
         pid: std::process::id(),
         host_id: host.id(),
-        nats_url,
+        nats_url: nats.url.clone(),
         lattice: host.lattice().to_owned(),
     };
-    record.write(&home.host_record())?;
+    home.record_host(&record)?;
     printer.status(
         "Started",
         format!(
@@ -262,20 +190,15 @@ async fn run_host(
             record.host_id, record.lattice, record.nats_url
         ),
     );
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("failed to listen for SIGTERM")?;
+    let shutdown = super::shutdown_signal()?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = sigterm.recv() => {}
-        _ = host.stopped() => {}
+        () = shutdown => {}
+        () = host.stopped() => {}
     }
     printer.status("Stopping", format!("host {}", record.host_id));
     host.stop().await;
-    let _ = std::fs::remove_file(home.host_record());
-    if let Some(pid) = started_nats {
-        wash_local::stop_pid(pid, Duration::from_secs(5));
-        let _ = std::fs::remove_file(home.nats_pid());
-    }
+    home.forget_host();
+    nats.stop_started(home);
     let mut json = Map::new();
     json.insert("host_id".into(), json!(record.host_id));
     json.insert("stopped".into(), json!(true));
@@ -289,33 +212,52 @@ async fn run_host(
 fn detach(
     args: &UpArgs,
     home: &WashHome,
-    nats_url: &str,
-    started_nats: Option<u32>,
+    nats: &LocalNats,
     printer: &Printer,
 ) -> anyhow::Result<CommandOutput> {
-    let exe = std::env::current_exe().context("cannot find the wash binary to start the host")?;
+    let command = background_host(args, &nats.url)?;
+    let record = super::block_on(wash_local::start_background_host(
+        home,
+        command,
+        nats,
+        &mut |step| report_step(printer, step),
+    ))?;
     let log_path = home.host_log();
-    let log = std::fs::File::create(&log_path)
-        .with_context(|| format!("failed to create `{}`", log_path.display()))?;
-    let mut command = std::process::Command::new(exe);
+    let text = format!(
+        "wash up: host {} started on lattice `{}` (NATS {}{}); log: {}; stop with `wash down`",
+        record.host_id,
+        record.lattice,
+        record.nats_url,
+        if nats.started.is_some() {
+            ", started by wash"
+        } else {
+            ""
+        },
+        log_path.display()
+    );
+    let mut json = Map::new();
+    json.insert("host_id".into(), json!(record.host_id));
+    json.insert("lattice".into(), json!(record.lattice));
+    json.insert("nats_url".into(), json!(record.nats_url));
+    json.insert("pid".into(), json!(record.pid));
+    json.insert("nats_started".into(), json!(nats.started.is_some()));
+    json.insert("log".into(), json!(log_path));
+    Ok(CommandOutput::new(text, json))
+}
+
+/// This binary's `wash up --background-host` command line carrying `args`.
+fn background_host(args: &UpArgs, nats_url: &str) -> anyhow::Result<Command> {
+    let exe = std::env::current_exe().context("cannot find the wash binary to start the host")?;
+    let mut command = Command::new(exe);
     command
-        .args([
-            "up",
-            "--background-host",
-            "--nats-url",
-            nats_url,
-            "--lattice",
-            &args.lattice,
-        ])
+        .args(["up", "--background-host", "--nats-url", nats_url])
+        .args(["--lattice", &args.lattice])
         .args(["--rpc-timeout-ms", &args.rpc_timeout_ms.to_string()])
-        .stdin(std::process::Stdio::null())
         // The background host logs what providers print and what actors log at info level.
         .env(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
-        )
-        .stdout(log.try_clone()?)
-        .stderr(log);
+        );
     for (key, value) in &args.labels {
         command.arg("--label").arg(format!("{key}={value}"));
     }
@@ -339,63 +281,5 @@ fn detach(
     if let Some(seed) = &args.cluster_seed {
         command.env("WASMCLOUD_CLUSTER_SEED", seed);
     }
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command
-        .spawn()
-        .context("failed to start the background host")?;
-    printer.status(
-        "Starting",
-        format!("host in the background (log: {})", log_path.display()),
-    );
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let record = loop {
-        if let Some(record) = home.live_host()?.filter(|r| r.pid == child.id()) {
-            break record;
-        }
-        if let Some(status) = child.try_wait()? {
-            if let Some(pid) = started_nats {
-                wash_local::stop_pid(pid, Duration::from_secs(5));
-                let _ = std::fs::remove_file(home.nats_pid());
-            }
-            bail!(
-                "the host exited ({status}) before serving the lattice; see its log: {}",
-                log_path.display()
-            );
-        }
-        if std::time::Instant::now() > deadline {
-            bail!(
-                "the host did not come up within 30 s; see its log: {}",
-                log_path.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    super::block_on(async {
-        let client = wash_ctl::CtlClient::connect(&record.nats_url, record.lattice.clone()).await?;
-        client
-            .get_inventory(&record.host_id)
-            .await
-            .context("the host does not answer the control interface")?;
-        anyhow::Ok(())
-    })?;
-    let text = format!(
-        "wash up: host {} started on lattice `{}` (NATS {}{}); log: {}; stop with `wash down`",
-        record.host_id,
-        record.lattice,
-        record.nats_url,
-        if started_nats.is_some() {
-            ", started by wash"
-        } else {
-            ""
-        },
-        log_path.display()
-    );
-    let mut json = Map::new();
-    json.insert("host_id".into(), json!(record.host_id));
-    json.insert("lattice".into(), json!(record.lattice));
-    json.insert("nats_url".into(), json!(record.nats_url));
-    json.insert("pid".into(), json!(record.pid));
-    json.insert("nats_started".into(), json!(started_nats.is_some()));
-    json.insert("log".into(), json!(log_path));
-    Ok(CommandOutput::new(text, json))
+    Ok(command)
 }

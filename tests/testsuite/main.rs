@@ -10,6 +10,7 @@ mod ctx;
 mod gen;
 mod go;
 mod harness;
+mod home;
 mod keys;
 mod lattice;
 mod new;

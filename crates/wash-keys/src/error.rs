@@ -79,7 +79,4 @@ pub enum KeyError {
         #[source]
         source: Box<KeyError>,
     },
-    /// Neither `WASH_KEYS` nor `HOME` is set, so there is no default key directory.
-    #[error("cannot find the key directory: neither `WASH_KEYS` nor `HOME` is set\nhelp: pass `--directory`")]
-    NoKeyDirectory,
 }

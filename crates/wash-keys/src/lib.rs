@@ -30,4 +30,4 @@ pub use lookup::{
 };
 pub use nkeys::KeyPair;
 pub use seed::{generate, parse_public_key, parse_seed, parse_seed_of_kind, seed_of};
-pub use store::{KeyStore, KEYS_DIR_ENV, KEY_FILE_EXTENSION};
+pub use store::{KeyStore, KEY_FILE_EXTENSION};

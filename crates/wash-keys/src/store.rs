@@ -1,7 +1,8 @@
 //! The on-disk key store: one `<name>.nk` file per key holding the 58-character seed, no newline.
 //!
-//! The directory is `~/.wash/keys` unless `WASH_KEYS` or `--directory` say otherwise. It is created with
-//! mode 0700 and every key file is written atomically (temp file + rename) with mode 0600.
+//! The caller names the directory (wash uses `~/.wash/keys` unless `--directory`, `WASH_KEYS` or
+//! `WASH_HOME` say otherwise; `wash_local::WashPaths` resolves that). It is created with mode 0700
+//! and every key file is written atomically (temp file + rename) with mode 0600.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,8 +11,6 @@ use nkeys::KeyPair;
 
 use crate::{parse_seed, seed_of, KeyError, KeyKind};
 
-/// The environment variable that overrides the key directory.
-pub const KEYS_DIR_ENV: &str = "WASH_KEYS";
 /// The extension of key files.
 pub const KEY_FILE_EXTENSION: &str = "nk";
 
@@ -25,20 +24,6 @@ impl KeyStore {
     /// A store in `dir` (created on the first write).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Self { dir: dir.into() }
-    }
-
-    /// The store in `dir` if given, else in `$WASH_KEYS`, else in `$HOME/.wash/keys`.
-    pub fn open(dir: Option<&Path>) -> Result<Self, KeyError> {
-        if let Some(dir) = dir {
-            return Ok(Self::new(dir));
-        }
-        if let Some(dir) = std::env::var_os(KEYS_DIR_ENV).filter(|d| !d.is_empty()) {
-            return Ok(Self::new(dir));
-        }
-        let home = std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .ok_or(KeyError::NoKeyDirectory)?;
-        Ok(Self::new(PathBuf::from(home).join(".wash").join("keys")))
     }
 
     /// The directory holding the key files.

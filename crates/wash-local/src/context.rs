@@ -102,7 +102,7 @@ impl ContextStore {
     /// The store under a wash home.
     pub fn new(home: &WashHome) -> Self {
         Self {
-            dir: home.root().join("contexts"),
+            dir: home.contexts(),
         }
     }
 

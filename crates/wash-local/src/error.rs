@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use wash_ctl::CtlError;
+
 /// Starting or stopping local processes failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LocalError {
@@ -61,4 +63,47 @@ pub enum LocalError {
         /// Its file.
         path: PathBuf,
     },
+    /// Neither `WASH_HOME` nor `HOME` is set.
+    #[error("cannot find wash's home folder: neither `WASH_HOME` nor `HOME` is set\nhelp: set `WASH_HOME` to the folder wash should keep its keys, contexts and caches in")]
+    NoHome,
+    /// No cluster seed to sign an invocation with.
+    #[error("no cluster seed to sign the invocation: the context has none (`wash up` records one); pass `--cluster-seed` with the host's WASMCLOUD_CLUSTER_SEED")]
+    NoClusterSeed,
+    /// A new cluster key could not be made.
+    #[error("failed to create a cluster key")]
+    ClusterKey(#[source] nkeys::error::Error),
+    /// The background host's log file could not be created.
+    #[error("failed to create `{path}`")]
+    HostLog {
+        /// The log file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The background host process could not be started or watched.
+    #[error("failed to start the background host")]
+    HostSpawn(#[source] std::io::Error),
+    /// The background host exited before it served the lattice.
+    #[error("the host exited ({status}) before serving the lattice; see its log: {log}")]
+    HostExited {
+        /// How it exited.
+        status: std::process::ExitStatus,
+        /// Its log file.
+        log: PathBuf,
+    },
+    /// The background host did not serve the lattice in time.
+    #[error("the host did not come up within {seconds} s; see its log: {log}")]
+    HostTimeout {
+        /// How long `wash up` waited.
+        seconds: u64,
+        /// Its log file.
+        log: PathBuf,
+    },
+    /// The host wrote its record but does not answer its control interface.
+    #[error("the host does not answer the control interface")]
+    HostSilent(#[source] CtlError),
+    /// Talking to the lattice over NATS failed.
+    #[error(transparent)]
+    Ctl(#[from] CtlError),
 }

@@ -58,7 +58,7 @@ pub fn nats_server_program() -> Result<PathBuf, LocalError> {
 }
 
 /// A NATS server this process started.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StartedNats {
     /// Its process id (also written to `~/.wash/nats.pid`).
     pub pid: u32,
@@ -112,4 +112,10 @@ pub fn start_nats_server(home: &WashHome, port: u16) -> Result<StartedNats, Loca
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Stops the NATS server `wash up` started (SIGTERM, then SIGKILL after 5 s) and removes its pid file.
+pub fn stop_started_nats(home: &WashHome, pid: u32) {
+    crate::stop_pid(pid, Duration::from_secs(5));
+    let _ = std::fs::remove_file(home.nats_pid());
 }

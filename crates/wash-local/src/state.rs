@@ -9,26 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::LocalError;
 
-/// The `~/.wash` folder (`$WASH_HOME` overrides it).
-#[derive(Debug, Clone)]
+/// The `~/.wash` folder and the layout of what wash keeps there (where it is comes from
+/// [`crate::WashPaths`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WashHome {
     root: PathBuf,
 }
 
 impl WashHome {
-    /// `$WASH_HOME`, else `$HOME/.wash`, else `./.wash`.
-    pub fn from_env() -> Self {
-        let root = std::env::var_os("WASH_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                std::env::var_os("HOME")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| PathBuf::from("."))
-                    .join(".wash")
-            });
-        Self { root }
-    }
-
     /// A home at an explicit path.
     pub fn at(root: impl Into<PathBuf>) -> Self {
         Self { root: root.into() }
@@ -82,10 +70,45 @@ impl WashHome {
         self.root.join("cache").join("providers")
     }
 
+    /// The OCI cache unless `WASH_CACHE` moves it.
+    pub fn oci_cache(&self) -> PathBuf {
+        self.root.join("cache").join("oci")
+    }
+
+    /// The key store unless `WASH_KEYS` moves it.
+    pub fn keys(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+
+    /// The contexts folder.
+    pub fn contexts(&self) -> PathBuf {
+        self.root.join("contexts")
+    }
+
+    /// The registry credentials `wash reg login` stores.
+    pub fn credentials(&self) -> PathBuf {
+        self.root.join("credentials.json")
+    }
+
     /// Reads the pid in `path`, if the file exists and the process is alive.
     pub fn live_pid(&self, path: &Path) -> Option<u32> {
         let pid: u32 = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
         pid_alive(pid).then_some(pid)
+    }
+
+    /// The pid of the NATS server `wash up` started, if its pid file names a live process.
+    pub fn started_nats_pid(&self) -> Option<u32> {
+        self.live_pid(&self.nats_pid())
+    }
+
+    /// Writes the record of the host serving the lattice.
+    pub fn record_host(&self, record: &HostRecord) -> Result<(), LocalError> {
+        record.write(&self.host_record())
+    }
+
+    /// Removes the host record (a missing one is fine).
+    pub fn forget_host(&self) {
+        let _ = std::fs::remove_file(self.host_record());
     }
 
     /// Reads the host record if it exists and its process is alive.

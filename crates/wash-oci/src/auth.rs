@@ -1,5 +1,5 @@
 //! Registry credentials: where they come from (flags/env, `wash reg login`, `~/.docker/config.json`)
-//! and the 0600 store `wash reg login` writes under `~/.wash`.
+//! and the 0600 store `wash reg login` writes (`~/.wash/credentials.json`; the caller passes its path).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -109,29 +109,6 @@ pub fn normalize_registry(registry: &str) -> String {
     }
 }
 
-/// `~/.wash` (from `HOME`).
-pub fn wash_home() -> Result<PathBuf, OciError> {
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(|home| PathBuf::from(home).join(".wash"))
-        .ok_or(OciError::NoHome)
-}
-
-/// The login store: `<wash home>/credentials.json`.
-pub fn login_store_path(wash_home: &Path) -> PathBuf {
-    wash_home.join("credentials.json")
-}
-
-/// Docker's config file: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn docker_config_path() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("config.json"));
-    }
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(|home| PathBuf::from(home).join(".docker/config.json"))
-}
-
 fn read_auth_file(path: &Path) -> Result<Option<AuthFile>, OciError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -155,21 +132,21 @@ fn lookup(file: &AuthFile, registry: &str) -> Option<Credentials> {
 }
 
 /// Finds credentials for `registry`: `explicit` first (flags or env), then the `wash reg login`
-/// store in `wash_home`, then Docker's config. `None` means anonymous access.
+/// store (`login_store`, e.g. `~/.wash/credentials.json`), then Docker's config file. `None` means
+/// anonymous access.
 pub fn resolve_credentials(
     registry: &str,
     explicit: Option<Credentials>,
-    wash_home: Option<&Path>,
+    login_store: Option<&Path>,
     docker_config: Option<&Path>,
 ) -> Result<Option<(Credentials, CredentialSource)>, OciError> {
     if let Some(credentials) = explicit {
         return Ok(Some((credentials, CredentialSource::CommandLine)));
     }
     let registry = normalize_registry(registry);
-    if let Some(home) = wash_home {
-        let path = login_store_path(home);
-        if let Some(found) = read_auth_file(&path)?.and_then(|f| lookup(&f, &registry)) {
-            return Ok(Some((found, CredentialSource::WashLogin(path))));
+    if let Some(path) = login_store {
+        if let Some(found) = read_auth_file(path)?.and_then(|f| lookup(&f, &registry)) {
+            return Ok(Some((found, CredentialSource::WashLogin(path.to_owned()))));
         }
     }
     if let Some(path) = docker_config {
@@ -190,13 +167,14 @@ pub fn resolve_credentials(
     Ok(None)
 }
 
-/// Stores credentials for `registry` in the login store (created 0600, replaced atomically).
+/// Stores credentials for `registry` in the login store file `store` (created 0600, replaced
+/// atomically); returns that path.
 pub fn store_login(
-    wash_home: &Path,
+    store: &Path,
     registry: &str,
     credentials: &Credentials,
 ) -> Result<PathBuf, OciError> {
-    let path = login_store_path(wash_home);
+    let path = store.to_owned();
     let mut file = read_auth_file(&path)?.unwrap_or_default();
     let registry = normalize_registry(registry);
     file.auths
@@ -213,9 +191,10 @@ pub fn store_login(
     Ok(path)
 }
 
-/// Removes the credentials for `registry` from the login store; returns whether there were any.
-pub fn remove_login(wash_home: &Path, registry: &str) -> Result<bool, OciError> {
-    let path = login_store_path(wash_home);
+/// Removes the credentials for `registry` from the login store file `store`; returns whether there
+/// were any.
+pub fn remove_login(store: &Path, registry: &str) -> Result<bool, OciError> {
+    let path = store.to_owned();
     let Some(mut file) = read_auth_file(&path)? else {
         return Ok(false);
     };
@@ -284,13 +263,13 @@ mod tests {
     #[test]
     fn login_store_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join(".wash");
+        let store = dir.path().join(".wash/credentials.json");
         let creds = Credentials {
             username: "alice".into(),
             password: "s3cret".into(),
         };
-        let path = store_login(&home, "127.0.0.1:5000", &creds).unwrap();
-        store_login(&home, "other:1", &creds).unwrap();
+        let path = store_login(&store, "127.0.0.1:5000", &creds).unwrap();
+        store_login(&store, "other:1", &creds).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -307,20 +286,20 @@ mod tests {
         )
         .unwrap();
         let (found, source) =
-            resolve_credentials("127.0.0.1:5000", None, Some(&home), Some(&docker))
+            resolve_credentials("127.0.0.1:5000", None, Some(&store), Some(&docker))
                 .unwrap()
                 .unwrap();
         assert_eq!(found, creds);
         assert_eq!(source, CredentialSource::WashLogin(path.clone()));
-        assert!(remove_login(&home, "127.0.0.1:5000").unwrap());
-        assert!(!remove_login(&home, "127.0.0.1:5000").unwrap());
+        assert!(remove_login(&store, "127.0.0.1:5000").unwrap());
+        assert!(!remove_login(&store, "127.0.0.1:5000").unwrap());
         let (found, source) =
-            resolve_credentials("127.0.0.1:5000", None, Some(&home), Some(&docker))
+            resolve_credentials("127.0.0.1:5000", None, Some(&store), Some(&docker))
                 .unwrap()
                 .unwrap();
         assert_eq!(found.username, "bob");
         assert_eq!(source, CredentialSource::DockerConfig(docker));
-        assert!(resolve_credentials("other:1", None, Some(&home), None)
+        assert!(resolve_credentials("other:1", None, Some(&store), None)
             .unwrap()
             .is_some());
     }

@@ -1,6 +1,6 @@
 //! The local OCI cache: blobs named by their digest, plus the manifest digest last seen for each tag.
 //!
-//! Layout under the cache root (`~/.wash/cache/oci`, or `WASH_CACHE`):
+//! Layout under the cache root (the caller's choice; wash uses `~/.wash/cache/oci`, or `WASH_CACHE`):
 //! `blobs/sha256/<hex>` (manifests and layers), `tags/<registry>/<repository>/<tag>` (a manifest
 //! digest, for `--offline`), `tmp/` (downloads in progress). Every write goes through `tmp/` and a
 //! rename, so a reader never sees half a blob; every read is checked against its digest.
@@ -14,14 +14,6 @@ use crate::OciError;
 
 /// The folders this cache owns; `drain` removes these and nothing else.
 const OWNED: [&str; 3] = ["blobs", "tags", "tmp"];
-
-/// The default cache root: `$WASH_CACHE` if set, else `~/.wash/cache/oci`.
-pub fn default_cache_dir() -> Result<PathBuf, OciError> {
-    if let Some(dir) = std::env::var_os("WASH_CACHE").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    Ok(crate::auth::wash_home()?.join("cache").join("oci"))
-}
 
 /// What `drain` removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

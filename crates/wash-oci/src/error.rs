@@ -133,9 +133,6 @@ pub enum OciError {
         /// What is wrong (never its secrets).
         reason: String,
     },
-    /// No home directory to find `~/.wash` in.
-    #[error("cannot find the home directory: `HOME` is not set\nhelp: set `HOME` or `WASH_CACHE`")]
-    NoHome,
     /// A file system operation failed.
     #[error("failed to {action} `{path}`")]
     Io {

@@ -12,7 +12,8 @@
 //!   0600 store, `~/.docker/config.json`); no error or log ever contains a password.
 //! - [`is_oci_reference`] tells a registry reference from a file path.
 //!
-//! Nothing here prints: progress goes through the [`Progress`] trait.
+//! Nothing here prints (progress goes through the [`Progress`] trait) and nothing reads wash's
+//! environment: the cache folder, the login store and Docker's config file are paths the caller passes.
 
 mod artifact;
 mod auth;
@@ -30,10 +31,10 @@ pub use artifact::{
     PROVIDER_LAYER_MEDIA_TYPE,
 };
 pub use auth::{
-    docker_config_path, login_store_path, normalize_registry, remove_login, resolve_credentials,
-    store_login, wash_home, CredentialSource, Credentials,
+    normalize_registry, remove_login, resolve_credentials, store_login, CredentialSource,
+    Credentials,
 };
-pub use cache::{default_cache_dir, Cache, DrainReport};
+pub use cache::{Cache, DrainReport};
 pub use error::OciError;
 pub use manifest::{parse_annotations, Descriptor, Manifest};
 pub use progress::{NoProgress, Progress};

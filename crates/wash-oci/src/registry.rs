@@ -15,7 +15,7 @@ use oci_client::{Client, RegistryOperation};
 use crate::artifact::{classify, sha256_digest, ArtifactKind, HashingReader};
 use crate::artifact::{DOCKER_MANIFEST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE};
 use crate::auth::Credentials;
-use crate::cache::{default_cache_dir, Cache};
+use crate::cache::Cache;
 use crate::manifest::{parse_annotations, Manifest};
 use crate::progress::Progress;
 use crate::reference::{is_insecure_registry, normalize_digest, ArtifactRef};
@@ -79,15 +79,14 @@ pub struct PullOptions {
 }
 
 impl Default for PullOptions {
-    /// Anonymous, `latest` refused, the default cache dir (`WASH_CACHE` or `~/.wash/cache/oci`,
-    /// else a folder in the system temp dir), online.
+    /// Anonymous, `latest` refused, a cache in the system temp dir (callers pass their own, e.g.
+    /// `~/.wash/cache/oci`), online.
     fn default() -> Self {
         Self {
             credentials: None,
             allow_latest: false,
             insecure: Vec::new(),
-            cache_dir: default_cache_dir()
-                .unwrap_or_else(|_| std::env::temp_dir().join("wash-oci-cache")),
+            cache_dir: std::env::temp_dir().join("wash-oci-cache"),
             digest: None,
             offline: false,
         }

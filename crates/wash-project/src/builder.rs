@@ -36,6 +36,9 @@ pub struct BuildOptions {
     pub no_sign: bool,
     /// Skip compiling: sign (or pack) the artifact of an earlier build.
     pub sign_only: bool,
+    /// The key store used unless `wasmcloud.toml` names a `key_directory` (wash passes
+    /// `~/.wash/keys`, or `WASH_KEYS`).
+    pub key_dir: PathBuf,
 }
 
 /// A step of the build, reported as it starts (the CLI turns these into status lines).
@@ -133,7 +136,8 @@ pub fn build_project(
             outcome.capabilities = manifest.actor.claims.clone();
             outcome.compiled = Some(wasm.clone());
             if !options.no_sign {
-                let (destination, subject) = sign_actor(dir, &manifest, &wasm, on_step)?;
+                let (destination, subject) =
+                    sign_actor(dir, &options.key_dir, &manifest, &wasm, on_step)?;
                 outcome.artifact = Some(destination);
                 outcome.subject = Some(subject);
             }
@@ -150,7 +154,8 @@ pub fn build_project(
                 outcome.capabilities = vec![provider.capability_id.clone()];
             }
             if !options.no_sign {
-                let (destination, subject) = pack_provider(dir, &manifest, &binary, on_step)?;
+                let (destination, subject) =
+                    pack_provider(dir, &options.key_dir, &manifest, &binary, on_step)?;
                 outcome.artifact = Some(destination);
                 outcome.subject = Some(subject);
                 outcome.target = Some(wash_par::current_target());
@@ -439,9 +444,9 @@ fn existing_artifact(
     Ok(path)
 }
 
-fn key_store(dir: &Path, key_directory: Option<&PathBuf>) -> Result<KeyStore, ProjectError> {
-    let keys = key_directory.map(|k| dir.join(k));
-    Ok(KeyStore::open(keys.as_deref())?)
+/// The manifest's `key_directory` (relative to the project), else the default store.
+fn key_store(dir: &Path, key_directory: Option<&PathBuf>, default: &Path) -> KeyStore {
+    KeyStore::new(key_directory.map_or_else(|| default.to_path_buf(), |k| dir.join(k)))
 }
 
 fn report(on_step: &mut dyn FnMut(BuildStep), role: &'static str, key: &ResolvedKey) {
@@ -473,6 +478,7 @@ fn temp_in_build(destination: &Path) -> Result<tempfile::NamedTempFile, ProjectE
 
 fn sign_actor(
     dir: &Path,
+    keys: &Path,
     manifest: &ProjectManifest,
     wasm: &Path,
     on_step: &mut dyn FnMut(BuildStep),
@@ -490,7 +496,7 @@ fn sign_actor(
             .clone()
             .unwrap_or_else(|| Path::new("build").join(format!("{}_s.wasm", manifest.name))),
     );
-    let store = key_store(dir, manifest.actor.key_directory.as_ref())?;
+    let store = key_store(dir, manifest.actor.key_directory.as_ref(), keys);
     let issuer_request = KeyRequest::issuer(KeyKind::Account, None, default_account_key_name());
     let mut issuer = wash_keys::resolve_unsaved(&store, &issuer_request)?;
     let subject_name = subject_key_name(
@@ -533,6 +539,7 @@ fn sign_actor(
 
 fn pack_provider(
     dir: &Path,
+    keys: &Path,
     manifest: &ProjectManifest,
     binary: &Path,
     on_step: &mut dyn FnMut(BuildStep),
@@ -544,7 +551,7 @@ fn pack_provider(
             .clone()
             .unwrap_or_else(|| Path::new("build").join(format!("{}.par.gz", manifest.name))),
     );
-    let store = key_store(dir, provider.key_directory.as_ref())?;
+    let store = key_store(dir, provider.key_directory.as_ref(), keys);
     let issuer_request = KeyRequest::issuer(KeyKind::Account, None, default_account_key_name());
     let mut issuer = wash_keys::resolve_unsaved(&store, &issuer_request)?;
     let subject_name = subject_key_name(

@@ -97,6 +97,13 @@ impl WashCommand {
         self
     }
 
+    /// Removes an environment variable for this invocation (e.g. the `WASH_KEYS` every invocation
+    /// gets, to test what wash picks without it).
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.command.env_remove(key);
+        self
+    }
+
     /// Feeds these bytes on stdin (stdin is closed otherwise).
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());

@@ -1,0 +1,312 @@
+//! The local lattice's life cycle: find or start its NATS server, record it in the default context,
+//! start the host in the background and wait until it serves, and stop only what `wash up` started.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use wash_ctl::CtlClient;
+
+use crate::nats::stop_started_nats;
+use crate::{
+    pid_alive, probe_nats, start_nats_server, stop_pid, ContextStore, HostRecord, LocalError,
+    NatsProbe, StartedNats, WashHome, DEFAULT_CONTEXT,
+};
+
+/// How long `wash up --detached` waits for the background host to serve the lattice.
+const HOST_START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long `wash down` waits for a host it asked to stop before signalling it.
+const HOST_STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Grace between SIGTERM and SIGKILL for the processes `wash up` started.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+/// How often a wait checks again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// A step of `wash up` or `wash down`, reported as it starts (the CLI turns these into status lines).
+#[derive(Debug, Clone, Copy)]
+pub enum LatticeStep<'a> {
+    /// A NATS server already answers at this URL, and `wash up` uses it.
+    UsingNats(&'a str),
+    /// Nothing listens on this port of 127.0.0.1, so `wash up` starts `nats-server -js` there.
+    StartingNats(u16),
+    /// The background host process started; it logs to this file.
+    StartingHost(&'a Path),
+    /// `wash down` stops this host.
+    StoppingHost(&'a HostRecord),
+    /// `wash down` stops the NATS server with this pid.
+    StoppingNats(u32),
+}
+
+/// Where `wash up` looks for NATS: `url` if given, else `nats://<host>:<port>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NatsRequest {
+    /// A NATS server to connect to instead of finding or starting one.
+    pub url: Option<String>,
+    /// Host of the local NATS server.
+    pub host: String,
+    /// Port of the local NATS server (started there when nothing answers).
+    pub port: u16,
+}
+
+impl NatsRequest {
+    /// The URL the lattice will use.
+    pub fn url(&self) -> String {
+        self.url
+            .clone()
+            .unwrap_or_else(|| format!("nats://{}:{}", self.host, self.port))
+    }
+}
+
+/// The NATS server of the local lattice, and the process if this `wash up` started it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalNats {
+    /// Its URL.
+    pub url: String,
+    /// The server `wash up` started, if it did.
+    pub started: Option<StartedNats>,
+}
+
+impl LocalNats {
+    /// A server that someone else runs: nothing to stop.
+    pub fn given(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            started: None,
+        }
+    }
+
+    /// Stops the server if this `wash up` started it, and removes its pid file.
+    pub fn stop_started(&self, home: &WashHome) {
+        if let Some(started) = self.started {
+            stop_started_nats(home, started.pid);
+        }
+    }
+}
+
+/// Finds the NATS server to use: the requested URL, a server already answering on the local port, or
+/// a new `nats-server -js` there. A remote host is used as given.
+pub fn find_or_start_nats(
+    home: &WashHome,
+    request: &NatsRequest,
+    on_step: &mut dyn FnMut(LatticeStep<'_>),
+) -> Result<LocalNats, LocalError> {
+    let url = request.url();
+    let local = matches!(request.host.as_str(), "127.0.0.1" | "localhost");
+    if request.url.is_some() || !local {
+        return Ok(LocalNats::given(url));
+    }
+    match probe_nats(request.port) {
+        NatsProbe::Nats => {
+            on_step(LatticeStep::UsingNats(&url));
+            Ok(LocalNats::given(url))
+        }
+        NatsProbe::Other => Err(LocalError::PortTaken { port: request.port }),
+        NatsProbe::Free => {
+            on_step(LatticeStep::StartingNats(request.port));
+            let started = start_nats_server(home, request.port)?;
+            Ok(LocalNats {
+                url,
+                started: Some(started),
+            })
+        }
+    }
+}
+
+/// What `wash up` records about its lattice in the default context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatticeSettings {
+    /// The NATS URL the host connects to (its host and port become the context's ctl/rpc address).
+    pub nats_url: String,
+    /// Lattice id.
+    pub lattice: String,
+    /// RPC timeout in milliseconds.
+    pub rpc_timeout_ms: u64,
+    /// The cluster seed given on the command line, if any.
+    pub cluster_seed: Option<String>,
+}
+
+/// Records the lattice in the default context (`contexts/default.json`), so `wash ctl` and `wash call`
+/// reach it, and returns its cluster seed: the given one, else the context's, else a new one.
+pub fn record_lattice(home: &WashHome, settings: &LatticeSettings) -> Result<String, LocalError> {
+    let store = ContextStore::new(home);
+    let mut context = store.load(DEFAULT_CONTEXT)?;
+    let seed = match (&settings.cluster_seed, &context.cluster_seed) {
+        (Some(seed), _) | (None, Some(seed)) => seed.clone(),
+        (None, None) => nkeys::KeyPair::new_cluster()
+            .seed()
+            .map_err(LocalError::ClusterKey)?,
+    };
+    context.cluster_seed = Some(seed.clone());
+    if let Some((host, port)) = settings
+        .nats_url
+        .rsplit_once("://")
+        .map(|(_, rest)| rest)
+        .and_then(|rest| rest.rsplit_once(':'))
+    {
+        context.ctl_host = host.to_owned();
+        context.rpc_host = host.to_owned();
+        if let Ok(port) = port.parse() {
+            context.ctl_port = port;
+            context.rpc_port = port;
+        }
+    }
+    context.ctl_lattice_prefix = settings.lattice.clone();
+    context.rpc_lattice_prefix = settings.lattice.clone();
+    context.rpc_timeout = settings.rpc_timeout_ms;
+    store.save(&context)?;
+    Ok(seed)
+}
+
+/// Starts `host` (the binary's own background-host command line) in its own process group with its
+/// output in `host.log`, waits until it records itself as serving the lattice, and checks that it
+/// answers the control interface. If it exits first, the NATS server this `wash up` started is stopped.
+pub async fn start_background_host(
+    home: &WashHome,
+    mut host: Command,
+    nats: &LocalNats,
+    on_step: &mut dyn FnMut(LatticeStep<'_>),
+) -> Result<HostRecord, LocalError> {
+    let log_path = home.host_log();
+    let log = std::fs::File::create(&log_path).map_err(|source| LocalError::HostLog {
+        path: log_path.clone(),
+        source,
+    })?;
+    let log_err = log.try_clone().map_err(LocalError::HostSpawn)?;
+    host.stdin(Stdio::null()).stdout(log).stderr(log_err);
+    std::os::unix::process::CommandExt::process_group(&mut host, 0);
+    let mut child = host.spawn().map_err(LocalError::HostSpawn)?;
+    on_step(LatticeStep::StartingHost(&log_path));
+    let deadline = Instant::now() + HOST_START_TIMEOUT;
+    let record = loop {
+        if let Some(record) = home.live_host()?.filter(|r| r.pid == child.id()) {
+            break record;
+        }
+        if let Some(status) = child.try_wait().map_err(LocalError::HostSpawn)? {
+            nats.stop_started(home);
+            return Err(LocalError::HostExited {
+                status,
+                log: log_path,
+            });
+        }
+        if Instant::now() > deadline {
+            return Err(LocalError::HostTimeout {
+                seconds: HOST_START_TIMEOUT.as_secs(),
+                log: log_path,
+            });
+        }
+        tokio::time::sleep(POLL).await;
+    };
+    let client = CtlClient::connect(&record.nats_url, record.lattice.clone()).await?;
+    client
+        .get_inventory(&record.host_id)
+        .await
+        .map_err(LocalError::HostSilent)?;
+    Ok(record)
+}
+
+/// What `wash down` stopped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DownReport {
+    /// The host `wash up` started.
+    pub host: Option<HostRecord>,
+    /// The pid of the NATS server `wash up` started.
+    pub nats_pid: Option<u32>,
+}
+
+/// Stops the host and the NATS server that `wash up` started, and nothing else: the host is asked over
+/// its control interface first (it shuts its providers down), then signalled if it is still there.
+/// Stale records are removed.
+pub async fn down(
+    home: &WashHome,
+    on_step: &mut dyn FnMut(LatticeStep<'_>),
+) -> Result<DownReport, LocalError> {
+    let host = home.live_host()?;
+    if let Some(record) = &host {
+        on_step(LatticeStep::StoppingHost(record));
+        let asked = async {
+            let client = CtlClient::connect(&record.nats_url, record.lattice.clone()).await?;
+            client.stop_host(&record.host_id, Some(2000)).await
+        };
+        if let Err(err) = asked.await {
+            tracing::debug!(%err, "control-interface stop failed; signalling the process");
+        }
+        let deadline = Instant::now() + HOST_STOP_TIMEOUT;
+        while pid_alive(record.pid) && Instant::now() < deadline {
+            tokio::time::sleep(POLL).await;
+        }
+        let pid = record.pid;
+        let _ = tokio::task::spawn_blocking(move || stop_pid(pid, STOP_GRACE)).await;
+    }
+    home.forget_host();
+    let nats_pid = home.started_nats_pid();
+    match nats_pid {
+        Some(pid) => {
+            on_step(LatticeStep::StoppingNats(pid));
+            let home = home.clone();
+            let _ = tokio::task::spawn_blocking(move || stop_started_nats(&home, pid)).await;
+        }
+        None => {
+            let _ = std::fs::remove_file(home.nats_pid());
+        }
+    }
+    Ok(DownReport { host, nats_pid })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `wash up` records the NATS address, lattice and timeout in the default context and keeps the
+    /// context's cluster seed unless one is given.
+    #[test]
+    fn record_lattice_keeps_or_replaces_the_cluster_seed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let home = WashHome::at(dir.path());
+        let settings = LatticeSettings {
+            nats_url: "nats://10.0.0.5:4333".into(),
+            lattice: "dev".into(),
+            rpc_timeout_ms: 3000,
+            cluster_seed: None,
+        };
+        let first = record_lattice(&home, &settings).expect("record");
+        assert!(first.starts_with("SC"), "{first}");
+        assert_eq!(record_lattice(&home, &settings).expect("again"), first);
+        let context = ContextStore::new(&home)
+            .load(DEFAULT_CONTEXT)
+            .expect("load");
+        assert_eq!(context.ctl_url(), "nats://10.0.0.5:4333");
+        assert_eq!(context.rpc_url(), "nats://10.0.0.5:4333");
+        assert_eq!(context.ctl_lattice_prefix, "dev");
+        assert_eq!(context.rpc_timeout, 3000);
+        let given = nkeys::KeyPair::new_cluster().seed().expect("seed");
+        let settings = LatticeSettings {
+            cluster_seed: Some(given.clone()),
+            ..settings
+        };
+        assert_eq!(record_lattice(&home, &settings).expect("given"), given);
+    }
+
+    /// A given URL or a remote host is used as is: nothing is probed or started.
+    #[test]
+    fn a_given_url_or_remote_host_is_used_as_is() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let home = WashHome::at(dir.path());
+        let mut steps = 0;
+        let mut on_step = |_: LatticeStep<'_>| steps += 1;
+        let given = NatsRequest {
+            url: Some("nats://10.0.0.5:4222".into()),
+            host: "127.0.0.1".into(),
+            port: 4222,
+        };
+        let nats = find_or_start_nats(&home, &given, &mut on_step).expect("given");
+        assert_eq!(nats, LocalNats::given("nats://10.0.0.5:4222"));
+        let remote = NatsRequest {
+            url: None,
+            host: "10.0.0.6".into(),
+            port: 4333,
+        };
+        let nats = find_or_start_nats(&home, &remote, &mut on_step).expect("remote");
+        assert_eq!(nats, LocalNats::given("nats://10.0.0.6:4333"));
+        assert_eq!(steps, 0);
+    }
+}
