@@ -33,6 +33,11 @@ impl CommandOutput {
         }
     }
 
+    /// An output with the given text and the fields of `json` (see [`json_fields`]).
+    pub fn with_json(text: impl Into<String>, json: Value) -> Self {
+        Self::new(text, json_fields(json))
+    }
+
     /// An output that prints exactly `bytes` in text mode.
     pub fn raw(bytes: Vec<u8>, json: Map<String, Value>) -> Self {
         Self {
@@ -40,6 +45,14 @@ impl CommandOutput {
             json,
             raw: Some(bytes),
         }
+    }
+}
+
+/// The fields of a command's JSON result: an object's own fields; any other value goes under `result`.
+pub fn json_fields(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => Map::from_iter([("result".to_owned(), other)]),
     }
 }
 
@@ -79,6 +92,13 @@ impl Printer {
             let _ = writeln!(stderr, "\x1b[1;32m{verb:>12}\x1b[0m {message}");
         } else {
             let _ = writeln!(stderr, "{verb:>12} {message}");
+        }
+    }
+
+    /// Passes on a line another program printed (a build script's output) on stderr unless silenced.
+    pub fn passthrough(&self, line: &str) {
+        if self.shows_status() {
+            let _ = writeln!(io::stderr().lock(), "{line}");
         }
     }
 }

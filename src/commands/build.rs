@@ -8,7 +8,7 @@ use serde_json::{json, Map};
 use wash_local::WashPaths;
 use wash_project::{BuildOptions, BuildStep, Codegen};
 
-use crate::commands::files::temp_beside;
+use crate::commands::files::write_atomically;
 use crate::output::{CommandOutput, Printer};
 
 const AFTER_HELP: &str = "\
@@ -63,11 +63,7 @@ impl Codegen for WashGen {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("failed to create `{}`: {e}", dir.display()))?;
             }
-            let temp = temp_beside(&file.path).map_err(|e| format!("{e:#}"))?;
-            std::fs::write(temp.path(), &file.contents)
-                .map_err(|e| format!("failed to write `{}`: {e}", file.path.display()))?;
-            temp.persist(&file.path)
-                .map_err(|e| format!("failed to write `{}`: {e}", file.path.display()))?;
+            write_atomically(&file.path, file.contents.as_bytes()).map_err(|e| format!("{e:#}"))?;
             written.push(file.path);
         }
         Ok(written)
@@ -95,6 +91,7 @@ pub fn run(args: BuildArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
         ),
         BuildStep::Signing(module) => printer.status("Signing", module.display()),
         BuildStep::Packing(binary) => printer.status("Packing", binary.display()),
+        BuildStep::Output(line) => printer.passthrough(&line),
         BuildStep::Key {
             role,
             public_key,

@@ -1,6 +1,5 @@
 //! `wash completions`: shell completion scripts generated from the one clap definition of the CLI.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -9,6 +8,7 @@ use clap_complete::Shell as ClapShell;
 use serde_json::{json, Map};
 
 use crate::cli::Cli;
+use crate::commands::files::write_atomically;
 use crate::output::{CommandOutput, Printer};
 
 const AFTER_HELP: &str = "\
@@ -82,12 +82,7 @@ pub fn run(args: CompletionsArgs, printer: &Printer) -> anyhow::Result<CommandOu
         return Ok(CommandOutput::new(text, json));
     };
     let path = dir.join(args.shell.file_name());
-    let mut file = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
-    file.write_all(&script)
-        .with_context(|| format!("failed to write `{}`", path.display()))?;
-    file.persist(&path)
-        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    write_atomically(&path, &script)?;
     printer.status("Wrote", path.display());
     let mut json = Map::new();
     json.insert("path".into(), json!(path));

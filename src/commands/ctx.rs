@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
-use serde_json::{json, Map};
+use serde_json::json;
 use wash_local::{Context, ContextStore, WashPaths};
 
 use crate::output::{CommandOutput, Printer};
@@ -100,7 +100,7 @@ pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
                     "  none yet (`wash up` writes `default`, `wash ctx new` adds more)\n",
                 );
             }
-            Ok(output(
+            Ok(CommandOutput::with_json(
                 text,
                 json!({"contexts": names, "default": default, "dir": store.dir()}),
             ))
@@ -126,21 +126,21 @@ pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
                 store.set_default(&new.name)?;
             }
             printer.status("Created", format!("context {}", path.display()));
-            Ok(output(
+            Ok(CommandOutput::with_json(
                 format!("created context `{}` ({})", new.name, path.display()),
                 json!({"name": new.name, "path": path, "default": new.default}),
             ))
         }
         CtxCommand::Default { name: None } => {
             let name = store.default_name()?;
-            Ok(output(
+            Ok(CommandOutput::with_json(
                 name.clone(),
                 json!({"default": name, "path": store.path(&name)}),
             ))
         }
         CtxCommand::Default { name: Some(name) } => {
             store.set_default(&name)?;
-            Ok(output(
+            Ok(CommandOutput::with_json(
                 format!("`{name}` is now the default context"),
                 json!({"default": name, "path": store.path(&name)}),
             ))
@@ -148,20 +148,12 @@ pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         CtxCommand::Edit { name, editor } => edit(&store, name, editor),
         CtxCommand::Del { name } => {
             let path = store.delete(&name)?;
-            Ok(output(
+            Ok(CommandOutput::with_json(
                 format!("deleted context `{name}` ({})", path.display()),
                 json!({"deleted": name, "path": path}),
             ))
         }
     }
-}
-
-fn output(text: String, json: serde_json::Value) -> CommandOutput {
-    let map = match json {
-        serde_json::Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    CommandOutput::new(text, map)
 }
 
 /// Opens the context file in the editor, then checks that it still parses.
@@ -205,7 +197,7 @@ fn edit(
     let context = store.load(&name).with_context(|| {
         format!("the edited context is not valid: fix it with `wash ctx edit {name}`")
     })?;
-    Ok(output(
+    Ok(CommandOutput::with_json(
         format!("edited context `{name}` ({})", path.display()),
         json!({"name": context.name, "path": path}),
     ))

@@ -1,24 +1,17 @@
-//! Output files written atomically: a temp file beside the destination, renamed over it on success.
+//! Output files written atomically ([`wash_keys::AtomicFile`]): a failed write leaves the old file.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+use wash_keys::AtomicFile;
 
-/// A temp file in `destination`'s folder, readable by all like a normal new file (0644 before the
-/// umask), to be `persist`ed over `destination` once complete.
-pub(crate) fn temp_beside(destination: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = destination
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".wash-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    builder
-        .tempfile_in(dir)
-        .with_context(|| format!("failed to create a file in `{}`", dir.display()))
+/// Writes `contents` to `path` through a temp file beside it, renamed over `path` once complete.
+pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let file = AtomicFile::create(path)?;
+    file.file()
+        .write_all(contents)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    file.commit()?;
+    Ok(())
 }

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::{json, Map};
 
-use crate::commands::files::temp_beside;
+use crate::commands::files::write_atomically;
 use crate::output::{CommandOutput, Printer};
 
 const AFTER_HELP: &str = "\
@@ -51,11 +51,7 @@ pub fn run(args: GenArgs, printer: &Printer) -> anyhow::Result<CommandOutput> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("failed to create `{}`", dir.display()))?;
             }
-            let temp = temp_beside(&file.path)?;
-            std::fs::write(temp.path(), &file.contents)
-                .with_context(|| format!("failed to write `{}`", file.path.display()))?;
-            temp.persist(&file.path)
-                .with_context(|| format!("failed to write `{}`", file.path.display()))?;
+            write_atomically(&file.path, file.contents.as_bytes())?;
             printer.status("Generated", file.path.display());
             text.push_str(&format!("{} ({})\n", file.path.display(), file.namespace));
         }

@@ -1,11 +1,11 @@
-//! `wash keys`: generate nkeys, read and list the key store; plus the key lookup the signing commands share.
+//! `wash keys`: generate nkeys, read and list the key store; plus the key report the signing commands share.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
-use wash_keys::{KeyKind, KeyRequest, KeyStore, ResolvedKey};
+use wash_keys::{KeyKind, KeyStore, ResolvedKey, SigningKeys};
 use wash_local::WashPaths;
 
 use crate::output::{CommandOutput, Printer};
@@ -111,23 +111,13 @@ pub fn run(args: KeysArgs, paths: &WashPaths, _printer: &Printer) -> anyhow::Res
     }
 }
 
-/// Looks up a signing key (flag > env > store > new, see `wash keys --help`) without saving a new one
-/// yet: call [`ResolvedKey::commit`] once the command's work succeeded, then [`report_key`].
-pub(crate) fn find_key(store: &KeyStore, request: KeyRequest) -> anyhow::Result<ResolvedKey> {
-    let what = request.flag.trim_start_matches('-').to_owned();
-    wash_keys::resolve_unsaved(store, &request)
-        .with_context(|| format!("failed to find the {what} key"))
+/// Says on stderr which keys a signing job used and where each came from.
+pub(crate) fn report_keys(printer: &Printer, keys: &SigningKeys) {
+    report_key(printer, "Issuer", &keys.issuer);
+    report_key(printer, "Subject", &keys.subject);
 }
 
-/// Saves a newly generated key and says on stderr where the key came from.
-pub(crate) fn report_key(
-    printer: &Printer,
-    store: &KeyStore,
-    role: &str,
-    key: &mut ResolvedKey,
-) -> anyhow::Result<()> {
-    key.commit(store)
-        .with_context(|| format!("failed to save the new {} key", role.to_lowercase()))?;
+/// Says on stderr which key was used as `role` and where it came from.
+pub(crate) fn report_key(printer: &Printer, role: &str, key: &ResolvedKey) {
     printer.status(role, format!("{} {}", key.public_key(), key.source));
-    Ok(())
 }

@@ -1,5 +1,6 @@
 //! One thin module per subcommand: clap arguments plus glue that calls one library operation.
 
+mod args;
 pub mod build;
 pub mod call;
 pub mod claims;

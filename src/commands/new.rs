@@ -12,6 +12,7 @@ use wash_project::{
     NewOptions, ProjectError, ProjectKind, Prompter, TemplateSource, FAVORITES_FILE,
 };
 
+use crate::commands::args::parse_key_value;
 use crate::output::{CommandOutput, Printer, UsageError};
 
 const AFTER_HELP: &str = "\
@@ -75,7 +76,7 @@ struct TemplateArgs {
     #[arg(long, value_name = "FILE")]
     values: Option<PathBuf>,
     /// Set a placeholder value (repeatable); wins over `--values`.
-    #[arg(short = 'd', long, value_name = "NAME=VALUE", value_parser = parse_define)]
+    #[arg(short = 'd', long, value_name = "NAME=VALUE", value_parser = parse_key_value)]
     define: Vec<(String, String)>,
     /// Ask nothing: placeholders take their defaults, and a value without one is an error.
     #[arg(long)]
@@ -83,15 +84,6 @@ struct TemplateArgs {
     /// Render into an existing folder (files of the same name are overwritten).
     #[arg(long)]
     force: bool,
-}
-
-fn parse_define(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_owned(), value.to_owned()))
-        }
-        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
-    }
 }
 
 /// Runs `wash new ...`.

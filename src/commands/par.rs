@@ -1,19 +1,20 @@
 //! `wash par`: create, inspect and extend provider archives.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
-use wash_keys::{default_account_key_name, subject_key_name, KeyKind, KeyRequest, KeyStore};
+use wash_keys::{default_account_key_name, subject_key_name, KeyError, KeyKind, SigningKeys};
 use wash_local::WashPaths;
-use wash_par::{ArchiveReport, BinarySource, ProviderSpec};
+use wash_par::{ArchivePacking, ProviderSpec};
 
-use crate::commands::files::temp_beside;
-use crate::commands::keys::{find_key, report_key};
+use crate::commands::args::KeyArgs;
+use crate::commands::keys::report_keys;
 use crate::output::{CommandOutput, Printer};
+use crate::render::par::ArchiveReport;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -42,25 +43,20 @@ enum ParCommand {
     Insert(InsertArgs),
 }
 
-/// Key flags of `par create` / `par insert`.
-#[derive(Debug, Args)]
-struct KeyArgs {
-    /// Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY].
-    #[arg(short = 'i', long = "issuer", value_name = "SEED_OR_FILE")]
-    issuer: Option<String>,
-    /// Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY].
-    #[arg(short = 's', long = "subject", value_name = "SEED_OR_FILE")]
-    subject: Option<String>,
-    /// Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys].
-    #[arg(short = 'd', long = "directory", value_name = "DIR")]
-    directory: Option<PathBuf>,
-    /// Fail instead of generating a key that is not found.
-    #[arg(long = "disable-keygen")]
-    disable_keygen: bool,
+/// The shared [`KeyArgs`] as `par` spells them (wash 0.x's): `-d` is `--directory`, and the subject
+/// is a service key. `mut_args` edits them in place, so their order (and the completions) stays.
+fn par_key_flags(arg: clap::Arg) -> clap::Arg {
+    match arg.get_id().as_str() {
+        "directory" => arg.short('d'),
+        "subject" => arg
+            .help("Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]"),
+        _ => arg,
+    }
 }
 
 #[derive(Debug, Args)]
 #[command(disable_version_flag = true)]
+#[command(mut_args(par_key_flags))]
 struct CreateArgs {
     /// Capability contract id, e.g. `wasmcloud:keyvalue`.
     #[arg(short = 'c', long)]
@@ -103,6 +99,7 @@ struct InspectArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_args(par_key_flags))]
 struct InsertArgs {
     /// The archive to extend (rewritten in place, atomically).
     archive: PathBuf,
@@ -149,45 +146,29 @@ fn create(args: CreateArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
     if args.compress && destination.extension().is_none_or(|e| e != "gz") {
         destination.as_mut_os_string().push(".gz");
     }
-    let store = KeyStore::new(paths.keys_dir(args.keys.directory.as_deref()));
-    let keygen = !args.keys.disable_keygen;
-    let request = KeyRequest::issuer(
-        KeyKind::Account,
-        args.keys.issuer.clone(),
-        default_account_key_name(),
-    );
-    let mut issuer = find_key(&store, request.keygen(keygen))?;
-    let subject_name = subject_key_name(&args.binary, KeyKind::Service);
-    let request = KeyRequest::subject(KeyKind::Service, args.keys.subject.clone(), subject_name);
-    let mut subject = find_key(&store, request.keygen(keygen))?;
-    let spec = ProviderSpec {
-        name: Some(args.name),
-        capid: args.capid,
-        vendor: args.vendor,
-        rev: args.revision,
-        ver: args.version,
-        config_schema,
+    let mut keys = args
+        .keys
+        .signing_keys(paths, KeyKind::Service, &args.binary)?;
+    let job = ArchivePacking {
+        destination: destination.clone(),
+        spec: ProviderSpec {
+            name: Some(args.name),
+            capid: args.capid,
+            vendor: args.vendor,
+            rev: args.revision,
+            ver: args.version,
+            config_schema,
+        },
+        target: args.arch,
+        binary: args.binary.clone(),
+        compress: args.compress,
     };
     printer.status("Packing", args.binary.display());
-    let temp = temp_beside(&destination)?;
-    let binaries = [(args.arch, BinarySource::File(args.binary.clone()))];
-    let out = BufWriter::with_capacity(256 * 1024, temp.as_file());
-    wash_par::create(
-        out,
-        spec,
-        &binaries,
-        &issuer.pair,
-        &subject.public_key(),
-        args.compress,
-    )
-    .with_context(|| format!("failed to create `{}`", destination.display()))?;
-    temp.persist(&destination)
-        .with_context(|| format!("failed to write `{}`", destination.display()))?;
-    report_key(printer, &store, "Issuer", &mut issuer)?;
-    report_key(printer, &store, "Subject", &mut subject)?;
+    wash_par::create_file(job, &mut keys)?;
+    report_keys(printer, &keys);
     let mut json = Map::new();
     json.insert("file".into(), json!(destination));
-    json.insert("service".into(), json!(subject.public_key()));
+    json.insert("service".into(), json!(keys.subject.public_key()));
     Ok(CommandOutput::new(
         format!("Successfully created archive {}", destination.display()),
         json,
@@ -204,14 +185,9 @@ fn inspect(args: InspectArgs) -> anyhow::Result<CommandOutput> {
 }
 
 fn insert(args: InsertArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let store = KeyStore::new(paths.keys_dir(args.keys.directory.as_deref()));
-    let keygen = !args.keys.disable_keygen;
-    let request = KeyRequest::issuer(
-        KeyKind::Account,
-        args.keys.issuer.clone(),
-        default_account_key_name(),
-    );
-    let mut issuer = find_key(&store, request.keygen(keygen))?;
+    let issuer = args
+        .keys
+        .issuer(KeyKind::Account, default_account_key_name());
     // The service key must stay the archive's own: look it up under the archive's stem, never generate.
     let name = args
         .archive
@@ -219,30 +195,25 @@ fn insert(args: InsertArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let stem = name.trim_end_matches(".gz").trim_end_matches(".par");
     let subject_name = subject_key_name(Path::new(stem), KeyKind::Service);
-    let request = KeyRequest::subject(KeyKind::Service, args.keys.subject.clone(), subject_name);
-    let mut subject = find_key(&store, request.keygen(false)).context(
-        "`par insert` re-signs with the archive's own service key: pass it with `--subject`",
-    )?;
+    let subject = args
+        .keys
+        .subject(KeyKind::Service, subject_name)
+        .keygen(false);
+    let mut keys = SigningKeys::resolve(args.keys.store(paths), &issuer, &subject).map_err(|e| {
+        let own_key = matches!(&e, KeyError::Lookup { role, .. } if role == "subject");
+        let e = anyhow::Error::new(e);
+        if own_key {
+            e.context("`par insert` re-signs with the archive's own service key: pass it with `--subject`")
+        } else {
+            e
+        }
+    })?;
     printer.status(
         "Inserting",
         format!("{} as {}", args.binary.display(), args.arch),
     );
-    let temp = temp_beside(&args.archive)?;
-    let out = BufWriter::with_capacity(256 * 1024, temp.as_file());
-    let binary = BinarySource::File(args.binary.clone());
-    wash_par::insert(
-        &args.archive,
-        out,
-        &args.arch,
-        &binary,
-        &issuer.pair,
-        &subject.public_key(),
-    )
-    .with_context(|| format!("failed to insert into `{}`", args.archive.display()))?;
-    temp.persist(&args.archive)
-        .with_context(|| format!("failed to write `{}`", args.archive.display()))?;
-    report_key(printer, &store, "Issuer", &mut issuer)?;
-    report_key(printer, &store, "Subject", &mut subject)?;
+    wash_par::insert_file(&args.archive, &args.arch, &args.binary, &mut keys)?;
+    report_keys(printer, &keys);
     let mut json = Map::new();
     json.insert("file".into(), json!(args.archive));
     json.insert("target".into(), json!(args.arch));

@@ -12,6 +12,7 @@ use wash_host::{Host, HostConfig};
 use wash_local::{HostRecord, LatticeSettings, LocalNats, NatsRequest, WashHome, WashPaths};
 
 use super::local::report_step;
+use crate::commands::args::parse_key_value;
 use crate::output::{CommandOutput, Printer};
 
 const AFTER_HELP: &str = "\
@@ -68,7 +69,7 @@ pub struct UpArgs {
     pub cluster_issuers: Vec<String>,
 
     /// A host label, KEY=VALUE (repeatable).
-    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub labels: Vec<(String, String)>,
 
     /// RPC timeout in milliseconds.
@@ -86,13 +87,6 @@ pub struct UpArgs {
     /// (internal) run as the background host process of `wash up --detached`.
     #[arg(long, hide = true)]
     pub background_host: bool,
-}
-
-fn parse_label(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .filter(|(k, _)| !k.is_empty())
-        .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))
 }
 
 /// Runs `wash up`.

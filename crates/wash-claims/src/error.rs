@@ -109,6 +109,27 @@ pub enum ClaimsError {
         /// Why it is invalid.
         reason: String,
     },
+    /// A module file could not be opened.
+    #[error("failed to read `{}`", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Signing a module file failed (wraps the reason).
+    #[error("failed to sign `{}`", module.display())]
+    SignFile {
+        /// The module being signed.
+        module: std::path::PathBuf,
+        /// Why it failed.
+        #[source]
+        source: Box<ClaimsError>,
+    },
+    /// A signing key could not be saved, or the signed file not written.
+    #[error(transparent)]
+    Key(#[from] wash_keys::KeyError),
     /// Reading or writing the module failed.
     #[error("I/O error while processing the module")]
     Io(#[from] std::io::Error),

@@ -13,23 +13,24 @@
 //!
 //! The anti-forgery token every lattice invocation carries is the same kind of JWT, signed with a
 //! cluster key: [`invocation::sign`] and [`invocation::validate`] (on the hot path of every RPC).
+//! `wash claims sign` and `wash build` share [`sign_module_file`], which signs into a file atomically
+//! with a job's [`wash_keys::SigningKeys`].
 
 pub mod caps;
 mod error;
+mod file;
 mod human;
 pub mod invocation;
 mod jwt;
 mod metadata;
 mod module;
-mod report;
 mod wasm;
 
 pub use error::{ClaimsError, InvocationAuthError};
-pub use human::{humanize_expiry, humanize_not_before};
+pub use file::{sign_module_file, ModuleSigning};
 pub use jwt::{now_secs, Claims, Token, TokenValidation, HEADER_B64, HEADER_JSON, WASCAP_REVISION};
 pub use metadata::{validate_call_alias, Account, Actor, CapabilityProvider, Cluster, Operator};
 pub use module::{
     embed_claims, extract_claims, read_module_claims, sign_module, verify_module, ModuleClaims,
     JWT_SECTION, LEGACY_JWT_SECTION,
 };
-pub use report::{ActorReport, ReportRow};

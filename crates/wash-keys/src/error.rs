@@ -79,4 +79,22 @@ pub enum KeyError {
         #[source]
         source: Box<KeyError>,
     },
+    /// A signing key could not be found: the role (`issuer`, `subject`) and why.
+    #[error("failed to find the {role} key")]
+    Lookup {
+        /// `issuer` or `subject`.
+        role: String,
+        /// Why it was not found.
+        #[source]
+        source: Box<KeyError>,
+    },
+    /// A key generated for a signing job could not be saved.
+    #[error("failed to save the new {role} key")]
+    Save {
+        /// `issuer` or `subject`.
+        role: String,
+        /// Why it was not saved.
+        #[source]
+        source: Box<KeyError>,
+    },
 }

@@ -15,14 +15,22 @@
 //!    (`--disable-keygen`), which makes a missing key an error that says what to pass.
 //!
 //! The result says which of these it was ([`KeySource`]) so a command can tell the user.
+//!
+//! A signing job (sign a module, pack an archive) takes its two keys as [`SigningKeys`] and writes its
+//! file with [`SigningKeys::write_signed`]: atomically ([`AtomicFile`]), saving generated keys only
+//! once the file is in place.
 
+mod atomic;
 mod error;
+mod job;
 mod kind;
 mod lookup;
 mod seed;
 mod store;
 
+pub use atomic::AtomicFile;
 pub use error::KeyError;
+pub use job::{find, SigningKeys};
 pub use kind::KeyKind;
 pub use lookup::{
     default_account_key_name, resolve, resolve_unsaved, subject_key_name, KeyRequest, KeySource,

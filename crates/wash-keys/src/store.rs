@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use nkeys::KeyPair;
 
-use crate::{parse_seed, seed_of, KeyError, KeyKind};
+use crate::{parse_seed, seed_of, AtomicFile, KeyError, KeyKind};
 
 /// The extension of key files.
 pub const KEY_FILE_EXTENSION: &str = "nk";
@@ -83,12 +83,13 @@ impl KeyStore {
             path: path.clone(),
             source,
         };
-        // tempfile creates the file with mode 0600 on Unix, before any byte is written.
-        let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| io("create", e))?;
-        file.write_all(seed.as_bytes())
+        // The temp file is 0600 before any byte is written.
+        let file = AtomicFile::with_mode(&path, 0o600)?;
+        file.file()
+            .write_all(seed.as_bytes())
             .map_err(|e| io("write", e))?;
-        file.as_file().sync_all().map_err(|e| io("write", e))?;
-        file.persist(&path).map_err(|e| io("write", e.error))?;
+        file.file().sync_all().map_err(|e| io("write", e))?;
+        file.commit()?;
         set_mode(&path, 0o600).map_err(|e| io("set permissions of", e))?;
         Ok(path)
     }

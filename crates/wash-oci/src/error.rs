@@ -133,6 +133,29 @@ pub enum OciError {
         /// What is wrong (never its secrets).
         reason: String,
     },
+    /// An empty artifact reference.
+    #[error("the reference is empty")]
+    EmptyReference,
+    /// A URL other than `file://`, which no host loads.
+    #[error("`{0}` is a URL the host cannot load: use a path on this machine, a file:// URL or an OCI reference without a scheme (`registry/repository:tag`)")]
+    UnloadableUrl(String),
+    /// A reference naming a file that cannot be read.
+    #[error("cannot read `{reference}`")]
+    UnreadableReference {
+        /// The reference as given.
+        reference: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A reference naming a folder.
+    #[error("`{0}` is a folder, not a file")]
+    NotAFile(String),
+    /// A reference that is neither an existing file nor an OCI reference.
+    #[error(
+        "`{0}` is neither a file on this machine nor an OCI reference (`registry/repository:tag`)"
+    )]
+    NotAReference(String),
     /// A file system operation failed.
     #[error("failed to {action} `{path}`")]
     Io {

@@ -10,7 +10,8 @@
 //!   a content-addressed [`Cache`]: a pull pinned by digest that is cached needs no network.
 //! - Credentials come from the caller or from [`resolve_credentials`] (flags/env, `wash reg login`'s
 //!   0600 store, `~/.docker/config.json`); no error or log ever contains a password.
-//! - [`is_oci_reference`] tells a registry reference from a file path.
+//! - [`is_oci_reference`] tells a registry reference from a file path; [`host_reference`] decides
+//!   what a host is sent for a reference (`wash ctl`, `wash ui`).
 //!
 //! Nothing here prints (progress goes through the [`Progress`] trait) and nothing reads wash's
 //! environment: the cache folder, the login store and Docker's config file are paths the caller passes.
@@ -19,6 +20,7 @@ mod artifact;
 mod auth;
 mod cache;
 mod error;
+mod host_reference;
 mod manifest;
 mod progress;
 mod reference;
@@ -36,6 +38,7 @@ pub use auth::{
 };
 pub use cache::{Cache, DrainReport};
 pub use error::OciError;
+pub use host_reference::host_reference;
 pub use manifest::{parse_annotations, Descriptor, Manifest};
 pub use progress::{NoProgress, Progress};
 pub use reference::{is_insecure_registry, is_oci_reference, normalize_digest, ArtifactRef};

@@ -77,6 +77,20 @@ pub enum ParError {
         #[source]
         source: std::io::Error,
     },
+    /// Creating or extending an archive file failed (wraps the reason).
+    #[error("failed to {action} `{}`", .path.display())]
+    Archive {
+        /// `create` or `insert into`.
+        action: &'static str,
+        /// The archive file.
+        path: PathBuf,
+        /// Why it failed.
+        #[source]
+        source: Box<ParError>,
+    },
+    /// A signing key could not be saved, or the archive file not written.
+    #[error(transparent)]
+    Key(#[from] wash_keys::KeyError),
     /// Writing the archive failed.
     #[error("failed to write the archive")]
     Write(#[source] std::io::Error),

@@ -8,18 +8,20 @@
 //!
 //! Hosts call [`ProviderArchive::load`] (or [`ProviderArchive::load_target`] to keep only their own
 //! binary in memory) and pick their binary with [`current_target`]. The CLI uses the streaming
-//! [`inspect`], [`create`] and [`insert`], which never hold a whole binary in memory.
+//! [`inspect`], [`create`] and [`insert`], which never hold a whole binary in memory; `wash par` and
+//! `wash build` write archive files with [`create_file`] and [`insert_file`] (atomically, with a job's
+//! [`wash_keys::SigningKeys`]).
 
 mod archive;
 mod error;
+mod file;
 mod read;
-mod report;
 mod write;
 
 pub use archive::{current_target, ProviderArchive};
 pub use error::ParError;
+pub use file::{create_file, insert_file, ArchivePacking};
 pub use read::{inspect, ArchiveSummary, TargetEntry};
-pub use report::ArchiveReport;
 pub use write::{create, insert, validate_target, BinarySource, ProviderSpec, COMPRESSION_LEVEL};
 
 /// The name of the claims entry.

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use serde_json::{json, Value};
 use wash_keys::KeyPair;
 
 use crate::*;
@@ -65,7 +64,8 @@ fn raw_entry(name: &[u8], kind: u8, data: &[u8]) -> Vec<u8> {
 }
 
 /// wash 0.18.1's `tinyprov.par.gz` loads, verifies, yields the original binary for `x86_64-linux`,
-/// and inspects to exactly wash's `tinyprov.inspect.json` fields.
+/// and streams through `inspect` to the same claims and target (the CLI's report of it is checked
+/// against wash's `tinyprov.inspect.json` in `src/render/par.rs`).
 #[test]
 fn wash_made_archive_loads_and_inspects_like_wash() {
     let archive = ProviderArchive::load(&vector("tinyprov.par.gz")).unwrap();
@@ -84,15 +84,11 @@ fn wash_made_archive_loads_and_inspects_like_wash() {
     assert_eq!(archive.jwt().as_bytes(), &vector("tinyprov.claims.jwt")[..]);
 
     let summary = inspect(&vector("tinyprov.par.gz")[..]).unwrap();
-    let mut report = ArchiveReport::new(&summary).to_json();
-    report.insert("success".into(), json!(true));
-    let expected: Value = serde_json::from_slice(&vector("tinyprov.inspect.json")).unwrap();
-    assert_eq!(Value::Object(report), expected);
-    let table = ArchiveReport::new(&summary).to_table();
-    assert!(
-        table.starts_with("Tiny Provider - Provider Archive\n"),
-        "{table}"
-    );
+    assert!(summary.compressed);
+    assert_eq!(summary.token.jwt, archive.jwt());
+    let targets: Vec<_> = summary.targets.iter().map(|t| t.target.as_str()).collect();
+    assert_eq!(targets, ["x86_64-linux"]);
+    assert_eq!(summary.targets[0].size, vector("tinyprov.sh").len() as u64);
 }
 
 /// Our archive has wash's layout (`claims.jwt` then `x86_64-linux.bin`, 7 blocks for the vector's

@@ -4,17 +4,17 @@
 //! cargo's progress and diagnostics stream to stderr as they come; its JSON messages (stdout) tell
 //! which artifact it built. `build/` is written only after cargo succeeded, each file atomically.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
-use wash_claims::{Actor, Claims};
+use wash_claims::{Actor, ModuleSigning};
 use wash_keys::{
     default_account_key_name, subject_key_name, KeyKind, KeyRequest, KeyStore, ResolvedKey,
+    SigningKeys,
 };
-use wash_par::{BinarySource, ProviderSpec};
+use wash_par::{ArchivePacking, ProviderSpec};
 
 use crate::{ProjectError, ProjectKind, ProjectManifest};
 
@@ -54,6 +54,8 @@ pub enum BuildStep {
     Signing(PathBuf),
     /// This executable is being packed into a provider archive.
     Packing(PathBuf),
+    /// A line a build script printed on cargo's stdout (not one of cargo's JSON messages).
+    Output(String),
     /// A signing key was used: its role, public key and where it came from.
     Key {
         /// `Issuer` or `Subject`.
@@ -254,7 +256,7 @@ fn cargo_build(
                     }
                 }
                 // Not cargo's JSON (a build script printing to stdout): pass it on as output.
-                Err(_) => eprintln!("{line}"),
+                Err(_) => on_step(BuildStep::Output(line)),
             }
         }
     }
@@ -444,41 +446,47 @@ fn existing_artifact(
     Ok(path)
 }
 
-/// The manifest's `key_directory` (relative to the project), else the default store.
-fn key_store(dir: &Path, key_directory: Option<&PathBuf>, default: &Path) -> KeyStore {
-    KeyStore::new(key_directory.map_or_else(|| default.to_path_buf(), |k| dir.join(k)))
+/// The keys of a build's signing job: the account key and the artifact's subject key, from the
+/// project's `key_directory` (relative to the project) when it names one, else from `default`.
+fn signing_keys(
+    dir: &Path,
+    key_directory: Option<&PathBuf>,
+    default: &Path,
+    subject_kind: KeyKind,
+    artifact: &str,
+) -> Result<SigningKeys, ProjectError> {
+    let store = KeyStore::new(key_directory.map_or_else(|| default.to_path_buf(), |k| dir.join(k)));
+    let issuer = KeyRequest::issuer(KeyKind::Account, None, default_account_key_name());
+    let subject_name = subject_key_name(Path::new(artifact), subject_kind);
+    let subject = KeyRequest::subject(subject_kind, None, subject_name);
+    Ok(SigningKeys::resolve(store, &issuer, &subject)?)
 }
 
-fn report(on_step: &mut dyn FnMut(BuildStep), role: &'static str, key: &ResolvedKey) {
-    on_step(BuildStep::Key {
-        role,
-        public_key: key.public_key(),
-        source: key.source.to_string(),
-    });
+fn report(on_step: &mut dyn FnMut(BuildStep), keys: &SigningKeys) {
+    let mut one = |role, key: &ResolvedKey| {
+        on_step(BuildStep::Key {
+            role,
+            public_key: key.public_key(),
+            source: key.source.to_string(),
+        })
+    };
+    one("Issuer", &keys.issuer);
+    one("Subject", &keys.subject);
 }
 
-/// A temp file in `build/` of `dir` (created now: compilation already succeeded).
-fn temp_in_build(destination: &Path) -> Result<tempfile::NamedTempFile, ProjectError> {
-    let folder = destination
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder).map_err(|e| ProjectError::io("create", folder, e))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".wash-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
+/// Creates the folder `destination` goes in (`build/`; compilation already succeeded).
+fn create_folder_of(destination: &Path) -> Result<(), ProjectError> {
+    match destination.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) => {
+            std::fs::create_dir_all(folder).map_err(|e| ProjectError::io("create", folder, e))
+        }
+        None => Ok(()),
     }
-    builder
-        .tempfile_in(folder)
-        .map_err(|e| ProjectError::io("create a file in", folder, e))
 }
 
 fn sign_actor(
     dir: &Path,
-    keys: &Path,
+    key_dir: &Path,
     manifest: &ProjectManifest,
     wasm: &Path,
     on_step: &mut dyn FnMut(BuildStep),
@@ -496,15 +504,13 @@ fn sign_actor(
             .clone()
             .unwrap_or_else(|| Path::new("build").join(format!("{}_s.wasm", manifest.name))),
     );
-    let store = key_store(dir, manifest.actor.key_directory.as_ref(), keys);
-    let issuer_request = KeyRequest::issuer(KeyKind::Account, None, default_account_key_name());
-    let mut issuer = wash_keys::resolve_unsaved(&store, &issuer_request)?;
-    let subject_name = subject_key_name(
-        Path::new(&format!("{}.wasm", manifest.name)),
+    let mut keys = signing_keys(
+        dir,
+        manifest.actor.key_directory.as_ref(),
+        key_dir,
         KeyKind::Module,
-    );
-    let subject_request = KeyRequest::subject(KeyKind::Module, None, subject_name);
-    let mut subject = wash_keys::resolve_unsaved(&store, &subject_request)?;
+        &format!("{}.wasm", manifest.name),
+    )?;
     let actor = Actor {
         name: Some(manifest.name.clone()),
         tags: Some(manifest.actor.tags.clone()),
@@ -514,32 +520,22 @@ fn sign_actor(
         call_alias: manifest.actor.call_alias.clone(),
         ..Actor::default()
     };
-    let claims = Claims::new(issuer.public_key(), subject.public_key(), actor);
     on_step(BuildStep::Signing(wasm.to_path_buf()));
-    let input = File::open(wasm).map_err(|e| ProjectError::io("read", wasm, e))?;
-    let temp = temp_in_build(&destination)?;
-    wash_claims::sign_module(
-        BufReader::with_capacity(256 * 1024, input),
-        BufWriter::with_capacity(256 * 1024, temp.as_file()),
-        claims,
-        &issuer.pair,
-    )
-    .map_err(|source| ProjectError::Sign {
+    create_folder_of(&destination)?;
+    let job = ModuleSigning {
         module: wasm.to_path_buf(),
-        source,
-    })?;
-    temp.persist(&destination)
-        .map_err(|e| ProjectError::io("write", &destination, e.error))?;
-    issuer.commit(&store)?;
-    subject.commit(&store)?;
-    report(on_step, "Issuer", &issuer);
-    report(on_step, "Subject", &subject);
-    Ok((destination, subject.public_key()))
+        destination: destination.clone(),
+        actor,
+        ..ModuleSigning::default()
+    };
+    wash_claims::sign_module_file(job, &mut keys)?;
+    report(on_step, &keys);
+    Ok((destination, keys.subject.public_key()))
 }
 
 fn pack_provider(
     dir: &Path,
-    keys: &Path,
+    key_dir: &Path,
     manifest: &ProjectManifest,
     binary: &Path,
     on_step: &mut dyn FnMut(BuildStep),
@@ -551,15 +547,13 @@ fn pack_provider(
             .clone()
             .unwrap_or_else(|| Path::new("build").join(format!("{}.par.gz", manifest.name))),
     );
-    let store = key_store(dir, provider.key_directory.as_ref(), keys);
-    let issuer_request = KeyRequest::issuer(KeyKind::Account, None, default_account_key_name());
-    let mut issuer = wash_keys::resolve_unsaved(&store, &issuer_request)?;
-    let subject_name = subject_key_name(
-        Path::new(&format!("{}.bin", manifest.name)),
+    let mut keys = signing_keys(
+        dir,
+        provider.key_directory.as_ref(),
+        key_dir,
         KeyKind::Service,
-    );
-    let subject_request = KeyRequest::subject(KeyKind::Service, None, subject_name);
-    let mut subject = wash_keys::resolve_unsaved(&store, &subject_request)?;
+        &format!("{}.bin", manifest.name),
+    )?;
     let spec = ProviderSpec {
         name: Some(manifest.name.clone()),
         capid: provider.capability_id.clone(),
@@ -569,28 +563,15 @@ fn pack_provider(
         config_schema: None,
     };
     on_step(BuildStep::Packing(binary.to_path_buf()));
-    let temp = temp_in_build(&destination)?;
-    let binaries = [(
-        wash_par::current_target(),
-        BinarySource::File(binary.to_path_buf()),
-    )];
-    wash_par::create(
-        BufWriter::with_capacity(256 * 1024, temp.as_file()),
+    create_folder_of(&destination)?;
+    let job = ArchivePacking {
+        destination: destination.clone(),
         spec,
-        &binaries,
-        &issuer.pair,
-        &subject.public_key(),
-        true,
-    )
-    .map_err(|source| ProjectError::Pack {
-        archive: destination.clone(),
-        source,
-    })?;
-    temp.persist(&destination)
-        .map_err(|e| ProjectError::io("write", &destination, e.error))?;
-    issuer.commit(&store)?;
-    subject.commit(&store)?;
-    report(on_step, "Issuer", &issuer);
-    report(on_step, "Subject", &subject);
-    Ok((destination, subject.public_key()))
+        target: wash_par::current_target(),
+        binary: binary.to_path_buf(),
+        compress: true,
+    };
+    wash_par::create_file(job, &mut keys)?;
+    report(on_step, &keys);
+    Ok((destination, keys.subject.public_key()))
 }

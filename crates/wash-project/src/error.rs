@@ -174,24 +174,12 @@ pub enum ProjectError {
     /// A signing key could not be found or saved.
     #[error(transparent)]
     Key(#[from] wash_keys::KeyError),
-    /// Signing the actor failed.
-    #[error("failed to sign `{}`", module.display())]
-    Sign {
-        /// The module.
-        module: PathBuf,
-        /// The claims error.
-        #[source]
-        source: wash_claims::ClaimsError,
-    },
-    /// Packing the provider archive failed.
-    #[error("failed to create the provider archive `{}`", archive.display())]
-    Pack {
-        /// The archive.
-        archive: PathBuf,
-        /// The archive error.
-        #[source]
-        source: wash_par::ParError,
-    },
+    /// Signing the actor failed (the error names the module).
+    #[error(transparent)]
+    Sign(#[from] wash_claims::ClaimsError),
+    /// Packing the provider archive failed (the error names the archive).
+    #[error(transparent)]
+    Pack(#[from] wash_par::ParError),
 }
 
 impl ProjectError {

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
 
 use serde::Deserialize;
 use wash_ctl::ids::{
@@ -327,52 +326,20 @@ fn parse_count(value: &str, field: &'static str, min: u16, default: u16) -> Resu
     }
 }
 
-/// A reference the host can load: an existing file on this machine (sent as an absolute path), a
-/// `file://` URL, or a well-formed OCI reference (`registry/repository:tag`).
+/// A reference the host can load ([`wash_oci::host_reference`] decides): an existing file on this
+/// machine (sent as an absolute path), a `file://` URL, or a well-formed OCI reference
+/// (`registry/repository:tag`). Errors add what to enter instead.
 pub fn check_reference(value: &str, what: &str) -> Result<String, FormError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(FormError::new(
-            "reference",
-            format!("the reference is empty: enter the path of {what} on this machine, or an OCI reference such as `127.0.0.1:5000/kvcounter:0.1.0`"),
-        ));
-    }
-    if let Some(path) = value.strip_prefix("file://") {
-        return check_file(path, value, what);
-    }
-    if value.contains("://") {
-        return Err(FormError::new(
-            "reference",
-            format!("`{value}` is a URL the host cannot load: use a path on this machine, a file:// URL or an OCI reference without a scheme (`registry/repository:tag`)"),
-        ));
-    }
-    let path = Path::new(value);
-    if path.exists() || value.starts_with(['/', '.', '~']) {
-        return check_file(value, value, what);
-    }
-    if wash_oci::is_oci_reference(value) {
-        return Ok(value.to_owned());
-    }
-    Err(FormError::new(
-        "reference",
-        format!("`{value}` is neither a file on this machine nor an OCI reference: enter the path of {what}, or `registry/repository:tag` (e.g. `127.0.0.1:5000/kvcounter:0.1.0`)"),
-    ))
-}
-
-fn check_file(path: &str, shown: &str, what: &str) -> Result<String, FormError> {
-    let canonical = std::fs::canonicalize(path).map_err(|e| {
-        FormError::new(
-            "reference",
-            format!("cannot read `{shown}` ({e}): enter the path of {what} on the machine running `wash ui`"),
-        )
-    })?;
-    if !canonical.is_file() {
-        return Err(FormError::new(
-            "reference",
-            format!("`{shown}` is a folder: enter the path of {what}"),
-        ));
-    }
-    Ok(canonical.display().to_string())
+    wash_oci::host_reference(value).map_err(|err| {
+        let message = match &err {
+            wash_oci::OciError::EmptyReference => format!("{err}: enter the path of {what} on this machine, or an OCI reference such as `127.0.0.1:5000/kvcounter:0.1.0`"),
+            wash_oci::OciError::UnreadableReference { source, .. } => format!("{err} ({source}): enter the path of {what} on the machine running `wash ui`"),
+            wash_oci::OciError::NotAFile(_) => format!("{err}: enter the path of {what}"),
+            wash_oci::OciError::NotAReference(_) => format!("{err}: enter the path of {what}, or e.g. `127.0.0.1:5000/kvcounter:0.1.0`"),
+            _ => err.to_string(),
+        };
+        FormError::new("reference", message)
+    })
 }
 
 /// Link values: one `KEY=VALUE` per line; blank lines are skipped, a key may appear once.
@@ -443,6 +410,8 @@ fn check_known_values(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     const ACTOR: &str = "MBCFOPM6JW2APJLXJD3Z5O4CN7CPYJ2B4FTKLJUR5YR5MITIU7HD3WD5";

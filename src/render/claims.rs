@@ -1,17 +1,9 @@
 //! What `wash claims inspect` shows for an actor: the same fields as wash 0.x, as a table or JSON.
 
 use serde_json::{json, Map, Value};
+use wash_claims::{caps, Actor, Claims, TokenValidation};
 
-use crate::{caps, Actor, Claims, TokenValidation};
-
-/// One labelled row of a report table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportRow {
-    /// The label (`Account`).
-    pub label: String,
-    /// The value.
-    pub value: String,
-}
+use crate::render::TextTable;
 
 /// The inspect view of an actor's claims.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,30 +105,29 @@ impl ActorReport {
         map
     }
 
-    /// The rows of the main table (Account, Module, Expires, Can Be Used, Version, Call Alias).
-    pub fn rows(&self) -> Vec<ReportRow> {
-        let row = |label: String, value: String| ReportRow { label, value };
+    /// The labelled rows of the main table (Account, Module, Expires, Can Be Used, Version, Call Alias).
+    pub fn rows(&self) -> Vec<(String, String)> {
         vec![
-            row(title_case(key_label(&self.issuer)), self.issuer.clone()),
-            row(title_case(key_label(&self.subject)), self.subject.clone()),
-            row("Expires".into(), self.expires.clone()),
-            row("Can Be Used".into(), self.can_be_used.clone()),
-            row(
+            (title_case(key_label(&self.issuer)), self.issuer.clone()),
+            (title_case(key_label(&self.subject)), self.subject.clone()),
+            ("Expires".into(), self.expires.clone()),
+            ("Can Be Used".into(), self.can_be_used.clone()),
+            (
                 "Version".into(),
                 format!("{} ({})", self.version, self.revision),
             ),
-            row("Call Alias".into(), self.call_alias.clone()),
+            ("Call Alias".into(), self.call_alias.clone()),
         ]
     }
 
     /// The text table of `wash claims inspect`.
     pub fn to_table(&self) -> String {
-        let rows = self.rows();
-        let width = rows.iter().map(|r| r.label.len()).max().unwrap_or(0);
-        let mut out = format!("{} - Module\n", self.name);
-        for row in &rows {
-            out.push_str(&format!("  {:<width$}  {}\n", row.label, row.value));
+        let mut table = TextTable::labelled();
+        for (label, value) in self.rows() {
+            table.row([label, value]);
         }
+        let mut out = format!("{} - Module\n", self.name);
+        out.push_str(&table.render());
         out.push_str(if self.provider {
             "Capability Provider\n"
         } else {
@@ -155,14 +146,15 @@ impl ActorReport {
 
 #[cfg(test)]
 mod tests {
+    use wash_claims::Token;
+
     use super::*;
-    use crate::Token;
 
     /// The report of wash's `tiny_s.jwt` has exactly the fields and values of wash's
     /// `tiny_s.inspect.json` (minus `success`).
     #[test]
     fn report_matches_wash_inspect_json() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/wash");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/wash");
         let jwt = std::fs::read_to_string(dir.join("tiny_s.jwt")).unwrap();
         let expected: Value =
             serde_json::from_slice(&std::fs::read(dir.join("tiny_s.inspect.json")).unwrap())

@@ -1,8 +1,9 @@
 //! What `wash par inspect` shows: wash 0.x's fields, as a table or JSON.
 
 use serde_json::{json, Map, Value};
+use wash_par::ArchiveSummary;
 
-use crate::ArchiveSummary;
+use crate::render::TextTable;
 
 /// The inspect view of an archive.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,11 +65,12 @@ impl ArchiveReport {
 
     /// The text table.
     pub fn to_table(&self) -> String {
-        let width = self.rows.iter().map(|(l, _, _)| l.len()).max().unwrap_or(0);
-        let mut out = format!("{} - Provider Archive\n", self.name);
+        let mut table = TextTable::labelled();
         for (label, _, value) in &self.rows {
-            out.push_str(&format!("  {label:<width$}  {value}\n"));
+            table.row([*label, value.as_str()]);
         }
+        let mut out = format!("{} - Provider Archive\n", self.name);
+        out.push_str(&table.render());
         out.push_str("Supported Architecture Targets\n");
         for target in &self.targets {
             out.push_str(&format!("  {target}\n"));
@@ -77,5 +79,34 @@ impl ArchiveReport {
             out.push_str(&format!("Link Configuration Schema\n  {schema}\n"));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report of wash 0.18.1's `tinyprov.par.gz` has exactly the fields and values of wash's
+    /// `tinyprov.inspect.json` (minus `success`), and its table the same labels aligned.
+    #[test]
+    fn report_matches_wash_inspect_json() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/wash");
+        let archive = std::fs::read(dir.join("tinyprov.par.gz")).unwrap();
+        let summary = wash_par::inspect(&archive[..]).unwrap();
+        let mut report = ArchiveReport::new(&summary).to_json();
+        report.insert("success".into(), json!(true));
+        let expected: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("tinyprov.inspect.json")).unwrap())
+                .unwrap();
+        assert_eq!(Value::Object(report), expected);
+        let table = ArchiveReport::new(&summary).to_table();
+        assert!(
+            table.starts_with("Tiny Provider - Provider Archive\n  Account                 A"),
+            "{table}"
+        );
+        assert!(
+            table.contains("\n  Vendor                  Acme\n"),
+            "{table}"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! `wash reg push|pull|ping|login|logout`: artifacts in OCI registries, through `wash_oci`.
 
-use std::io::{IsTerminal, Read};
+mod login;
+
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -42,11 +44,11 @@ enum RegCommand {
     /// Pull an artifact into a file, checking every digest.
     Pull(PullArgs),
     /// Check that a registry answers (with credentials, if it wants them).
-    Ping(PingArgs),
+    Ping(login::PingArgs),
     /// Check credentials against a registry and store them (0600) for later pushes and pulls.
-    Login(LoginArgs),
+    Login(login::LoginArgs),
     /// Forget the stored credentials of a registry.
-    Logout(LogoutArgs),
+    Logout(login::LogoutArgs),
 }
 
 /// Connection flags shared by the registry commands.
@@ -112,39 +114,14 @@ struct PullArgs {
     connection: ConnectionArgs,
 }
 
-#[derive(Debug, Args)]
-struct PingArgs {
-    /// The registry (`host[:port]`).
-    registry: String,
-    #[command(flatten)]
-    connection: ConnectionArgs,
-}
-
-#[derive(Debug, Args)]
-struct LoginArgs {
-    /// The registry (`host[:port]`).
-    registry: String,
-    /// Read the password from stdin instead of `--password`.
-    #[arg(long, conflicts_with = "password")]
-    password_stdin: bool,
-    #[command(flatten)]
-    connection: ConnectionArgs,
-}
-
-#[derive(Debug, Args)]
-struct LogoutArgs {
-    /// The registry (`host[:port]`).
-    registry: String,
-}
-
 /// Runs `wash reg ...`.
 pub fn run(args: RegArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     match args.command {
         RegCommand::Push(args) => push(args, paths, printer),
         RegCommand::Pull(args) => pull(args, paths, printer),
-        RegCommand::Ping(args) => ping(args, paths, printer),
-        RegCommand::Login(args) => login(args, paths, printer),
-        RegCommand::Logout(args) => logout(args, paths),
+        RegCommand::Ping(args) => login::ping(args, paths, printer),
+        RegCommand::Login(args) => login::login(args, paths, printer),
+        RegCommand::Logout(args) => login::logout(args, paths),
     }
 }
 
@@ -275,56 +252,4 @@ fn pull(args: PullArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<
         ),
         json,
     ))
-}
-
-fn ping(args: PingArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let registry = wash_oci::normalize_registry(&args.registry);
-    let credentials = credentials_for(&registry, &args.connection, paths, printer)?;
-    let insecure = insecure_list(&args.connection, &registry);
-    let report = block_on(wash_oci::ping(&registry, credentials.as_ref(), &insecure))?;
-    let mut json = Map::new();
-    json.insert("registry".into(), json!(report.registry));
-    json.insert("scheme".into(), json!(report.scheme));
-    json.insert("authenticated".into(), json!(report.authenticated));
-    Ok(CommandOutput::new("Pong!", json))
-}
-
-fn login(args: LoginArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let registry = wash_oci::normalize_registry(&args.registry);
-    let mut connection = args.connection;
-    if args.password_stdin {
-        let mut password = String::new();
-        std::io::stdin()
-            .read_to_string(&mut password)
-            .context("failed to read the password from stdin")?;
-        connection.password = Some(password.trim_end_matches(['\r', '\n']).to_owned());
-    }
-    let credentials = explicit_credentials(&connection)?.context(
-        "`wash reg login` needs credentials\nhelp: pass `--user` and `--password` (or `--password-stdin`)",
-    )?;
-    let insecure = insecure_list(&connection, &registry);
-    block_on(wash_oci::ping(&registry, Some(&credentials), &insecure))?;
-    let path = wash_oci::store_login(&paths.credentials(), &registry, &credentials)?;
-    printer.status("Stored", format!("credentials in {}", path.display()));
-    let mut json = Map::new();
-    json.insert("registry".into(), json!(registry));
-    json.insert("file".into(), json!(path));
-    Ok(CommandOutput::new(
-        format!("Login succeeded for {registry}"),
-        json,
-    ))
-}
-
-fn logout(args: LogoutArgs, paths: &WashPaths) -> anyhow::Result<CommandOutput> {
-    let registry = wash_oci::normalize_registry(&args.registry);
-    let removed = wash_oci::remove_login(&paths.credentials(), &registry)?;
-    let mut json = Map::new();
-    json.insert("registry".into(), json!(registry));
-    json.insert("removed".into(), json!(removed));
-    let text = if removed {
-        format!("Removed the credentials for {registry}")
-    } else {
-        format!("No credentials were stored for {registry}")
-    };
-    Ok(CommandOutput::new(text, json))
 }

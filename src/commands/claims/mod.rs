@@ -1,0 +1,123 @@
+//! `wash claims`: sign actors, inspect their claims, and make standalone tokens.
+
+mod sign;
+mod token;
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use wash_local::WashPaths;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use serde_json::{json, Map};
+use wash_claims::Claims;
+
+use crate::output::{CommandOutput, Printer};
+use crate::render::claims::ActorReport;
+
+const AFTER_HELP: &str = "\
+Examples:
+  wash claims sign echo.wasm --name Echo --http_server -k     # writes echo_s.wasm
+  wash claims inspect echo_s.wasm -o json
+  wash claims token operator --name ops
+
+Keys: `--issuer`/`--subject` take a seed or a path to a seed file; without them wash uses
+`WASH_ISSUER_KEY`/`WASH_SUBJECT_KEY`, then the key store (see `wash keys --help`), then generates keys.";
+
+/// Arguments of `wash claims`.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct ClaimsArgs {
+    #[command(subcommand)]
+    command: ClaimsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ClaimsCommand {
+    /// Sign a WebAssembly module: embed a `wasmcloud_jwt` section with the actor's claims.
+    Sign(Box<sign::SignArgs>),
+    /// Show (and verify) the claims embedded in a signed module.
+    Inspect(InspectArgs),
+    /// Make a standalone signed token.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+}
+
+/// Validity flags shared by every signing command.
+#[derive(Debug, Args)]
+struct DateArgs {
+    /// The token expires this many days from now.
+    #[arg(
+        short = 'x',
+        long = "expires-in-days",
+        visible_alias = "expires",
+        value_name = "DAYS"
+    )]
+    expires_in_days: Option<u64>,
+    /// The token is not valid until this many days from now.
+    #[arg(
+        short = 'b',
+        long = "not-before-days",
+        visible_alias = "nbf",
+        value_name = "DAYS"
+    )]
+    not_before_days: Option<u64>,
+}
+
+impl DateArgs {
+    /// `claims` with these validity dates.
+    fn apply<T>(&self, claims: Claims<T>) -> Claims<T> {
+        claims
+            .expires_in_days(self.expires_in_days)
+            .not_before_days(self.not_before_days)
+    }
+}
+
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// The signed module.
+    module: PathBuf,
+    /// Print only the raw JWT.
+    #[arg(long = "jwt-only")]
+    jwt_only: bool,
+}
+
+/// Runs `wash claims ...`.
+pub fn run(
+    args: ClaimsArgs,
+    paths: &WashPaths,
+    printer: &Printer,
+) -> anyhow::Result<CommandOutput> {
+    match args.command {
+        ClaimsCommand::Sign(args) => sign::sign(*args, paths, printer),
+        ClaimsCommand::Inspect(args) => inspect(args),
+        ClaimsCommand::Token(command) => token::token(command, paths, printer),
+    }
+}
+
+fn inspect(args: InspectArgs) -> anyhow::Result<CommandOutput> {
+    let path = &args.module;
+    let file = File::open(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    let found = wash_claims::read_module_claims(BufReader::with_capacity(256 * 1024, file))
+        .with_context(|| format!("failed to read the claims of `{}`", path.display()))?;
+    let token = found.token;
+    token
+        .verify_signature()
+        .with_context(|| format!("the claims of `{}` are not valid", path.display()))?;
+    let validation = token.validation();
+    if validation.expired {
+        bail!(
+            "the claims of `{}` expired {}\nhelp: sign the module again with `wash claims sign`",
+            path.display(),
+            validation.expires_human
+        );
+    }
+    if args.jwt_only {
+        let mut json = Map::new();
+        json.insert("token".into(), json!(token.jwt));
+        return Ok(CommandOutput::new(token.jwt.clone(), json));
+    }
+    let report = ActorReport::new(&token.claims, &validation);
+    Ok(CommandOutput::new(report.to_table(), report.to_json()))
+}

@@ -1,0 +1,150 @@
+//! `wash claims sign`: embed an actor's claims in a module, signed with the account key.
+
+use std::path::{Path, PathBuf};
+use wash_local::WashPaths;
+
+use anyhow::bail;
+use clap::Args;
+use serde_json::{json, Map};
+use wash_claims::{caps, Actor, ModuleSigning};
+use wash_keys::KeyKind;
+
+use super::DateArgs;
+use crate::commands::args::KeyArgs;
+use crate::commands::keys::report_keys;
+use crate::output::{CommandOutput, Printer};
+
+#[derive(Debug, Args)]
+pub(super) struct SignArgs {
+    /// The module to sign.
+    module: PathBuf,
+    /// The actor's display name.
+    #[arg(short = 'n', long)]
+    name: String,
+    /// Capability: key-value store (wasmcloud:keyvalue).
+    #[arg(short = 'k', long = "keyvalue")]
+    keyvalue: bool,
+    /// Capability: messaging (wasmcloud:messaging).
+    #[arg(short = 'g', long = "msg")]
+    msg: bool,
+    /// Capability: HTTP client (wasmcloud:httpclient).
+    #[arg(long = "http_client", visible_alias = "http-client")]
+    http_client: bool,
+    /// Capability: HTTP server (wasmcloud:httpserver). (wash 0.x's `-q` is `--quiet` here.)
+    #[arg(long = "http_server", visible_alias = "http-server")]
+    http_server: bool,
+    /// Capability: blob store (wasmcloud:blobstore).
+    #[arg(short = 'f', long = "blob_store", visible_alias = "blob-store")]
+    blob_store: bool,
+    /// Capability: logging (wasmcloud:builtin:logging).
+    #[arg(short = 'l', long = "logging")]
+    logging: bool,
+    /// Capability: event streams (wasmcloud:eventstreams).
+    #[arg(short = 'e', long = "events")]
+    events: bool,
+    /// Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`.
+    #[arg(short = 'c', long = "cap", value_name = "CAPID")]
+    cap: Vec<String>,
+    /// Mark the module as a capability provider (at most one capability).
+    #[arg(short = 'p', long = "prov")]
+    prov: bool,
+    /// A tag (repeatable).
+    #[arg(short = 't', long = "tag")]
+    tag: Vec<String>,
+    /// Revision number.
+    #[arg(short = 'r', long = "rev")]
+    rev: Option<i32>,
+    /// Version string, e.g. `0.1.0`. (wash 0.x's `-v` is `--verbose` here.)
+    #[arg(long = "ver")]
+    ver: Option<String>,
+    /// Call alias: lowercase letters, digits, `_` and `/`.
+    #[arg(short = 'a', long = "call-alias")]
+    call_alias: Option<String>,
+    /// Where to write the signed module [default: `<stem>_s.wasm` next to the input].
+    #[arg(short = 'd', long = "destination", value_name = "FILE")]
+    destination: Option<PathBuf>,
+    #[command(flatten)]
+    dates: DateArgs,
+    #[command(flatten)]
+    keys: KeyArgs,
+}
+
+fn capabilities(args: &SignArgs) -> Vec<String> {
+    let flags = [
+        (args.keyvalue, caps::KEY_VALUE),
+        (args.msg, caps::MESSAGING),
+        (args.http_client, caps::HTTP_CLIENT),
+        (args.http_server, caps::HTTP_SERVER),
+        (args.blob_store, caps::BLOB),
+        (args.logging, caps::LOGGING),
+        (args.events, caps::EVENTSTREAMS),
+    ];
+    let known = flags
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, id)| id.to_string());
+    known.chain(args.cap.iter().cloned()).collect()
+}
+
+fn default_destination(module: &Path) -> PathBuf {
+    let stem = module
+        .file_stem()
+        .map_or_else(|| "module".into(), |s| s.to_string_lossy());
+    let dir = module
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    dir.join(format!("{stem}_s.wasm"))
+}
+
+pub(super) fn sign(
+    args: SignArgs,
+    paths: &WashPaths,
+    printer: &Printer,
+) -> anyhow::Result<CommandOutput> {
+    let caps = capabilities(&args);
+    if args.prov && caps.len() > 1 {
+        bail!("capability providers cannot provide multiple capabilities at once");
+    }
+    if let Some(alias) = &args.call_alias {
+        wash_claims::validate_call_alias(alias)?;
+    }
+    let destination = args
+        .destination
+        .clone()
+        .unwrap_or_else(|| default_destination(&args.module));
+    let mut keys = args
+        .keys
+        .signing_keys(paths, KeyKind::Module, &args.module)?;
+    let job = ModuleSigning {
+        module: args.module.clone(),
+        destination: destination.clone(),
+        actor: Actor {
+            name: Some(args.name),
+            tags: Some(args.tag),
+            caps: Some(caps.clone()),
+            rev: args.rev,
+            ver: args.ver,
+            call_alias: args.call_alias,
+            prov: args.prov,
+            ..Actor::default()
+        },
+        expires_in_days: args.dates.expires_in_days,
+        not_before_days: args.dates.not_before_days,
+    };
+    printer.status("Signing", args.module.display());
+    let token = wash_claims::sign_module_file(job, &mut keys)?;
+    report_keys(printer, &keys);
+    let text = format!(
+        "Successfully signed {} with capabilities: {}",
+        destination.display(),
+        caps.join(",")
+    );
+    let mut json = Map::new();
+    json.insert("destination".into(), json!(destination));
+    json.insert("capabilities".into(), json!(caps));
+    json.insert("module".into(), json!(token.claims.sub));
+    json.insert("account".into(), json!(token.claims.iss));
+    json.insert("hash".into(), json!(token.claims.module_hash()));
+    Ok(CommandOutput::new(text, json))
+}

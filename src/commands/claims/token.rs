@@ -1,0 +1,153 @@
+//! `wash claims token`: standalone signed tokens for operators, accounts and capability providers.
+
+use std::path::Path;
+use wash_local::WashPaths;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use serde_json::{json, Map};
+use wash_claims::{Account, CapabilityProvider, Claims, Operator};
+use wash_keys::{default_account_key_name, subject_key_name, KeyKind, SigningKeys};
+
+use super::DateArgs;
+use crate::commands::args::KeyArgs;
+use crate::commands::keys::{report_key, report_keys};
+use crate::output::{CommandOutput, Printer};
+
+#[derive(Debug, Subcommand)]
+pub(super) enum TokenCommand {
+    /// An account token, signed by an operator (`--issuer`) for an account (`--subject`).
+    Account(AccountTokenArgs),
+    /// An operator token (self-signed by `--issuer`).
+    Operator(OperatorTokenArgs),
+    /// A capability provider token, signed by an account for a service key.
+    Provider(ProviderTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct AccountTokenArgs {
+    /// Display name.
+    #[arg(short = 'n', long)]
+    name: String,
+    /// Another key allowed to sign for this account (repeatable).
+    #[arg(short = 'a', long = "additional-key", value_name = "PUBLIC_KEY")]
+    additional_key: Vec<String>,
+    #[command(flatten)]
+    dates: DateArgs,
+    #[command(flatten)]
+    keys: KeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct OperatorTokenArgs {
+    /// Display name.
+    #[arg(short = 'n', long)]
+    name: String,
+    /// Another key allowed to sign for this operator (repeatable).
+    #[arg(short = 'a', long = "additional-key", value_name = "PUBLIC_KEY")]
+    additional_key: Vec<String>,
+    #[command(flatten)]
+    dates: DateArgs,
+    #[command(flatten)]
+    keys: KeyArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub(super) struct ProviderTokenArgs {
+    /// Display name.
+    #[arg(short = 'n', long)]
+    name: String,
+    /// Capability contract id, e.g. `wasmcloud:keyvalue`.
+    #[arg(short = 'c', long)]
+    capid: String,
+    /// Vendor.
+    #[arg(long)]
+    vendor: String,
+    /// Revision number.
+    #[arg(short = 'r', long)]
+    revision: Option<i32>,
+    /// Version string.
+    #[arg(short = 'e', long = "version", id = "provider_version")]
+    version: Option<String>,
+    #[command(flatten)]
+    dates: DateArgs,
+    #[command(flatten)]
+    keys: KeyArgs,
+}
+
+pub(super) fn token(
+    command: TokenCommand,
+    paths: &WashPaths,
+    printer: &Printer,
+) -> anyhow::Result<CommandOutput> {
+    let user = default_account_key_name();
+    let operator_name = format!("{}_operator", user.trim_end_matches("_account"));
+    let (jwt, subject) = match command {
+        TokenCommand::Operator(args) => {
+            let store = args.keys.store(paths);
+            let request = args.keys.issuer(KeyKind::Operator, operator_name);
+            let mut issuer = wash_keys::find(&store, &request)?;
+            let metadata = Operator {
+                name: Some(args.name),
+                valid_signers: Some(args.additional_key),
+            };
+            let claims = Claims::new(issuer.public_key(), issuer.public_key(), metadata);
+            let jwt = args.dates.apply(claims).encode(&issuer.pair)?;
+            issuer
+                .commit(&store)
+                .context("failed to save the new issuer key")?;
+            report_key(printer, "Issuer", &issuer);
+            (jwt, issuer.public_key())
+        }
+        TokenCommand::Account(args) => {
+            let issuer = args.keys.issuer(KeyKind::Operator, operator_name);
+            let subject_name = subject_key_name(Path::new(&args.name), KeyKind::Account);
+            let subject = args.keys.subject(KeyKind::Account, subject_name);
+            let mut keys = SigningKeys::resolve(args.keys.store(paths), &issuer, &subject)?;
+            let metadata = Account {
+                name: Some(args.name),
+                valid_signers: Some(args.additional_key),
+            };
+            let jwt = signed(&mut keys, metadata, &args.dates)?;
+            report_keys(printer, &keys);
+            (jwt, keys.subject.public_key())
+        }
+        TokenCommand::Provider(args) => {
+            let mut keys =
+                args.keys
+                    .signing_keys(paths, KeyKind::Service, Path::new(&args.name))?;
+            let metadata = CapabilityProvider {
+                name: Some(args.name),
+                capid: args.capid,
+                vendor: args.vendor,
+                rev: args.revision,
+                ver: args.version,
+                ..CapabilityProvider::default()
+            };
+            let jwt = signed(&mut keys, metadata, &args.dates)?;
+            report_keys(printer, &keys);
+            (jwt, keys.subject.public_key())
+        }
+    };
+    let mut json = Map::new();
+    json.insert("token".into(), json!(jwt));
+    json.insert("subject".into(), json!(subject));
+    Ok(CommandOutput::new(jwt, json))
+}
+
+/// A token of `metadata` for the job's subject, signed by its issuer; then new keys are saved.
+fn signed<T: serde::Serialize>(
+    keys: &mut SigningKeys,
+    metadata: T,
+    dates: &DateArgs,
+) -> anyhow::Result<String> {
+    let claims = Claims::new(
+        keys.issuer.public_key(),
+        keys.subject.public_key(),
+        metadata,
+    );
+    let jwt = dates.apply(claims).encode(&keys.issuer.pair)?;
+    keys.commit()?;
+    Ok(jwt)
+}
