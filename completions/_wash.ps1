@@ -672,6 +672,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A host label, KEY=VALUE (repeatable)')
             [CompletionResult]::new('--rpc-timeout-ms', '--rpc-timeout-ms', [CompletionResultType]::ParameterName, 'RPC timeout in milliseconds')
             [CompletionResult]::new('--allowed-insecure', '--allowed-insecure', [CompletionResultType]::ParameterName, 'Registries that may be reached over plain HTTP, comma-separated')
+            [CompletionResult]::new('--max-actor-memory', '--max-actor-memory', [CompletionResultType]::ParameterName, 'Largest linear memory one actor instance may grow to: bytes, or with KiB/MiB/GiB [default: 256MiB]. An actor growing past it traps with an out-of-memory error')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Run in the background; `wash down` stops it')

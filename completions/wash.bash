@@ -5964,7 +5964,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__up)
-            opts="-d -x -l -o -v -q -h -V --detached --nats-url --nats-host --nats-port --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --background-host --output --verbose --quiet --help --version"
+            opts="-d -x -l -o -v -q -h -V --detached --nats-url --nats-host --nats-port --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --max-actor-memory --background-host --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6015,6 +6015,10 @@ _wash() {
                     return 0
                     ;;
                 --allowed-insecure)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-actor-memory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

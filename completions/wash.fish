@@ -284,6 +284,7 @@ complete -c wash -n "__fish_wash_using_subcommand up" -l cluster-issuers -d 'Fur
 complete -c wash -n "__fish_wash_using_subcommand up" -s l -l label -d 'A host label, KEY=VALUE (repeatable)' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-timeout-ms -d 'RPC timeout in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l allowed-insecure -d 'Registries that may be reached over plain HTTP, comma-separated' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l max-actor-memory -d 'Largest linear memory one actor instance may grow to: bytes, or with KiB/MiB/GiB [default: 256MiB]. An actor growing past it traps with an out-of-memory error' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand up" -s d -l detached -d 'Run in the background; `wash down` stops it'

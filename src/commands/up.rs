@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use serde_json::{json, Map};
+use wash_host::runtime::parse_memory_size;
 use wash_host::{Host, HostConfig};
 use wash_local::{HostRecord, LatticeSettings, LocalNats, NatsRequest, WashHome, WashPaths};
 
@@ -24,7 +25,8 @@ Examples:
 
 The host reads the wasmCloud 0.x host variables too: WASMCLOUD_LATTICE_PREFIX, WASMCLOUD_RPC_HOST,
 WASMCLOUD_RPC_PORT, WASMCLOUD_CLUSTER_SEED, WASMCLOUD_CLUSTER_ISSUERS, WASMCLOUD_HOST_SEED,
-WASMCLOUD_RPC_TIMEOUT_MS, WASMCLOUD_OCI_ALLOWED_INSECURE. Pid files, logs and the default context go
+WASMCLOUD_RPC_TIMEOUT_MS, WASMCLOUD_OCI_ALLOWED_INSECURE; and WASH_ACTOR_MAX_MEMORY, the per-actor
+memory limit (docs/reliability.md). Pid files, logs and the default context go
 to ~/.wash (WASH_HOME moves it: docs/wash-home.md).";
 
 /// Arguments of `wash up`.
@@ -84,6 +86,11 @@ pub struct UpArgs {
     #[arg(long, env = "WASMCLOUD_OCI_ALLOW_LATEST")]
     pub allow_latest: bool,
 
+    /// Largest linear memory one actor instance may grow to: bytes, or with KiB/MiB/GiB
+    /// [default: 256MiB]. An actor growing past it traps with an out-of-memory error.
+    #[arg(long, env = "WASH_ACTOR_MAX_MEMORY", value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_actor_memory: Option<usize>,
+
     /// (internal) run as the background host process of `wash up --detached`.
     #[arg(long, hide = true)]
     pub background_host: bool,
@@ -127,7 +134,7 @@ fn already_running(record: &HostRecord) -> anyhow::Result<CommandOutput> {
 }
 
 fn host_config(args: &UpArgs, paths: &WashPaths, nats_url: String, seed: String) -> HostConfig {
-    HostConfig {
+    let mut config = HostConfig {
         nats_url,
         lattice: args.lattice.clone(),
         host_seed: args.host_seed.clone(),
@@ -145,7 +152,11 @@ fn host_config(args: &UpArgs, paths: &WashPaths, nats_url: String, seed: String)
         allowed_insecure: args.allowed_insecure.clone(),
         oci_allow_latest: args.allow_latest,
         ..HostConfig::default()
+    };
+    if let Some(bytes) = args.max_actor_memory {
+        config.runtime.max_memory_bytes = bytes;
     }
+    config
 }
 
 /// Runs the host in this process until Ctrl-C, SIGTERM or a control-interface `stop`.
@@ -257,6 +268,9 @@ fn background_host(args: &UpArgs, nats_url: &str) -> anyhow::Result<Command> {
     }
     if args.allow_latest {
         command.arg("--allow-latest");
+    }
+    if let Some(bytes) = args.max_actor_memory {
+        command.arg("--max-actor-memory").arg(bytes.to_string());
     }
     if !args.allowed_insecure.is_empty() {
         command

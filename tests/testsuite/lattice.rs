@@ -22,11 +22,17 @@ pub(crate) struct Lattice {
 
 impl Lattice {
     pub(crate) fn up() -> Self {
+        Self::up_with(&[])
+    }
+
+    /// `wash up --detached` on a fresh NATS with `extra` flags.
+    pub(crate) fn up_with(extra: &[&str]) -> Self {
         let nats = NatsServer::start();
         let home = tempfile::tempdir().expect("temp home");
         let out = wash()
             .in_home(home.path())
             .args(["up", "--detached", "--nats-url", &nats.url(), "-o", "json"])
+            .args(extra)
             .run();
         let host_id = out.json()["host_id"].as_str().map(str::to_owned);
         let lattice = Self {
@@ -380,4 +386,30 @@ fn trapping_actor_is_http_500_and_others_keep_serving() {
     assert!(trapped.text().contains("trap"), "{}", trapped.text());
     assert_eq!(http_get(trap_port, "/fine").expect("answer").status, 200);
     assert_eq!(counter(counter_port), 2);
+}
+
+/// `wash up --max-actor-memory` reaches the (detached) host: under a 32 MiB limit an actor may grow by
+/// 8 MiB, but growing by 64 MiB is an HTTP 500 naming the out-of-memory error, and the actor keeps
+/// serving afterwards.
+#[test]
+fn up_max_actor_memory_limits_each_actor() {
+    let lattice = Lattice::up_with(&["--max-actor-memory", "32MiB"]);
+    let hostile = lattice.start_example("hostile", &["--http_server"]);
+    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
+    let port = free_port();
+    lattice.link(
+        &hostile,
+        &http,
+        "wasmcloud:httpserver",
+        &[&format!("PORT={port}")],
+    );
+    wait_for_http(port, "/grow/8", Duration::from_secs(20)).expect("hostile actor's listener");
+    let small = http_get(port, "/grow/8").expect("an answer");
+    assert_eq!(small.status, 200, "{}", small.text());
+    assert!(small.text().contains("grew 8"), "{}", small.text());
+    let big = http_get(port, "/grow/64").expect("an answer");
+    assert_eq!(big.status, 500, "{}", big.text());
+    assert!(big.text().contains("out of memory"), "{}", big.text());
+    assert!(big.text().contains("32 MiB"), "{}", big.text());
+    assert_eq!(http_get(port, "/grow/8").expect("an answer").status, 200);
 }

@@ -24,7 +24,9 @@ pub struct HostConfig {
     pub cluster_issuers: Vec<String>,
     /// Labels published in pings and inventories (built-in `hostcore.*` labels are added).
     pub labels: BTreeMap<String, String>,
-    /// Timeout of RPC calls to providers and other actors.
+    /// Timeout of RPC calls to providers and other actors. A call into an actor of this host is
+    /// stopped a tenth before it (or at `runtime.call_timeout`, if sooner), so its caller gets the
+    /// actor's timeout error in time.
     pub rpc_timeout: Duration,
     /// Interval between provider health checks.
     pub health_interval: Duration,
@@ -34,7 +36,8 @@ pub struct HostConfig {
     pub provider_shutdown_grace: Duration,
     /// Where provider binaries are extracted.
     pub cache_dir: PathBuf,
-    /// The actor runtime's tuning.
+    /// The actor runtime's tuning: call deadline and per-actor memory limit (`WASH_ACTOR_MAX_MEMORY`,
+    /// default 256 MiB; see [`RuntimeConfig`]).
     pub runtime: RuntimeConfig,
     /// Most calls one actor may run at once.
     pub max_concurrent_calls_per_actor: usize,

@@ -38,6 +38,14 @@ pub enum HostError {
         /// Why.
         reason: String,
     },
+    /// A variable the host reads holds a value it cannot use.
+    #[error("invalid `{var}`: {reason}")]
+    Environment {
+        /// The variable.
+        var: &'static str,
+        /// Why its value is refused.
+        reason: String,
+    },
     /// The actor runtime could not be created.
     #[error("failed to create the actor runtime: {0}")]
     Runtime(String),

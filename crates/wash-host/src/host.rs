@@ -68,6 +68,17 @@ impl std::fmt::Debug for Host {
     }
 }
 
+/// The runtime's settings, with the call deadline brought under the RPC timeout: a caller waits
+/// `rpc_timeout` for a reply, so a call that cannot finish is stopped (a tenth) before that, and the
+/// caller gets the actor's timeout error rather than a timeout of its own.
+fn actor_runtime_config(config: &HostConfig) -> crate::runtime::RuntimeConfig {
+    let mut runtime = config.runtime.clone();
+    runtime.call_timeout = runtime
+        .call_timeout
+        .min(config.rpc_timeout - config.rpc_timeout / 10);
+    runtime
+}
+
 fn key_from_seed(
     seed: Option<&str>,
     what: &'static str,
@@ -85,7 +96,14 @@ fn key_from_seed(
 impl Host {
     /// Connects to NATS, opens the lattice bucket, starts serving the control interface and announces
     /// the host with `host_started`.
+    ///
+    /// Fails before connecting when `WASH_ACTOR_MAX_MEMORY` is set to something that is not a memory
+    /// size, and when the actor runtime (its epoch ticker included) cannot start.
     pub async fn start(config: HostConfig) -> Result<Self, HostError> {
+        crate::runtime::max_memory_from_env().map_err(|e| HostError::Environment {
+            var: crate::runtime::MAX_MEMORY_ENV,
+            reason: e.to_string(),
+        })?;
         let host_key = key_from_seed(config.host_seed.as_deref(), "host", KeyPair::new_server)?;
         let cluster_key = key_from_seed(
             config.cluster_seed.as_deref(),
@@ -115,7 +133,7 @@ impl Host {
             })?;
         let js = async_nats::jetstream::new(nats.clone());
         let bucket = store::open_bucket(&js, &config.lattice, &config.nats_url).await?;
-        let runtime = ActorRuntime::new(config.runtime.clone())
+        let runtime = ActorRuntime::new(actor_runtime_config(&config))
             .map_err(|e| HostError::Runtime(format!("{e:#}")))?;
 
         let mut labels: StringMap = BTreeMap::new();
@@ -399,4 +417,30 @@ fn friendly_name(id: &str) -> String {
         NOUNS[(hash / 10 % 10) as usize],
         hash / 100 % 10000
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// An actor call is cut a tenth before the RPC timeout its caller waits, unless the runtime's own
+    /// call timeout is shorter.
+    #[test]
+    fn call_deadline_stays_under_the_rpc_timeout() {
+        let mut config = HostConfig {
+            rpc_timeout: Duration::from_secs(2),
+            ..HostConfig::default()
+        };
+        assert_eq!(
+            actor_runtime_config(&config).call_timeout,
+            Duration::from_millis(1800)
+        );
+        config.runtime.call_timeout = Duration::from_secs(1);
+        assert_eq!(
+            actor_runtime_config(&config).call_timeout,
+            Duration::from_secs(1)
+        );
+    }
 }

@@ -10,6 +10,7 @@ mod ctl;
 mod error;
 mod events;
 mod host;
+mod limits;
 mod providers;
 mod refs;
 mod store;

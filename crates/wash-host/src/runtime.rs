@@ -6,11 +6,17 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::{
     Caller, Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module,
-    PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder,
+    PoolingAllocationConfig, Store, UpdateDeadline,
+};
+
+use crate::limits::{human_bytes, DeadlineExceeded, MemoryLimiter};
+pub use crate::limits::{
+    max_memory_from_env, parse_memory_size, MemorySizeError, DEFAULT_MAX_MEMORY_BYTES,
+    MAX_MEMORY_ENV,
 };
 
 /// A boxed future returned by [`HostCalls::host_call`].
@@ -49,6 +55,20 @@ pub enum ActorCallError {
     /// The call did not finish in time.
     #[error("actor call timed out after {0:?}")]
     Timeout(Duration),
+    /// The guest asked for more linear memory than the host allows, was refused, and then trapped.
+    #[error(
+        "actor ran out of memory: it asked for {} of linear memory, over this host's limit of {} \
+         (`{}`), and trapped: {trap}",
+        human_bytes(*.requested), human_bytes(*.limit), MAX_MEMORY_ENV
+    )]
+    OutOfMemory {
+        /// The size, in bytes, the guest asked to grow its memory to.
+        requested: usize,
+        /// The limit, in bytes.
+        limit: usize,
+        /// The trap that followed.
+        trap: String,
+    },
     /// The module could not be instantiated.
     #[error("failed to instantiate actor: {0}")]
     Instantiate(String),
@@ -68,9 +88,13 @@ pub enum LoadError {
 /// Tuning of the actor runtime.
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
-    /// Longest a single call may run (wall clock, host calls included).
+    /// Longest a single call may run (wall clock, host calls included). A guest that computes
+    /// without end is stopped here; it yields its thread every epoch tick (10 ms) meanwhile.
     pub call_timeout: Duration,
-    /// Largest linear memory an instance may grow to, in bytes.
+    /// Largest linear memory an instance may grow to, in bytes: [`MAX_MEMORY_ENV`] when it is set
+    /// (an invalid value is a start-up error of [`crate::Host::start`]), else
+    /// [`DEFAULT_MAX_MEMORY_BYTES`]. A growth past it fails, and the trap that usually follows is
+    /// reported as [`ActorCallError::OutOfMemory`].
     pub max_memory_bytes: usize,
     /// How many instances may exist at once across all actors (pooling allocator slots).
     pub max_instances: u32,
@@ -80,7 +104,10 @@ impl Default for RuntimeConfig {
     fn default() -> Self {
         Self {
             call_timeout: Duration::from_secs(10),
-            max_memory_bytes: 256 << 20,
+            max_memory_bytes: max_memory_from_env()
+                .ok()
+                .flatten()
+                .unwrap_or(DEFAULT_MAX_MEMORY_BYTES),
             max_instances: 512,
         }
     }
@@ -112,7 +139,9 @@ struct CallState {
     host_error: Option<String>,
     actor: Arc<str>,
     host: Arc<dyn HostCalls>,
-    limits: StoreLimits,
+    limits: MemoryLimiter,
+    /// When the epoch callback stops the guest.
+    deadline: Instant,
 }
 
 impl crate::wasi::WasiState for CallState {
@@ -122,8 +151,14 @@ impl crate::wasi::WasiState for CallState {
 }
 
 impl ActorRuntime {
-    /// Builds the engine (async, pooling allocator, epoch interruption for timeouts).
+    /// Builds the engine (async, pooling allocator, epoch interruption for timeouts) and starts the
+    /// thread that advances its epoch; a thread that cannot start is an error, as without it no call
+    /// deadline would be enforced.
     pub fn new(config: RuntimeConfig) -> wasmtime::Result<Self> {
+        Self::with_ticker(config, spawn_ticker)
+    }
+
+    fn with_ticker(config: RuntimeConfig, spawn: SpawnTicker) -> wasmtime::Result<Self> {
         let mut pooling = PoolingAllocationConfig::default();
         pooling.total_core_instances(config.max_instances);
         pooling.total_memories(config.max_instances);
@@ -142,7 +177,7 @@ impl ActorRuntime {
             .epoch_interruption(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
         let engine = Engine::new(&wasm_config)?;
-        start_epoch_ticker(&engine);
+        start_epoch_ticker(&engine, spawn)?;
         let mut linker = Linker::new(&engine);
         for module in ["wasmbus", "wapc"] {
             define_imports(&mut linker, module)?;
@@ -181,19 +216,32 @@ impl ActorRuntime {
     }
 }
 
-/// Advances the engine's epoch every 10 ms so deadlines can interrupt runaway guests.
-fn start_epoch_ticker(engine: &Engine) {
-    let weak = engine.weak();
+/// Starts a named thread running the given loop (a seam: tests make it fail).
+type SpawnTicker = fn(Box<dyn FnOnce() + Send>) -> std::io::Result<()>;
+
+fn spawn_ticker(run: Box<dyn FnOnce() + Send>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("wash-epoch".into())
-        .spawn(move || loop {
-            std::thread::sleep(EPOCH_TICK);
-            match weak.upgrade() {
-                Some(engine) => engine.increment_epoch(),
-                None => break,
-            }
-        })
-        .ok();
+        .spawn(run)
+        .map(drop)
+}
+
+/// Advances the engine's epoch every 10 ms (until the engine is dropped) so deadlines can interrupt
+/// runaway guests.
+fn start_epoch_ticker(engine: &Engine, spawn: SpawnTicker) -> wasmtime::Result<()> {
+    let weak = engine.weak();
+    spawn(Box::new(move || loop {
+        std::thread::sleep(EPOCH_TICK);
+        match weak.upgrade() {
+            Some(engine) => engine.increment_epoch(),
+            None => break,
+        }
+    }))
+    .map_err(|err| {
+        wasmtime::Error::msg(format!(
+            "failed to start the `wash-epoch` thread that enforces actor call deadlines: {err}"
+        ))
+    })
 }
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -239,9 +287,8 @@ impl ActorModule {
         operation: &str,
         payload: Vec<u8>,
     ) -> Result<Vec<u8>, ActorCallError> {
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(self.runtime.config.max_memory_bytes)
-            .build();
+        let limits = MemoryLimiter::new(self.runtime.config.max_memory_bytes);
+        let timeout = self.runtime.config.call_timeout;
         let op_len = operation.len();
         let msg_len = payload.len();
         let state = CallState {
@@ -254,12 +301,20 @@ impl ActorModule {
             actor,
             host,
             limits,
+            deadline: Instant::now() + timeout,
         };
         let mut store = Store::new(&self.runtime.engine, state);
         store.limiter(|state| &mut state.limits);
-        let ticks =
-            self.runtime.config.call_timeout.as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1;
-        store.set_epoch_deadline(ticks);
+        // At every tick the guest yields its thread to other tasks (a loop must not hold a worker
+        // until its deadline), and past the deadline it is stopped with a trap.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |store| {
+            if Instant::now() >= store.data().deadline {
+                Err(DeadlineExceeded(timeout).into())
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
         let instance = self
             .pre
             .instantiate_async(&mut store)
@@ -269,15 +324,20 @@ impl ActorModule {
             let init = instance
                 .get_typed_func::<(), ()>(&mut store, name)
                 .map_err(|e| ActorCallError::Instantiate(format!("`{name}`: {e:#}")))?;
-            init.call_async(&mut store, ()).await.map_err(trap)?;
+            if let Err(err) = init.call_async(&mut store, ()).await {
+                return Err(trap(err, &store.data().limits));
+            }
         }
         let guest_call = instance
             .get_typed_func::<(i32, i32), i32>(&mut store, "__guest_call")
             .map_err(|e| ActorCallError::Instantiate(format!("`__guest_call`: {e:#}")))?;
-        let status = guest_call
+        let status = match guest_call
             .call_async(&mut store, (len_i32(op_len), len_i32(msg_len)))
             .await
-            .map_err(trap)?;
+        {
+            Ok(status) => status,
+            Err(err) => return Err(trap(err, &store.data().limits)),
+        };
         let state = store.data_mut();
         if status == 1 {
             Ok(state.guest_response.take().unwrap_or_default())
@@ -296,9 +356,17 @@ fn len_i32(len: usize) -> i32 {
     i32::try_from(len).unwrap_or(i32::MAX)
 }
 
-fn trap(err: wasmtime::Error) -> ActorCallError {
-    if let Some(wasmtime::Trap::Interrupt) = err.downcast_ref::<wasmtime::Trap>() {
-        return ActorCallError::Trap("interrupted: the call ran past its deadline".into());
+/// What a trap means: the deadline, memory the limiter refused just before, or the guest's own fault.
+fn trap(err: wasmtime::Error, limits: &MemoryLimiter) -> ActorCallError {
+    if let Some(DeadlineExceeded(timeout)) = err.downcast_ref::<DeadlineExceeded>() {
+        return ActorCallError::Timeout(*timeout);
+    }
+    if let Some(requested) = limits.refused() {
+        return ActorCallError::OutOfMemory {
+            requested,
+            limit: limits.max_bytes(),
+            trap: format!("{err:#}"),
+        };
     }
     ActorCallError::Trap(format!("{err:#}"))
 }
@@ -310,11 +378,24 @@ fn memory(caller: &mut Caller<'_, CallState>) -> wasmtime::Result<Memory> {
         .ok_or_else(|| wasmtime::Error::msg("actor exports no `memory`"))
 }
 
+/// The guest's `ptr..ptr + len` within its memory `data`: checked before the host copies anything,
+/// so a copy is bounded by the memory limit whatever `len` the guest passes.
+fn guest_bytes(data: &[u8], ptr: i32, len: i32) -> wasmtime::Result<&[u8]> {
+    let (start, len) = (ptr as u32 as usize, len as u32 as usize);
+    start
+        .checked_add(len)
+        .and_then(|end| data.get(start..end))
+        .ok_or_else(|| {
+            wasmtime::Error::msg(format!(
+                "out of bounds memory access: {len} bytes at {start} in a memory of {} bytes",
+                data.len()
+            ))
+        })
+}
+
 fn read(caller: &mut Caller<'_, CallState>, ptr: i32, len: i32) -> wasmtime::Result<Vec<u8>> {
     let memory = memory(caller)?;
-    let mut buf = vec![0u8; len as u32 as usize];
-    memory.read(&*caller, ptr as u32 as usize, &mut buf)?;
-    Ok(buf)
+    Ok(guest_bytes(memory.data(&*caller), ptr, len)?.to_vec())
 }
 
 fn write(caller: &mut Caller<'_, CallState>, ptr: i32, bytes: &[u8]) -> wasmtime::Result<()> {
@@ -325,6 +406,25 @@ fn write(caller: &mut Caller<'_, CallState>, ptr: i32, bytes: &[u8]) -> wasmtime
 
 fn read_string(caller: &mut Caller<'_, CallState>, ptr: i32, len: i32) -> wasmtime::Result<String> {
     Ok(String::from_utf8_lossy(&read(caller, ptr, len)?).into_owned())
+}
+
+/// The longest `__console_log` line kept; the rest is cut (the line still must lie in memory).
+const MAX_LOG_LINE: usize = 64 << 10;
+
+/// A log line of the guest, at most [`MAX_LOG_LINE`] bytes of it (with a note of what was cut).
+fn read_log_line(
+    caller: &mut Caller<'_, CallState>,
+    ptr: i32,
+    len: i32,
+) -> wasmtime::Result<String> {
+    let memory = memory(caller)?;
+    let bytes = guest_bytes(memory.data(&*caller), ptr, len)?;
+    let kept = &bytes[..bytes.len().min(MAX_LOG_LINE)];
+    let mut line = String::from_utf8_lossy(kept).into_owned();
+    if kept.len() < bytes.len() {
+        line.push_str(&format!(" … ({} more bytes cut)", bytes.len() - kept.len()));
+    }
+    Ok(line)
 }
 
 /// Defines the wasmbus guest ABI functions under import module `module`.
@@ -406,7 +506,7 @@ fn define_imports(linker: &mut Linker<CallState>, module: &str) -> wasmtime::Res
         module,
         "__console_log",
         |mut caller: Caller<'_, CallState>, ptr: i32, len: i32| {
-            let line = read_string(&mut caller, ptr, len)?;
+            let line = read_log_line(&mut caller, ptr, len)?;
             tracing::info!(actor = %caller.data().actor, "{line}");
             Ok(())
         },
@@ -456,4 +556,29 @@ fn define_imports(linker: &mut Linker<CallState>, module: &str) -> wasmtime::Res
         },
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runtime whose epoch ticker thread cannot start fails to start (nothing would enforce call
+    /// deadlines), with an error naming the thread and the reason.
+    #[test]
+    fn ticker_that_cannot_start_is_a_startup_error() {
+        let config = RuntimeConfig {
+            max_instances: 2,
+            ..RuntimeConfig::default()
+        };
+        let err = match ActorRuntime::with_ticker(config, |_| {
+            Err(std::io::Error::other("no threads left"))
+        }) {
+            Ok(_) => panic!("the runtime started without its ticker"),
+            Err(err) => format!("{err:#}"),
+        };
+        assert!(
+            err.contains("`wash-epoch`") && err.contains("no threads left"),
+            "{err}"
+        );
+    }
 }

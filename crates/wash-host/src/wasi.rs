@@ -5,6 +5,10 @@
 //! Every preview-1 function is defined so any such module links; those that would reach a file, a
 //! directory or a socket answer `EBADF` (there is no open descriptor besides 0, 1 and 2) or `ENOSYS`.
 //! Why this instead of wasmtime-wasi: `docs/go-actors.md`.
+//!
+//! The guest chooses every pointer and length: each range is checked against its memory before the host
+//! allocates anything, and what a call copies out is capped ([`MAX_IOVS`], [`MAX_WRITE`],
+//! [`MAX_SUBSCRIPTIONS`]), so a host allocation never exceeds the guest's memory or the cap.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -31,6 +35,12 @@ const ENOTSUP: i32 = 58;
 const CHARACTER_DEVICE: u8 = 2;
 /// The longest a single `poll_oneoff` sleeps (the call's own deadline still applies).
 const MAX_SLEEP: Duration = Duration::from_secs(60);
+/// Most iovecs one `fd_write` takes (Linux's `IOV_MAX`); more is `EINVAL`, as for `writev`.
+pub(crate) const MAX_IOVS: u32 = 1024;
+/// Most bytes one `fd_write` takes; a longer write is partial (the guest writes the rest next).
+pub(crate) const MAX_WRITE: usize = 64 << 10;
+/// Most subscriptions one `poll_oneoff` takes; more is `EINVAL`.
+pub(crate) const MAX_SUBSCRIPTIONS: u32 = 4096;
 
 /// A call failed with a WASI errno, or the guest's memory could not be reached (a trap).
 enum Failure {
@@ -62,13 +72,33 @@ fn memory<T>(caller: &mut Caller<'_, T>) -> Result<Memory, Failure> {
     }
 }
 
+/// `ptr..ptr + len` when it lies inside a memory of `size` bytes, else `EFAULT`.
+fn range(size: usize, ptr: i32, len: u32) -> Result<std::ops::Range<usize>, Failure> {
+    let start = ptr as u32 as usize;
+    start
+        .checked_add(len as usize)
+        .filter(|end| *end <= size)
+        .map(|end| start..end)
+        .ok_or(Failure::Errno(EFAULT))
+}
+
+/// The guest's bytes at `ptr..ptr + len` (checked before anything is allocated).
 fn read<T>(caller: &mut Caller<'_, T>, ptr: i32, len: u32) -> Result<Vec<u8>, Failure> {
+    read_prefix(caller, ptr, len, len as usize)
+}
+
+/// The first `take` bytes of the guest's `ptr..ptr + len`; the whole range must lie in its memory.
+fn read_prefix<T>(
+    caller: &mut Caller<'_, T>,
+    ptr: i32,
+    len: u32,
+    take: usize,
+) -> Result<Vec<u8>, Failure> {
     let memory = memory(caller)?;
-    let mut buf = vec![0u8; len as usize];
-    memory
-        .read(&*caller, ptr as u32 as usize, &mut buf)
-        .map_err(|_| Failure::Errno(EFAULT))?;
-    Ok(buf)
+    let data = memory.data(&*caller);
+    let range = range(data.len(), ptr, len)?;
+    let end = range.start + take.min(range.len());
+    Ok(data[range.start..end].to_vec())
 }
 
 fn write<T>(caller: &mut Caller<'_, T>, ptr: i32, bytes: &[u8]) -> WasiResult {
@@ -90,18 +120,19 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// The bytes of an iovec array (`(ptr: u32, len: u32)` pairs), concatenated.
+/// The bytes of an iovec array (`(ptr: u32, len: u32)` pairs), concatenated, up to [`MAX_WRITE`]
+/// bytes; every buffer must lie in memory, and more than [`MAX_IOVS`] of them is `EINVAL`.
 fn gather<T>(caller: &mut Caller<'_, T>, iovs: i32, count: i32) -> Result<Vec<u8>, Failure> {
-    let count = u32::try_from(count).map_err(|_| Failure::Errno(EINVAL))?;
-    let table = read(
-        caller,
-        iovs,
-        count.checked_mul(8).ok_or(Failure::Errno(EINVAL))?,
-    )?;
+    let count = u32::try_from(count)
+        .ok()
+        .filter(|count| *count <= MAX_IOVS)
+        .ok_or(Failure::Errno(EINVAL))?;
+    let table = read(caller, iovs, count * 8)?;
     let mut out = Vec::new();
     for entry in table.chunks_exact(8) {
         let (ptr, len) = (u32_at(entry, 0), u32_at(entry, 4));
-        out.extend(read(caller, ptr as i32, len)?);
+        let room = MAX_WRITE - out.len();
+        out.extend(read_prefix(caller, ptr as i32, len, room)?);
     }
     Ok(out)
 }
@@ -167,9 +198,14 @@ fn define_process<T: WasiState>(linker: &mut Linker<T>) -> wasmtime::Result<()> 
         MODULE,
         "random_get",
         |mut caller: Caller<'_, T>, ptr: i32, len: i32| {
-            let mut buf = vec![0u8; len as u32 as usize];
-            rand::thread_rng().fill_bytes(&mut buf);
-            errno(write(&mut caller, ptr, &buf))
+            // Filled in place: the guest picks `len` (up to 4 GiB), the host allocates nothing.
+            errno((|| {
+                let memory = memory(&mut caller)?;
+                let data = memory.data_mut(&mut caller);
+                let range = range(data.len(), ptr, len as u32)?;
+                rand::thread_rng().fill_bytes(&mut data[range]);
+                Ok(())
+            })())
         },
     )?;
     linker.func_wrap(
@@ -279,7 +315,8 @@ fn define_poll<T: WasiState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             Box::new(async move {
                 let subs = match u32::try_from(count) {
                     Ok(0) | Err(_) => return Ok(EINVAL),
-                    Ok(n) => match read(&mut caller, subs_ptr, n.saturating_mul(48)) {
+                    Ok(n) if n > MAX_SUBSCRIPTIONS => return Ok(EINVAL),
+                    Ok(n) => match read(&mut caller, subs_ptr, n * 48) {
                         Ok(subs) => subs,
                         Err(failure) => return errno(Err(failure)),
                     },

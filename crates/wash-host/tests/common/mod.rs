@@ -87,6 +87,27 @@ impl TestLattice {
             .expect("subscribe events")
     }
 
+    /// Starts an actor file through `cmd.<host>.la` and waits for `actor_started` (panics on
+    /// `actor_start_failed`).
+    pub async fn start_actor(&self, path: &Path) {
+        let mut events = self.events().await;
+        self.command(
+            "la",
+            serde_json::json!({"actor_ref": path, "count": 1, "host_id": self.host.id()}),
+        )
+        .await;
+        let event = next_event(
+            &mut events,
+            &["actor_started", "actor_start_failed"],
+            Duration::from_secs(20),
+        )
+        .await;
+        assert_eq!(
+            event["type"], "com.wasmcloud.lattice.actor_started",
+            "{event}"
+        );
+    }
+
     /// `HttpServer.HandleRequest` for `GET path` sent to an actor as an httpserver provider would;
     /// `Err` is the invocation's error string.
     pub async fn http(&self, actor: &str, path: &str) -> Result<HttpResponse, String> {
