@@ -1,8 +1,9 @@
-//! `wash down`: stop the host and the NATS server that `wash up` started, and nothing else.
+//! `wash down`: stop the host and the NATS server that `wash up` started, and the NATS server and wadm
+//! that wash 0.18.1's `up` recorded, and nothing else.
 
 use clap::Args;
 use serde_json::{json, Map};
-use wash_local::WashPaths;
+use wash_local::{RecordedOutcome, WashPaths};
 
 use super::local::report_step;
 use crate::output::{CommandOutput, Printer};
@@ -27,11 +28,40 @@ pub fn run(_args: DownArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
         stopped.push(format!("nats-server (pid {pid})"));
         json.insert("nats_pid".into(), json!(pid));
     }
+    let mut stale = Vec::new();
+    let mut recorded = Vec::new();
+    for process in &report.recorded {
+        let pid = process
+            .pid
+            .map_or("no pid".into(), |pid| format!("pid {pid}"));
+        match process.outcome {
+            RecordedOutcome::Stopped => stopped.push(format!(
+                "{} ({pid}, started by wash 0.18.1)",
+                process.program
+            )),
+            RecordedOutcome::Stale | RecordedOutcome::Running => stale.push(format!(
+                "stale pid file `{}` ({pid}): not a running {}; nothing signalled, file removed",
+                process.pid_file.display(),
+                process.program
+            )),
+        }
+        recorded.push(json!({
+            "program": process.program,
+            "pid_file": process.pid_file,
+            "pid": process.pid,
+            "stopped": process.outcome == RecordedOutcome::Stopped,
+        }));
+    }
     json.insert("stopped".into(), json!(stopped));
-    let text = if stopped.is_empty() {
+    json.insert("wash_0_18_pid_files".into(), json!(recorded));
+    let mut text = if stopped.is_empty() {
         "nothing to stop: no host or NATS server started by `wash up` is running".to_owned()
     } else {
         format!("stopped {}", stopped.join(" and "))
     };
+    for line in stale {
+        text.push('\n');
+        text.push_str(&line);
+    }
     Ok(CommandOutput::new(text, json))
 }

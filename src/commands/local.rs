@@ -25,5 +25,9 @@ pub fn report_step(printer: &Printer, step: LatticeStep<'_>) {
         LatticeStep::StoppingNats(pid) => {
             printer.status("Stopping", format!("nats-server (pid {pid})"))
         }
+        LatticeStep::StoppingRecorded(program, pid) => printer.status(
+            "Stopping",
+            format!("{program} (pid {pid}, started by wash 0.18.1's `up`)"),
+        ),
     }
 }

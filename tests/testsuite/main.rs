@@ -17,6 +17,7 @@ mod new;
 mod par;
 mod reg;
 mod snapshot;
+mod switching;
 mod ui;
 mod validate;
 mod vault;

@@ -29,10 +29,21 @@ fn literal_or_file(value: &str) -> Result<String, CtlError> {
     }
 }
 
+/// A setting that is blank (wash 0.18.1 writes `""` for an unset one) counts as unset.
+fn set(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|text| !text.trim().is_empty())
+}
+
 impl NatsAuth {
-    /// Whether any setting is present.
+    /// Whether any setting is present (blank ones count as absent).
     pub fn is_empty(&self) -> bool {
-        self.jwt.is_none() && self.seed.is_none() && self.credsfile.is_none()
+        set(&self.jwt).is_none() && set(&self.seed).is_none() && self.credsfile().is_none()
+    }
+
+    fn credsfile(&self) -> Option<&std::path::Path> {
+        self.credsfile
+            .as_deref()
+            .filter(|path| !path.as_os_str().is_empty())
     }
 
     /// Adds these settings to NATS connect options.
@@ -40,8 +51,9 @@ impl NatsAuth {
         &self,
         options: async_nats::ConnectOptions,
     ) -> Result<async_nats::ConnectOptions, CtlError> {
-        if let Some(path) = &self.credsfile {
-            if self.jwt.is_some() || self.seed.is_some() {
+        let jwt = set(&self.jwt);
+        if let Some(path) = self.credsfile() {
+            if jwt.is_some() || set(&self.seed).is_some() {
                 return Err(CtlError::Auth(
                     "pass either a credentials file or a JWT and seed, not both".into(),
                 ));
@@ -53,8 +65,8 @@ impl NatsAuth {
                 ))
             });
         }
-        let seed = self.seed.as_deref().map(literal_or_file).transpose()?;
-        match (&self.jwt, seed) {
+        let seed = set(&self.seed).map(literal_or_file).transpose()?;
+        match (jwt, seed) {
             (Some(jwt), Some(seed)) => {
                 let jwt = literal_or_file(jwt)?;
                 let key = nkeys::KeyPair::from_seed(&seed)
@@ -96,4 +108,31 @@ pub async fn connect(url: &str, auth: &NatsAuth) -> Result<async_nats::Client, C
             reason: e.to_string(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blank JWTs, seeds and credentials paths (wash 0.18.1's "unset") are no settings at all, so
+    /// connecting uses no authentication instead of failing on an empty seed.
+    #[tokio::test]
+    async fn blank_settings_are_unset() {
+        let auth = NatsAuth {
+            jwt: Some(String::new()),
+            seed: Some(" ".into()),
+            credsfile: Some(PathBuf::new()),
+        };
+        assert!(auth.is_empty());
+        assert!(auth.apply(async_nats::ConnectOptions::new()).await.is_ok());
+        let seed_only = NatsAuth {
+            jwt: Some(String::new()),
+            seed: Some("not a seed".into()),
+            credsfile: None,
+        };
+        assert!(seed_only
+            .apply(async_nats::ConnectOptions::new())
+            .await
+            .is_err());
+    }
 }

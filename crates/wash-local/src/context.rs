@@ -1,6 +1,7 @@
 //! Contexts: named connection settings for a lattice, stored as JSON under `~/.wash/contexts`, in the
-//! wash 0.x format. `contexts/index.json` (`{"name": "<context>"}`, as wash 0.x wrote it) names the
-//! default context; without it the default is `default` (`default.json`, which `wash up` writes).
+//! format wash 0.18.1 reads and writes (see [`Context`] for how the two binaries share a file).
+//! `contexts/index.json` (`{"name": "<context>"}`) names the default context; without it the default
+//! is `default` (`default.json`, which `wash up` writes).
 
 use std::path::{Path, PathBuf};
 
@@ -14,9 +15,16 @@ pub const DEFAULT_CONTEXT: &str = "default";
 /// The file naming the default context (wash 0.x).
 const INDEX_JSON: &str = "index.json";
 
-/// One context (field names as wash 0.x wrote them; unknown fields are dropped, missing ones default).
+/// One context.
+///
+/// On disk it has wash 0.18.1's fields (`lattice_prefix`, `js_domain`, and the seeds and JWTs written
+/// as `""` when unset, which 0.18.1 requires), plus our `ctl_lattice_prefix` / `rpc_lattice_prefix`
+/// beside them. Reading: `""` and `null` are none for the seeds, JWTs and credentials files; the
+/// control lattice is `lattice_prefix`, else `ctl_lattice_prefix`, else `default`; the RPC lattice is
+/// `rpc_lattice_prefix` where it was set apart from the control one, else follows the control one.
+/// Unknown fields are dropped, missing ones default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(from = "ContextFile", into = "ContextFile")]
 pub struct Context {
     /// Context name.
     pub name: String,
@@ -34,8 +42,10 @@ pub struct Context {
     pub ctl_credsfile: Option<PathBuf>,
     /// Control request timeout in milliseconds.
     pub ctl_timeout: u64,
-    /// Lattice id for control requests.
+    /// Lattice id for control requests (`lattice_prefix` on disk).
     pub ctl_lattice_prefix: String,
+    /// JetStream domain (wash 0.18.1's `js_domain`; kept through a rewrite, not used by this wash).
+    pub js_domain: Option<String>,
     /// NATS host for RPC.
     pub rpc_host: String,
     /// NATS port for RPC.
@@ -64,6 +74,7 @@ impl Default for Context {
             ctl_credsfile: None,
             ctl_timeout: 2000,
             ctl_lattice_prefix: "default".into(),
+            js_domain: None,
             rpc_host: "127.0.0.1".into(),
             rpc_port: 4222,
             rpc_jwt: None,
@@ -71,6 +82,124 @@ impl Default for Context {
             rpc_credsfile: None,
             rpc_timeout: 2000,
             rpc_lattice_prefix: "default".into(),
+        }
+    }
+}
+
+/// A context file as both binaries write it: wash 0.18.1's fields in its order, then ours. Every
+/// field is optional on read; on write the five keys 0.18.1 requires are always present.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct ContextFile {
+    name: Option<String>,
+    #[serde(with = "empty_is_none")]
+    cluster_seed: Option<String>,
+    ctl_host: Option<String>,
+    ctl_port: Option<u16>,
+    #[serde(with = "empty_is_none")]
+    ctl_jwt: Option<String>,
+    #[serde(with = "empty_is_none")]
+    ctl_seed: Option<String>,
+    #[serde(deserialize_with = "empty_is_none::deserialize")]
+    ctl_credsfile: Option<String>,
+    ctl_timeout: Option<u64>,
+    lattice_prefix: Option<String>,
+    js_domain: Option<String>,
+    rpc_host: Option<String>,
+    rpc_port: Option<u16>,
+    #[serde(with = "empty_is_none")]
+    rpc_jwt: Option<String>,
+    #[serde(with = "empty_is_none")]
+    rpc_seed: Option<String>,
+    #[serde(deserialize_with = "empty_is_none::deserialize")]
+    rpc_credsfile: Option<String>,
+    rpc_timeout: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ctl_lattice_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rpc_lattice_prefix: Option<String>,
+}
+
+/// wash 0.18.1's convention for its seeds and JWTs: `""` (or `null`) is none, none is written `""`.
+mod empty_is_none {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        value: &Option<String>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(value.as_deref().unwrap_or(""))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<String>, D::Error> {
+        let value = Option::<String>::deserialize(deserializer)?;
+        Ok(value.filter(|text| !text.trim().is_empty()))
+    }
+}
+
+impl From<ContextFile> for Context {
+    fn from(file: ContextFile) -> Self {
+        let defaults = Context::default();
+        let ctl_lattice = file
+            .lattice_prefix
+            .clone()
+            .or_else(|| file.ctl_lattice_prefix.clone())
+            .unwrap_or(defaults.ctl_lattice_prefix);
+        // The RPC lattice follows the control one unless the file set it apart.
+        let written_ctl = file.ctl_lattice_prefix.or(file.lattice_prefix);
+        let rpc_lattice = match file.rpc_lattice_prefix {
+            Some(rpc) if Some(&rpc) != written_ctl.as_ref() => rpc,
+            _ => ctl_lattice.clone(),
+        };
+        Context {
+            name: file.name.unwrap_or(defaults.name),
+            cluster_seed: file.cluster_seed,
+            ctl_host: file.ctl_host.unwrap_or(defaults.ctl_host),
+            ctl_port: file.ctl_port.unwrap_or(defaults.ctl_port),
+            ctl_jwt: file.ctl_jwt,
+            ctl_seed: file.ctl_seed,
+            ctl_credsfile: file.ctl_credsfile.map(PathBuf::from),
+            ctl_timeout: file.ctl_timeout.unwrap_or(defaults.ctl_timeout),
+            ctl_lattice_prefix: ctl_lattice,
+            js_domain: file.js_domain,
+            rpc_host: file.rpc_host.unwrap_or(defaults.rpc_host),
+            rpc_port: file.rpc_port.unwrap_or(defaults.rpc_port),
+            rpc_jwt: file.rpc_jwt,
+            rpc_seed: file.rpc_seed,
+            rpc_credsfile: file.rpc_credsfile.map(PathBuf::from),
+            rpc_timeout: file.rpc_timeout.unwrap_or(defaults.rpc_timeout),
+            rpc_lattice_prefix: rpc_lattice,
+        }
+    }
+}
+
+impl From<Context> for ContextFile {
+    fn from(context: Context) -> Self {
+        ContextFile {
+            name: Some(context.name),
+            cluster_seed: context.cluster_seed,
+            ctl_host: Some(context.ctl_host),
+            ctl_port: Some(context.ctl_port),
+            ctl_jwt: context.ctl_jwt,
+            ctl_seed: context.ctl_seed,
+            ctl_credsfile: context
+                .ctl_credsfile
+                .map(|path| path.to_string_lossy().into_owned()),
+            ctl_timeout: Some(context.ctl_timeout),
+            lattice_prefix: Some(context.ctl_lattice_prefix.clone()),
+            js_domain: context.js_domain,
+            rpc_host: Some(context.rpc_host),
+            rpc_port: Some(context.rpc_port),
+            rpc_jwt: context.rpc_jwt,
+            rpc_seed: context.rpc_seed,
+            rpc_credsfile: context
+                .rpc_credsfile
+                .map(|path| path.to_string_lossy().into_owned()),
+            rpc_timeout: Some(context.rpc_timeout),
+            ctl_lattice_prefix: Some(context.ctl_lattice_prefix),
+            rpc_lattice_prefix: Some(context.rpc_lattice_prefix),
         }
     }
 }
@@ -329,15 +458,86 @@ mod tests {
         ));
     }
 
-    /// A wash 0.x context file (with its auth fields and nulls) loads.
+    /// A context file from an earlier build of this wash (our lattice fields, nulls) loads.
     #[test]
-    fn reads_a_wash_0x_context() {
+    fn reads_our_earlier_context() {
         let text = r#"{"name":"prod","cluster_seed":null,"ctl_host":"10.0.0.5","ctl_port":4333,
             "ctl_jwt":null,"ctl_seed":null,"ctl_credsfile":"/tmp/x.creds","ctl_timeout":3000,
             "ctl_lattice_prefix":"prod","rpc_host":"10.0.0.5","rpc_port":4333,"rpc_jwt":null,
-            "rpc_seed":null,"rpc_credsfile":null,"rpc_timeout":2000,"rpc_lattice_prefix":"prod"}"#;
+            "rpc_seed":null,"rpc_credsfile":null,"rpc_timeout":2000,"rpc_lattice_prefix":"rpc"}"#;
         let context: Context = serde_json::from_str(text).expect("parse");
         assert_eq!(context.ctl_url(), "nats://10.0.0.5:4333");
         assert_eq!(context.ctl_credsfile, Some(PathBuf::from("/tmp/x.creds")));
+        assert_eq!(context.ctl_lattice_prefix, "prod");
+        assert_eq!(context.rpc_lattice_prefix, "rpc");
+        assert_eq!(context.cluster_seed, None);
+    }
+
+    /// The file `wash 0.18.1 ctx new staging` writes: its `""` seeds and JWTs are none, and its
+    /// `lattice_prefix` is the lattice of both the control interface and RPC.
+    #[test]
+    fn reads_a_wash_0_18_context_with_empty_strings() {
+        let text = r#"{"name":"staging","cluster_seed":"","ctl_host":"127.0.0.1","ctl_port":4222,"ctl_jwt":"","ctl_seed":"","ctl_credsfile":null,"ctl_timeout":2000,"lattice_prefix":"staging","js_domain":"edge","rpc_host":"127.0.0.1","rpc_port":4222,"rpc_jwt":"","rpc_seed":"","rpc_credsfile":null,"rpc_timeout":2000}"#;
+        let context: Context = serde_json::from_str(text).expect("parse");
+        assert_eq!(
+            context,
+            Context {
+                name: "staging".into(),
+                ctl_lattice_prefix: "staging".into(),
+                rpc_lattice_prefix: "staging".into(),
+                js_domain: Some("edge".into()),
+                ..Context::default()
+            }
+        );
+        let text = r#"{"cluster_seed":null,"ctl_jwt":"  ","ctl_credsfile":""}"#;
+        let context: Context = serde_json::from_str(text).expect("parse");
+        assert_eq!(context, Context::default());
+    }
+
+    /// What we write has every key wash 0.18.1 requires, `""` for unset seeds and JWTs, 0.18.1's
+    /// `lattice_prefix` and `js_domain`, and our lattice fields beside them; it reads back the same.
+    #[test]
+    fn writes_what_wash_0_18_reads() {
+        let context = Context {
+            name: "blue".into(),
+            ctl_lattice_prefix: "blue".into(),
+            rpc_lattice_prefix: "blue".into(),
+            js_domain: Some("edge".into()),
+            ..Context::default()
+        };
+        let value = serde_json::to_value(&context).expect("write");
+        let expected = serde_json::json!({
+            "name": "blue", "cluster_seed": "", "ctl_host": "127.0.0.1", "ctl_port": 4222,
+            "ctl_jwt": "", "ctl_seed": "", "ctl_credsfile": null, "ctl_timeout": 2000,
+            "lattice_prefix": "blue", "js_domain": "edge", "rpc_host": "127.0.0.1", "rpc_port": 4222,
+            "rpc_jwt": "", "rpc_seed": "", "rpc_credsfile": null, "rpc_timeout": 2000,
+            "ctl_lattice_prefix": "blue", "rpc_lattice_prefix": "blue",
+        });
+        assert_eq!(value, expected);
+        let text = serde_json::to_string(&context).expect("write");
+        assert!(
+            text.starts_with(r#"{"name":"blue","cluster_seed":"","ctl_host""#),
+            "0.18.1's field order: {text}"
+        );
+        assert_eq!(
+            serde_json::from_str::<Context>(&text).expect("read back"),
+            context
+        );
+    }
+
+    /// `lattice_prefix` wins over our `ctl_lattice_prefix` (it is the field 0.18.1 and its users edit);
+    /// the RPC lattice follows it unless it was set apart.
+    #[test]
+    fn lattice_prefix_is_the_shared_lattice() {
+        let edited =
+            r#"{"lattice_prefix":"green","ctl_lattice_prefix":"blue","rpc_lattice_prefix":"blue"}"#;
+        let context: Context = serde_json::from_str(edited).expect("parse");
+        assert_eq!(context.ctl_lattice_prefix, "green");
+        assert_eq!(context.rpc_lattice_prefix, "green");
+        let apart =
+            r#"{"lattice_prefix":"green","ctl_lattice_prefix":"green","rpc_lattice_prefix":"red"}"#;
+        let context: Context = serde_json::from_str(apart).expect("parse");
+        assert_eq!(context.ctl_lattice_prefix, "green");
+        assert_eq!(context.rpc_lattice_prefix, "red");
     }
 }

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use wash_ctl::CtlClient;
 
+use crate::downloads::{recorded_processes, RecordedOutcome, RecordedProcess};
 use crate::nats::stop_started_nats;
 use crate::{
     pid_alive, probe_nats, start_nats_server, stop_pid, ContextStore, HostRecord, LocalError,
-    NatsProbe, StartedNats, WashHome, DEFAULT_CONTEXT,
+    NatsProbe, StartedNats, WashHome,
 };
 
 /// How long `wash up --detached` waits for the background host to serve the lattice.
@@ -35,6 +36,8 @@ pub enum LatticeStep<'a> {
     StoppingHost(&'a HostRecord),
     /// `wash down` stops the NATS server with this pid.
     StoppingNats(u32),
+    /// `wash down` stops this program (`nats-server` or `wadm`) that wash 0.18.1's `up` recorded.
+    StoppingRecorded(&'a str, u32),
 }
 
 /// Where `wash up` looks for NATS: `url` if given, else `nats://<host>:<port>`.
@@ -125,11 +128,14 @@ pub struct LatticeSettings {
     pub cluster_seed: Option<String>,
 }
 
-/// Records the lattice in the default context (`contexts/default.json`), so `wash ctl` and `wash call`
-/// reach it, and returns its cluster seed: the given one, else the context's, else a new one.
+/// Records the lattice in the default context (the one `contexts/index.json` names, e.g. wash 0.18.1's
+/// `host_config`, else `default`; created if missing), so `wash ctl` and `wash call` reach it, and
+/// returns its cluster seed: the given one, else the context's, else a new one.
 pub fn record_lattice(home: &WashHome, settings: &LatticeSettings) -> Result<String, LocalError> {
     let store = ContextStore::new(home);
-    let mut context = store.load(DEFAULT_CONTEXT)?;
+    let name = store.default_name()?;
+    ContextStore::check_name(&name)?;
+    let mut context = store.load(&name)?;
     let seed = match (&settings.cluster_seed, &context.cluster_seed) {
         (Some(seed), _) | (None, Some(seed)) => seed.clone(),
         (None, None) => nkeys::KeyPair::new_cluster()
@@ -211,11 +217,13 @@ pub struct DownReport {
     pub host: Option<HostRecord>,
     /// The pid of the NATS server `wash up` started.
     pub nats_pid: Option<u32>,
+    /// What wash 0.18.1's `up` recorded under `~/.wash/downloads`, and what became of it.
+    pub recorded: Vec<RecordedProcess>,
 }
 
-/// Stops the host and the NATS server that `wash up` started, and nothing else: the host is asked over
-/// its control interface first (it shuts its providers down), then signalled if it is still there.
-/// Stale records are removed.
+/// Stops the host and the NATS server that `wash up` started, then the wadm and NATS server that wash
+/// 0.18.1's `up` recorded, and nothing else: the host is asked over its control interface first (it
+/// shuts its providers down), then signalled if it is still there. Stale records are removed.
 pub async fn down(
     home: &WashHome,
     on_step: &mut dyn FnMut(LatticeStep<'_>),
@@ -249,12 +257,25 @@ pub async fn down(
             let _ = std::fs::remove_file(home.nats_pid());
         }
     }
-    Ok(DownReport { host, nats_pid })
+    let mut recorded = Vec::new();
+    for process in recorded_processes(home) {
+        if let (RecordedOutcome::Running, Some(pid)) = (process.outcome, process.pid) {
+            on_step(LatticeStep::StoppingRecorded(process.program, pid));
+        }
+        let stopped = tokio::task::spawn_blocking(move || process.stop()).await;
+        recorded.extend(stopped.ok());
+    }
+    Ok(DownReport {
+        host,
+        nats_pid,
+        recorded,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DEFAULT_CONTEXT;
 
     /// `wash up` records the NATS address, lattice and timeout in the default context and keeps the
     /// context's cluster seed unless one is given.

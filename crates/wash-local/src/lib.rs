@@ -4,12 +4,14 @@
 //! (in that documented order, see [`paths`](crate::WashPaths)); the libraries are handed paths and
 //! never read those variables. Under the home folder: `nats.pid` / `nats.log` / `nats-data/` for a
 //! NATS server that `wash up` started itself, `host.json` / `host.log` for the host process, and
-//! `contexts/default.json`, the context `wash ctl` and `wash call` read (it records the host's cluster
-//! seed so invocations signed by `wash call` are accepted). `wash down` stops only what these files
-//! say `wash up` started.
+//! the default context (`contexts/default.json`, or the one `contexts/index.json` names), which
+//! `wash ctl` and `wash call` read (it records the host's cluster seed so invocations signed by
+//! `wash call` are accepted). `wash down` stops only what these files say `wash up` started, and what
+//! wash 0.18.1's `up` recorded in `downloads/nats.pid` and `downloads/wadm.pid`.
 
 mod connection;
 mod context;
+mod downloads;
 mod error;
 mod lattice;
 mod nats;
@@ -18,6 +20,7 @@ mod state;
 
 pub use connection::{ConnectionFlags, LatticeConnection};
 pub use context::{Context, ContextStore, DEFAULT_CONTEXT};
+pub use downloads::{downloads_dir, recorded_processes, RecordedOutcome, RecordedProcess};
 pub use error::LocalError;
 pub use lattice::{
     down, find_or_start_nats, record_lattice, start_background_host, DownReport, LatticeSettings,
