@@ -38,7 +38,7 @@ pub enum Command {
     Par(par::ParArgs),
     /// Push and pull actors and provider archives to and from OCI registries.
     Reg(reg::RegArgs),
-    /// Empty local caches (`wash drain oci`).
+    /// Empty local caches, ours and wash 0.18.1's (`wash drain all`).
     Drain(drain::DrainArgs),
     /// Start a local lattice: NATS (unless one answers) and a host.
     Up(up::UpArgs),

@@ -11,13 +11,14 @@ mod gen;
 mod go;
 mod harness;
 mod home;
+mod home_compat;
 mod keys;
 mod lattice;
 mod new;
 mod par;
 mod reg;
 mod snapshot;
-mod switching;
+
 mod ui;
 mod validate;
 mod vault;

@@ -12,6 +12,7 @@
 mod connection;
 mod context;
 mod downloads;
+mod drain;
 mod error;
 mod lattice;
 mod nats;
@@ -21,6 +22,7 @@ mod state;
 pub use connection::{ConnectionFlags, LatticeConnection};
 pub use context::{Context, ContextStore, DEFAULT_CONTEXT};
 pub use downloads::{downloads_dir, recorded_processes, RecordedOutcome, RecordedProcess};
+pub use drain::{empty_folder, Emptied};
 pub use error::LocalError;
 pub use lattice::{
     down, find_or_start_nats, record_lattice, start_background_host, DownReport, LatticeSettings,

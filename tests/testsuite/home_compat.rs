@@ -1,4 +1,4 @@
-//! Switching between wash 0.18.1 and this wash in one `~/.wash`: files written exactly as 0.18.1
+//! Switching between wash 0.18.1 and this wash in one `~/.wash` (issue 24): files written exactly as 0.18.1
 //! writes them (compact JSON, `""` for unset seeds, `lattice_prefix`, `downloads/*.pid`) work with
 //! ours against a real nats-server, and what ours writes has what 0.18.1 needs to load it.
 
@@ -223,4 +223,203 @@ fn down_leaves_an_unrelated_process_alone() {
     );
     let _ = sleeper.kill();
     let _ = sleeper.wait();
+}
+
+/// A fake machine for `wash drain`: `HOME`, `WASH_HOME`, `TMPDIR` and `XDG_CACHE_HOME` are separate
+/// folders under one temp dir, so every cache each binary keeps has its own place.
+struct DrainMachine {
+    root: TempDir,
+}
+
+impl DrainMachine {
+    fn new() -> Self {
+        let machine = Self {
+            root: TempDir::new().expect("root"),
+        };
+        for dir in ["home", "wash-home", "tmp", "xdg", "outside"] {
+            std::fs::create_dir_all(machine.path(dir)).expect("dir");
+        }
+        machine
+    }
+
+    fn path(&self, relative: &str) -> std::path::PathBuf {
+        self.root.path().join(relative)
+    }
+
+    /// Writes `bytes` to `relative`, creating its folders.
+    fn put(&self, relative: &str, bytes: &[u8]) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+        std::fs::write(path, bytes).expect("write");
+    }
+
+    /// `wash drain <kind> -o json` on this machine.
+    fn drain(&self, kind: &str) -> Value {
+        wash()
+            .in_home(&self.path("home"))
+            .env("WASH_HOME", self.path("wash-home"))
+            .env("TMPDIR", self.path("tmp"))
+            .env("XDG_CACHE_HOME", self.path("xdg"))
+            .args(["drain", kind, "-o", "json"])
+            .run()
+            .success()
+            .json()
+    }
+
+    /// How many entries `relative` holds (it must exist).
+    fn entries(&self, relative: &str) -> usize {
+        std::fs::read_dir(self.path(relative))
+            .unwrap_or_else(|e| panic!("{relative}: {e}"))
+            .count()
+    }
+}
+
+/// Each `wash drain` kind empties our folder and wash 0.18.1's for that kind, and only those: its
+/// JSON names them with exact file and byte counts; the folders stay; siblings, keys, our `up`
+/// state, other caches and the targets of symlinks inside survive; missing folders are fine.
+#[test]
+fn drain_empties_ours_and_0_18_folders() {
+    let m = DrainMachine::new();
+    // lib: ours (the provider cache) and 0.18.1's, with symlinks out to a folder and a file.
+    m.put("wash-home/cache/providers/VPROV/provider", b"12345");
+    m.put("tmp/wasmcloudcache/VPROV/linux/bin", b"123");
+    m.put("outside/dir/keep", b"keep");
+    m.put("outside/file", b"keep");
+    std::os::unix::fs::symlink(m.path("outside/dir"), m.path("tmp/wasmcloudcache/dirlink"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(
+        m.path("outside/file"),
+        m.path("tmp/wasmcloudcache/filelink"),
+    )
+    .expect("symlink");
+    // oci: our cache's own folders, a foreign file beside them, and 0.18.1's cache.
+    m.put("wash-home/cache/oci/blobs/sha256/abc", b"1234");
+    m.put("wash-home/cache/oci/not-ours.txt", b"keep");
+    m.put("tmp/wasmcloud_ocicache/ghcr_io_x_y_0_1_0.bin", b"123456");
+    // smithy and downloads (ours under WASH_HOME, 0.18.1's under ~/.wash).
+    m.put("xdg/smithy/model.smithy", b"12");
+    m.put("wash-home/downloads/nats.pid", b"1");
+    m.put("home/.wash/downloads/nats-server", b"1234567");
+    m.put("home/.wash/downloads/v0.63.1/wasmcloud_host", b"12");
+    // Never touched.
+    m.put("tmp/keep.txt", b"keep");
+    m.put("xdg/other/keep", b"keep");
+    m.put("wash-home/keys/me_account.nk", b"SA");
+    m.put("wash-home/host.json", b"{}");
+    m.put("wash-home/nats.pid", b"1");
+
+    let lib = m.drain("lib");
+    assert_eq!(
+        lib["drained"],
+        serde_json::json!([
+            m.path("wash-home/cache/providers"),
+            m.path("tmp/wasmcloudcache")
+        ]),
+        "{lib}"
+    );
+    assert_eq!(lib["folders"][0]["files"], 1, "{lib}");
+    assert_eq!(lib["folders"][0]["bytes"], 5, "{lib}");
+    assert_eq!(lib["folders"][1]["files"], 3, "{lib}");
+    assert_eq!(lib["files"], 4, "{lib}");
+    assert_eq!(m.entries("wash-home/cache/providers"), 0);
+    assert_eq!(m.entries("tmp/wasmcloudcache"), 0);
+    assert!(m.path("outside/dir/keep").is_file() && m.path("outside/file").is_file());
+    // Only lib went.
+    assert_eq!(m.entries("tmp/wasmcloud_ocicache"), 1);
+    assert_eq!(m.entries("xdg/smithy"), 1);
+
+    let oci = m.drain("oci");
+    assert_eq!(oci["files"], 2, "{oci}");
+    assert_eq!(oci["bytes"], 10, "{oci}");
+    assert!(!m.path("wash-home/cache/oci/blobs").exists());
+    assert!(m.path("wash-home/cache/oci/not-ours.txt").is_file());
+    assert_eq!(m.entries("tmp/wasmcloud_ocicache"), 0);
+    assert_eq!(m.entries("xdg/smithy"), 1);
+
+    let smithy = m.drain("smithy");
+    assert_eq!(smithy["drained"], serde_json::json!([m.path("xdg/smithy")]));
+    assert_eq!(smithy["bytes"], 2, "{smithy}");
+    assert_eq!(m.entries("xdg/smithy"), 0);
+    assert_eq!(m.entries("home/.wash/downloads"), 2);
+
+    let downloads = m.drain("downloads");
+    assert_eq!(
+        downloads["drained"],
+        serde_json::json!([
+            m.path("wash-home/downloads"),
+            m.path("home/.wash/downloads")
+        ]),
+        "{downloads}"
+    );
+    assert_eq!(downloads["files"], 3, "{downloads}");
+    assert_eq!(downloads["bytes"], 10, "{downloads}");
+    assert_eq!(m.entries("home/.wash/downloads"), 0);
+
+    // Survivors.
+    for kept in [
+        "tmp/keep.txt",
+        "xdg/other/keep",
+        "wash-home/keys/me_account.nk",
+        "wash-home/host.json",
+        "wash-home/nats.pid",
+        "outside/dir/keep",
+        "outside/file",
+    ] {
+        assert!(m.path(kept).is_file(), "{kept} survives");
+    }
+}
+
+/// `wash drain all` empties the four kinds in one go (lib, oci, smithy, downloads), says so in text,
+/// and with every folder missing reports nothing drained and succeeds.
+#[test]
+fn drain_all_and_missing_folders() {
+    let m = DrainMachine::new();
+    let none = m.drain("all");
+    assert_eq!(none["drained"], serde_json::json!([]), "{none}");
+    assert_eq!(none["files"], 0, "{none}");
+    m.put("wash-home/cache/providers/V/p", b"1");
+    m.put("tmp/wasmcloudcache/p", b"1");
+    m.put("wash-home/cache/oci/tags/t", b"1");
+    m.put("tmp/wasmcloud_ocicache/x.bin", b"1");
+    m.put("xdg/smithy/m", b"1");
+    m.put("home/.wash/downloads/wadm", b"1");
+    m.put("tmp/keep.txt", b"keep");
+    let out = wash()
+        .in_home(&m.path("home"))
+        .env("WASH_HOME", m.path("wash-home"))
+        .env("TMPDIR", m.path("tmp"))
+        .env("XDG_CACHE_HOME", m.path("xdg"))
+        .args(["drain", "all"])
+        .run()
+        .success();
+    let text = out.stdout();
+    assert_eq!(
+        text.matches("Removed 1 cached files (1 bytes)").count(),
+        6,
+        "{text}"
+    );
+    let order: Vec<usize> = [
+        "cache/providers",
+        "wasmcloudcache",
+        "cache/oci",
+        "wasmcloud_ocicache",
+        "smithy",
+        "downloads",
+    ]
+    .iter()
+    .map(|name| {
+        text.find(name)
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    for dir in [
+        "tmp/wasmcloudcache",
+        "tmp/wasmcloud_ocicache",
+        "xdg/smithy",
+        "home/.wash/downloads",
+    ] {
+        assert_eq!(m.entries(dir), 0, "{dir}");
+    }
+    assert!(m.path("tmp/keep.txt").is_file());
 }
