@@ -423,3 +423,92 @@ fn drain_all_and_missing_folders() {
     }
     assert!(m.path("tmp/keep.txt").is_file());
 }
+
+/// The public key of the seed in key file `<name>.nk` of `keys`.
+fn key_file_public(keys: &Path, name: &str) -> String {
+    let path = keys.join(format!("{name}.nk"));
+    let seed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    nkeys::KeyPair::from_seed(seed.trim())
+        .expect("a seed")
+        .public_key()
+}
+
+/// `wash claims token ... -o json` in `home` as user `alice`; returns the token's (iss, sub).
+fn token_keys(home: &Path, args: &[&str]) -> (String, String) {
+    let out = wash()
+        .in_home(home)
+        .env("USER", "alice")
+        .args(["claims", "token"])
+        .args(args)
+        .args(["-o", "json"])
+        .run()
+        .success();
+    let jwt = out.json()["token"].as_str().expect("token").to_owned();
+    let payload = jwt.split('.').nth(1).expect("a jwt");
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64"),
+    )
+    .expect("claims json");
+    (
+        claims["iss"].as_str().expect("iss").to_owned(),
+        claims["sub"].as_str().expect("sub").to_owned(),
+    )
+}
+
+/// `claims token` generates and uses the key files wash 0.18.1 names: operator `<name>_operator`
+/// (self-signed), account issuer `<name>_operator` and subject `$USER_account`, provider issuer
+/// `$USER_account` and subject `<name>_service`; so an account named like an operator is signed by
+/// that operator's key, and the token's iss/sub are those files' public keys.
+#[test]
+fn claims_token_key_files_match_0_18() {
+    let home = TempDir::new().expect("home");
+    let keys = home.path().join(".wash/keys");
+    let (iss, sub) = token_keys(home.path(), &["operator", "-n", "ops"]);
+    assert_eq!(iss, key_file_public(&keys, "ops_operator"));
+    assert_eq!(sub, iss);
+
+    let (iss, sub) = token_keys(home.path(), &["account", "-n", "team"]);
+    assert_eq!(iss, key_file_public(&keys, "team_operator"));
+    assert_eq!(sub, key_file_public(&keys, "alice_account"));
+
+    let (iss, _) = token_keys(home.path(), &["account", "-n", "ops"]);
+    assert_eq!(
+        iss,
+        key_file_public(&keys, "ops_operator"),
+        "reuses the operator's key"
+    );
+
+    let (iss, sub) = token_keys(
+        home.path(),
+        &[
+            "provider",
+            "-n",
+            "kv.store",
+            "-c",
+            "wasmcloud:keyvalue",
+            "--vendor",
+            "acme",
+        ],
+    );
+    assert_eq!(iss, key_file_public(&keys, "alice_account"));
+    assert_eq!(sub, key_file_public(&keys, "kv_service"));
+
+    let mut names: Vec<String> = std::fs::read_dir(&keys)
+        .expect("keys")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "alice_account.nk",
+            "kv_service.nk",
+            "ops_operator.nk",
+            "team_operator.nk"
+        ],
+        "no key under our old names (alice_operator, team_account)"
+    );
+}

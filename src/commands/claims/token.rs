@@ -81,12 +81,16 @@ pub(super) fn token(
     paths: &WashPaths,
     printer: &Printer,
 ) -> anyhow::Result<CommandOutput> {
-    let user = default_account_key_name();
-    let operator_name = format!("{}_operator", user.trim_end_matches("_account"));
+    // Key file names as wash 0.18.1 picks them, so either binary signs with the same keys: the
+    // operator key is named after `--name` (`<stem>_operator`) for operator and account tokens; the
+    // account key of an account token is the user's (`$USER_account`).
+    let operator_key_name = |name: &str| subject_key_name(Path::new(name), KeyKind::Operator);
     let (jwt, subject) = match command {
         TokenCommand::Operator(args) => {
             let store = args.keys.store(paths);
-            let request = args.keys.issuer(KeyKind::Operator, operator_name);
+            let request = args
+                .keys
+                .issuer(KeyKind::Operator, operator_key_name(&args.name));
             let mut issuer = wash_keys::find(&store, &request)?;
             let metadata = Operator {
                 name: Some(args.name),
@@ -101,9 +105,12 @@ pub(super) fn token(
             (jwt, issuer.public_key())
         }
         TokenCommand::Account(args) => {
-            let issuer = args.keys.issuer(KeyKind::Operator, operator_name);
-            let subject_name = subject_key_name(Path::new(&args.name), KeyKind::Account);
-            let subject = args.keys.subject(KeyKind::Account, subject_name);
+            let issuer = args
+                .keys
+                .issuer(KeyKind::Operator, operator_key_name(&args.name));
+            let subject = args
+                .keys
+                .subject(KeyKind::Account, default_account_key_name());
             let mut keys = SigningKeys::resolve(args.keys.store(paths), &issuer, &subject)?;
             let metadata = Account {
                 name: Some(args.name),
