@@ -155,7 +155,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'A tag (repeatable)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Revision number')
             [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Revision number')
-            [CompletionResult]::new('--ver', '--ver', [CompletionResultType]::ParameterName, 'Version string, e.g. `0.1.0`. (wash 0.x''s `-v` is `--verbose` here.)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Version string, e.g. `0.1.0`')
+            [CompletionResult]::new('--ver', '--ver', [CompletionResultType]::ParameterName, 'Version string, e.g. `0.1.0`')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Call alias: lowercase letters, digits, `_` and `/`')
             [CompletionResult]::new('--call-alias', '--call-alias', [CompletionResultType]::ParameterName, 'Call alias: lowercase letters, digits, `_` and `/`')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Where to write the signed module [default: `<stem>_s.wasm` next to the input]')
@@ -179,8 +180,9 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--msg', '--msg', [CompletionResultType]::ParameterName, 'Capability: messaging (wasmcloud:messaging)')
             [CompletionResult]::new('--http_client', '--http_client', [CompletionResultType]::ParameterName, 'Capability: HTTP client (wasmcloud:httpclient)')
             [CompletionResult]::new('--http-client', '--http-client', [CompletionResultType]::ParameterName, 'Capability: HTTP client (wasmcloud:httpclient)')
-            [CompletionResult]::new('--http_server', '--http_server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver). (wash 0.x''s `-q` is `--quiet` here.)')
-            [CompletionResult]::new('--http-server', '--http-server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver). (wash 0.x''s `-q` is `--quiet` here.)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
+            [CompletionResult]::new('--http_server', '--http_server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
+            [CompletionResult]::new('--http-server', '--http-server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
             [CompletionResult]::new('--blob_store', '--blob_store', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
             [CompletionResult]::new('--blob-store', '--blob-store', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
@@ -188,12 +190,12 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--logging', '--logging', [CompletionResultType]::ParameterName, 'Capability: logging (wasmcloud:builtin:logging)')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Capability: event streams (wasmcloud:eventstreams)')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Capability: event streams (wasmcloud:eventstreams)')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Accepted for wash 0.x scripts, which had it; grants nothing (as in wash 0.x)')
+            [CompletionResult]::new('--extras', '--extras', [CompletionResultType]::ParameterName, 'Accepted for wash 0.x scripts, which had it; grants nothing (as in wash 0.x)')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Mark the module as a capability provider (at most one capability)')
             [CompletionResult]::new('--prov', '--prov', [CompletionResultType]::ParameterName, 'Mark the module as a capability provider (at most one capability)')
             [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -235,8 +237,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;claims;token;account' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
-            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another key allowed to sign for this account (repeatable)')
-            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another key allowed to sign for this account (repeatable)')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another account key allowed to sign for this account (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
+            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another account key allowed to sign for this account (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
             [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
@@ -264,8 +266,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;claims;token;operator' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
-            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another key allowed to sign for this operator (repeatable)')
-            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another key allowed to sign for this operator (repeatable)')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another operator key allowed to sign for this operator (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
+            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another operator key allowed to sign for this operator (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
             [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
@@ -295,6 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Capability contract id, e.g. `wasmcloud:keyvalue`')
             [CompletionResult]::new('--capid', '--capid', [CompletionResultType]::ParameterName, 'Capability contract id, e.g. `wasmcloud:keyvalue`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Vendor')
             [CompletionResult]::new('--vendor', '--vendor', [CompletionResultType]::ParameterName, 'Vendor')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Revision number')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Revision number')
@@ -314,9 +317,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -392,6 +393,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;par;create' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Capability contract id, e.g. `wasmcloud:keyvalue`')
             [CompletionResult]::new('--capid', '--capid', [CompletionResultType]::ParameterName, 'Capability contract id, e.g. `wasmcloud:keyvalue`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Vendor name')
             [CompletionResult]::new('--vendor', '--vendor', [CompletionResultType]::ParameterName, 'Vendor name')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
@@ -414,9 +416,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Gzip the archive (`.gz` is appended to a destination without it)')
             [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -996,15 +996,15 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor')
-            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor: `<actor-id>`, or wash 0.x''s `<host-id> <actor-id>`')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance: `<provider-id>`, or wash 0.x''s `<host-id> <provider-id> <link-name> <contract-id>`')
             [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'wash;ctl;stop;actor' {
-            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host the actor runs on (the only host when omitted)')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many instances; 0 stops all')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host the actor runs on (the only host running it when omitted)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many instances; 0 stops all [default: 0, or 1 in the wash 0.x form, as 0.x did]')
             [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
             [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
             [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
@@ -1055,6 +1055,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;stop;host' {
+            [CompletionResult]::new('--host-timeout', '--host-timeout', [CompletionResultType]::ParameterName, 'How long the host may take to stop gracefully, in milliseconds [default: the host''s]')
             [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the context, else 127.0.0.1]')
             [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the context, else 4222]')
             [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs `--ctl-seed`')
@@ -1078,8 +1079,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;stop;help' {
-            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor')
-            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor: `<actor-id>`, or wash 0.x''s `<host-id> <actor-id>`')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance: `<provider-id>`, or wash 0.x''s `<host-id> <provider-id> <link-name> <contract-id>`')
             [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1382,8 +1383,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;help;stop' {
-            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor')
-            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor: `<actor-id>`, or wash 0.x''s `<host-id> <actor-id>`')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance: `<provider-id>`, or wash 0.x''s `<host-id> <provider-id> <link-name> <contract-id>`')
             [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
             break
         }
@@ -1453,8 +1454,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;call' {
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)')
-            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host for RPC [default: from the context, else 127.0.0.1]')
             [CompletionResult]::new('--rpc-host', '--rpc-host', [CompletionResultType]::ParameterName, 'NATS host for RPC [default: from the context, else 127.0.0.1]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port for RPC [default: from the context, else 4222]')
@@ -1624,8 +1625,11 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Take the template from this git repository (cloned with `git`)')
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch or tag of `--git`')
             [CompletionResult]::new('--subfolder', '--subfolder', [CompletionResultType]::ParameterName, 'The sub-folder of `--git` or `--path` that holds the template')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
             [CompletionResult]::new('--template-name', '--template-name', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
             [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
@@ -1633,9 +1637,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -1647,8 +1649,11 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Take the template from this git repository (cloned with `git`)')
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch or tag of `--git`')
             [CompletionResult]::new('--subfolder', '--subfolder', [CompletionResultType]::ParameterName, 'The sub-folder of `--git` or `--path` that holds the template')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
             [CompletionResult]::new('--template-name', '--template-name', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
             [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
@@ -1656,9 +1661,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -1670,8 +1673,11 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Take the template from this git repository (cloned with `git`)')
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'The branch or tag of `--git`')
             [CompletionResult]::new('--subfolder', '--subfolder', [CompletionResultType]::ParameterName, 'The sub-folder of `--git` or `--path` that holds the template')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Take the template from this local folder')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
             [CompletionResult]::new('--template-name', '--template-name', [CompletionResultType]::ParameterName, 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
             [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
@@ -1679,9 +1685,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -1921,8 +1925,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;ctl;stop' {
-            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor')
-            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor: `<actor-id>`, or wash 0.x''s `<host-id> <actor-id>`')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance: `<provider-id>`, or wash 0.x''s `<host-id> <provider-id> <link-name> <contract-id>`')
             [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
             break
         }
