@@ -411,3 +411,136 @@ fn ctl_stop_takes_the_0x_positional_forms() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// `wash ctl get hosts` with `vars` set (and every connection variable of either naming unset
+/// otherwise); returns its stderr. No host runs, so it fails with an error naming where it looked.
+fn ctl_get_hosts_with(home: &std::path::Path, vars: &[(&str, &str)]) -> String {
+    const ALL: [&str; 12] = [
+        "WASMCLOUD_CTL_HOST",
+        "WASMCLOUD_CTL_PORT",
+        "WASMCLOUD_CTL_JWT",
+        "WASMCLOUD_CTL_SEED",
+        "WASMCLOUD_CTL_TIMEOUT_MS",
+        "WASMCLOUD_LATTICE_PREFIX",
+        "WASH_CTL_HOST",
+        "WASH_CTL_PORT",
+        "WASH_CTL_JWT",
+        "WASH_CTL_SEED",
+        "WASH_LATTICE",
+        "WASH_CTL_CREDS",
+    ];
+    let mut cmd = wash().in_home(home);
+    for name in ALL {
+        cmd = cmd.env_remove(name);
+    }
+    for (name, value) in vars {
+        cmd = cmd.env(name, value);
+    }
+    cmd.args(["ctl", "get", "hosts"])
+        .run()
+        .assert_code(1)
+        .stderr()
+}
+
+/// `WASMCLOUD_CTL_HOST`/`WASMCLOUD_CTL_PORT` (wash 0.x's names) and `WASMCLOUD_LATTICE_PREFIX` say
+/// where `wash ctl` connects; our `WASH_CTL_HOST`/`WASH_CTL_PORT`/`WASH_LATTICE` still work, and the
+/// 0.x names win when both are set.
+#[test]
+fn ctl_reads_the_0x_host_port_and_lattice_variables() {
+    let nats = wash_test_support::NatsServer::start();
+    let port = nats.port().to_string();
+    let home = tempfile::tempdir().expect("home");
+    let nobody = wash_test_support::free_port().to_string();
+    for (host, port_var, lattice) in [
+        (
+            "WASMCLOUD_CTL_HOST",
+            "WASMCLOUD_CTL_PORT",
+            "WASMCLOUD_LATTICE_PREFIX",
+        ),
+        ("WASH_CTL_HOST", "WASH_CTL_PORT", "WASH_LATTICE"),
+    ] {
+        let err = ctl_get_hosts_with(
+            home.path(),
+            &[(host, "localhost"), (port_var, &port), (lattice, "other")],
+        );
+        let expected =
+            format!("no host is listening on lattice `other` at `nats://localhost:{port}`");
+        assert!(err.contains(&expected), "{host}: {err}");
+    }
+    let err = ctl_get_hosts_with(
+        home.path(),
+        &[
+            ("WASMCLOUD_CTL_PORT", &port),
+            ("WASH_CTL_PORT", &nobody),
+            ("WASMCLOUD_LATTICE_PREFIX", "zero-x"),
+            ("WASH_LATTICE", "ours"),
+        ],
+    );
+    assert!(
+        err.contains(&format!("lattice `zero-x` at `nats://127.0.0.1:{port}`")),
+        "{err}"
+    );
+}
+
+/// `WASMCLOUD_CTL_SEED` (and our `WASH_CTL_SEED`) log in to a NATS server that admits only that nkey;
+/// `WASMCLOUD_CTL_JWT` (and `WASH_CTL_JWT`) are read: a JWT without its seed is refused as such.
+#[test]
+fn ctl_reads_the_0x_credential_variables() {
+    let user = generate(KeyKind::User);
+    let seed = seed_of(&user).expect("seed");
+    let nats = crate::ctl::NkeyNats::start(&user.public_key());
+    let port = nats.port.to_string();
+    let home = tempfile::tempdir().expect("home");
+    let refused = ctl_get_hosts_with(home.path(), &[("WASMCLOUD_CTL_PORT", &port)]);
+    assert!(refused.contains("refused the connection"), "{refused}");
+    for seed_var in ["WASMCLOUD_CTL_SEED", "WASH_CTL_SEED"] {
+        let err = ctl_get_hosts_with(
+            home.path(),
+            &[("WASMCLOUD_CTL_PORT", &port), (seed_var, &seed)],
+        );
+        assert!(err.contains("no host is listening"), "{seed_var}: {err}");
+    }
+    for jwt_var in ["WASMCLOUD_CTL_JWT", "WASH_CTL_JWT"] {
+        let err = ctl_get_hosts_with(
+            home.path(),
+            &[("WASMCLOUD_CTL_PORT", &port), (jwt_var, "eyJ0")],
+        );
+        assert!(
+            err.contains("a JWT needs its user seed too"),
+            "{jwt_var}: {err}"
+        );
+    }
+}
+
+/// `WASMCLOUD_CTL_TIMEOUT_MS` bounds how long `wash ctl` waits for a control reply: against a
+/// subscriber that never answers, 300 ms gives up well before the 2 s default would.
+#[tokio::test]
+async fn ctl_reads_the_0x_timeout_variable() {
+    let nats = wash_test_support::NatsServer::start();
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let _silent = client.subscribe("wasmbus.ctl.>").await.expect("subscribe");
+    client.flush().await.expect("flush");
+    let home = tempfile::tempdir().expect("home");
+    let port = nats.port().to_string();
+    let host = "NBCFOPM6JW2APJLXJD3Z5O4CN7CPYJ2B4FTKLJUR5YR5MITIU7HD3WD5";
+    let run = |timeout: &'static str| {
+        let home = home.path().to_owned();
+        let port = port.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let out = wash()
+                .in_home(&home)
+                .env("WASMCLOUD_CTL_TIMEOUT_MS", timeout)
+                .args(["ctl", "get", "inventory", host, "--ctl-port", &port])
+                .run()
+                .assert_code(1);
+            (started.elapsed(), out.stderr())
+        })
+    };
+    let (elapsed, err) = run("300").await.expect("join");
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}: {err}");
+    assert!(err.contains("no host inventory within 300ms"), "{err}");
+    let (elapsed, err) = run("2500").await.expect("join");
+    assert!(elapsed >= Duration::from_millis(2500), "{elapsed:?}: {err}");
+    assert!(err.contains("no host inventory within 2.5s"), "{err}");
+}
