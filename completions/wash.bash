@@ -978,7 +978,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__sign)
-            opts="-n -k -g -f -l -e -c -p -t -r -a -d -x -b -i -s -o -v -q -h -V --name --keyvalue --msg --http-client --http_client --http-server --http_server --blob-store --blob_store --logging --events --cap --prov --tag --rev --ver --call-alias --destination --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --output --verbose --quiet --help --version"
+            opts="-n -k -g -q -f -l -e -c -z -p -t -r -v -a -d -x -b -i -s -o -h -V --name --keyvalue --msg --http-client --http_client --http-server --http_server --blob-store --blob_store --logging --events --cap --extras --prov --tag --rev --ver --call-alias --destination --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --verbose --quiet --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1017,6 +1017,10 @@ _wash() {
                     return 0
                     ;;
                 --ver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1352,7 +1356,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token__subcmd__provider)
-            opts="-n -c -r -e -x -b -i -s -o -v -q -h --name --capid --vendor --revision --version --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --output --verbose --quiet --help"
+            opts="-n -c -v -r -e -x -b -i -s -o -h --name --capid --vendor --revision --version --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --verbose --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1375,6 +1379,10 @@ _wash() {
                     return 0
                     ;;
                 --vendor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3256,12 +3264,16 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__host)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --host-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ctl-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5066,7 +5078,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__actor)
-            opts="-d -o -v -q -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --output --verbose --quiet --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5088,11 +5100,23 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --template-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5190,7 +5214,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__interface)
-            opts="-d -o -v -q -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --output --verbose --quiet --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5212,11 +5236,23 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --template-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5244,7 +5280,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__provider)
-            opts="-d -o -v -q -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --output --verbose --quiet --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5266,11 +5302,23 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --template-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5320,7 +5368,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__par__subcmd__create)
-            opts="-c -n -a -b -r -i -s -d -o -v -q -h --capid --vendor --name --arch --binary --revision --version --schema --destination --compress --issuer --subject --directory --disable-keygen --output --verbose --quiet --help"
+            opts="-c -v -n -a -b -r -i -s -d -o -h --capid --vendor --name --arch --binary --revision --version --schema --destination --compress --issuer --subject --directory --disable-keygen --verbose --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5335,6 +5383,10 @@ _wash() {
                     return 0
                     ;;
                 --vendor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

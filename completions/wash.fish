@@ -95,7 +95,7 @@ complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcom
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s c -l cap -d 'Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`' -r
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s t -l tag -d 'A tag (repeatable)' -r
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s r -l rev -d 'Revision number' -r
-complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l ver -d 'Version string, e.g. `0.1.0`. (wash 0.x\'s `-v` is `--verbose` here.)' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s v -l ver -d 'Version string, e.g. `0.1.0`' -r
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s a -l call-alias -d 'Call alias: lowercase letters, digits, `_` and `/`' -r
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s d -l destination -d 'Where to write the signed module [default: `<stem>_s.wasm` next to the input]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s x -l expires-in-days -l expires -d 'The token expires this many days from now' -r
@@ -108,14 +108,15 @@ json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s k -l keyvalue -d 'Capability: key-value store (wasmcloud:keyvalue)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s g -l msg -d 'Capability: messaging (wasmcloud:messaging)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l http_client -l http-client -d 'Capability: HTTP client (wasmcloud:httpclient)'
-complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l http_server -l http-server -d 'Capability: HTTP server (wasmcloud:httpserver). (wash 0.x\'s `-q` is `--quiet` here.)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s q -l http_server -l http-server -d 'Capability: HTTP server (wasmcloud:httpserver)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s f -l blob_store -l blob-store -d 'Capability: blob store (wasmcloud:blobstore)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s l -l logging -d 'Capability: logging (wasmcloud:builtin:logging)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s e -l events -d 'Capability: event streams (wasmcloud:eventstreams)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s z -l extras -d 'Accepted for wash 0.x scripts, which had it; grants nothing (as in wash 0.x)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s p -l prov -d 'Mark the module as a capability provider (at most one capability)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l disable-keygen -d 'Fail instead of generating a key that is not found'
-complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
-complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
@@ -150,7 +151,7 @@ complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subco
 complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -f -a "insert" -d 'Add or replace the binary for one target in an archive (re-signs it)'
 complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s c -l capid -d 'Capability contract id, e.g. `wasmcloud:keyvalue`' -r
-complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l vendor -d 'Vendor name' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s v -l vendor -d 'Vendor name' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s n -l name -d 'Display name' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s a -l arch -d 'Target of the binary, `<arch>-<os>` (e.g. `x86_64-linux`)' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s b -l binary -d 'The provider executable' -r -F
@@ -165,8 +166,8 @@ complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcomman
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l compress -d 'Gzip the archive (`.gz` is appended to a destination without it)'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l disable-keygen -d 'Fail instead of generating a key that is not found'
-complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
-complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -300,12 +301,12 @@ complete -c wash -n "__fish_wash_using_subcommand down" -s v -l verbose -d 'More
 complete -c wash -n "__fish_wash_using_subcommand down" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand down" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
@@ -322,12 +323,12 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subco
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
@@ -342,12 +343,12 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "links" -d 'Every link definition (same as `wash ctl link query`)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
@@ -360,12 +361,12 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "actor" -d 'Start actor instances from a signed module (a path, file:// URL or OCI reference)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "provider" -d 'Start a provider instance from a provider archive (.par.gz)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
@@ -375,16 +376,16 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "actor" -d 'Stop instances of an actor'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "provider" -d 'Stop a provider instance'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "actor" -d 'Stop instances of an actor: `<actor-id>`, or wash 0.x\'s `<host-id> <actor-id>`'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "provider" -d 'Stop a provider instance: `<provider-id>`, or wash 0.x\'s `<host-id> <provider-id> <link-name> <contract-id>`'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "host" -d 'Stop a host (and everything on it)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
@@ -398,12 +399,12 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "del" -d 'Delete the link of an actor for a contract'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "query" -d 'List every link definition'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
@@ -415,12 +416,12 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -f -a "actor" -d 'Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
@@ -440,12 +441,12 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand ui" -l port -d 'Port on 127.0.0.1 to serve the dashboard on (0 picks a free one)' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-host -d 'NATS host of the control interface [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-port -d 'NATS port of the control interface [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ui" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
@@ -455,7 +456,7 @@ complete -c wash -n "__fish_wash_using_subcommand ui" -s v -l verbose -d 'More l
 complete -c wash -n "__fish_wash_using_subcommand ui" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand ui" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ui" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand call" -s d -l data -d 'The operation\'s argument as JSON, or `@<file>` to read it from a file (`@-`: stdin)' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -s d -l data -d 'The operation\'s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s r -l rpc-host -d 'NATS host for RPC [default: from the context, else 127.0.0.1]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s p -l rpc-port -d 'NATS port for RPC [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-jwt -d 'NATS user JWT (or a file holding it); needs `--rpc-seed`' -r
@@ -541,46 +542,46 @@ complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subco
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l branch -d 'The branch or tag of `--git`' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l path -d 'Take the template from this local folder' -r -F
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s p -l path -d 'Take the template from this local folder' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l branch -d 'The branch or tag of `--git`' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l path -d 'Take the template from this local folder' -r -F
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s p -l path -d 'Take the template from this local folder' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l branch -d 'The branch or tag of `--git`' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l path -d 'Take the template from this local folder' -r -F
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s p -l path -d 'Take the template from this local folder' -r -F
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "actor" -d 'A WebAssembly actor (built-in template: a hello-world HTTP actor)'

@@ -27,20 +27,50 @@ pub struct Cli {
 }
 
 /// Flags accepted by every command.
+///
+/// `-v` and `-q` are wash's own short forms of `--verbose` and `--quiet`, but wash 0.18.1 had no global
+/// `-v`/`-q` and gave those letters other meanings in a few subcommands (`claims sign -q` grants the
+/// HTTP-server capability, `-v` there is `--ver`). A 0.x command line must keep its meaning, and clap
+/// cannot have a global short and a subcommand short with the same letter. So those subcommands flatten
+/// [`LongOnlyLogArgs`]: an argument with the same id as the global one, long name only. clap does not
+/// propagate a global argument into a subcommand that already has one with its id, and it copies the
+/// subcommand's value back up to the root after parsing, so `--verbose`/`--quiet` still reach
+/// [`GlobalArgs`] there, while `-v`/`-q` are free for the 0.x meaning. (Rewriting argv before parsing was
+/// the alternative; it would hide the 0.x flags from help and completions, and parse twice.)
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Output format: `text` for people, `json` for scripts (one object on stdout).
     #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputKind::Text, global = true)]
     pub output: OutputKind,
 
-    /// More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set.
-    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true)]
+    #[arg(short = 'v', long = "verbose", help = VERBOSE_HELP, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
-    /// No status or progress lines on stderr; results and errors are still printed.
-    #[arg(short = 'q', long = "quiet", global = true)]
+    #[arg(short = 'q', long = "quiet", help = QUIET_HELP, global = true)]
     pub quiet: bool,
 }
+
+const VERBOSE_HELP: &str =
+    "More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set";
+const QUIET_HELP: &str =
+    "No status or progress lines on stderr; results and errors are still printed";
+
+/// `--verbose` and `--quiet` without short letters, for a subcommand whose `-v`/`-q` mean what wash
+/// 0.x made them mean there (see [`GlobalArgs`]). The values reach [`GlobalArgs`]; these fields are
+/// only the declaration.
+#[derive(Debug, Clone, Args)]
+pub struct LongOnlyLogArgs {
+    #[arg(long = "verbose", help = VERBOSE_HELP_LONG_ONLY, action = clap::ArgAction::Count)]
+    #[allow(dead_code)] // read through `GlobalArgs`, which clap fills from this argument's id
+    verbose: u8,
+
+    #[arg(long = "quiet", help = QUIET_HELP)]
+    #[allow(dead_code)] // read through `GlobalArgs`, which clap fills from this argument's id
+    quiet: bool,
+}
+
+const VERBOSE_HELP_LONG_ONLY: &str =
+    "More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set";
 
 /// How a command's result is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,5 +96,37 @@ impl GlobalArgs {
             .with_writer(std::io::stderr)
             .with_target(self.verbose > 0)
             .try_init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+
+    /// The command tree passes clap's own consistency checks (no short used twice in one command).
+    #[test]
+    fn command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Where a subcommand takes `-v`/`-q` for wash 0.x's meaning, `--verbose`/`--quiet` still reach the
+    /// global flags; elsewhere the short forms do.
+    #[test]
+    fn long_log_flags_reach_the_global_flags_everywhere() {
+        let sign = [
+            "wash", "claims", "sign", "x.wasm", "-n", "X", "-q", "-v", "1.0.0",
+        ];
+        let cli = Cli::try_parse_from(sign.iter().chain(&["--verbose", "--verbose", "--quiet"]))
+            .expect("parses");
+        assert_eq!((cli.global.verbose, cli.global.quiet), (2, true));
+        let cli = Cli::try_parse_from(sign).expect("parses");
+        assert_eq!((cli.global.verbose, cli.global.quiet), (0, false));
+        let cli = Cli::try_parse_from(["wash", "-v", "claims", "sign", "x.wasm", "-n", "X"])
+            .expect("parses");
+        assert_eq!((cli.global.verbose, cli.global.quiet), (1, false));
+        let cli = Cli::try_parse_from(["wash", "keys", "list", "-vv", "-q"]).expect("parses");
+        assert_eq!((cli.global.verbose, cli.global.quiet), (2, true));
     }
 }

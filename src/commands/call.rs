@@ -15,7 +15,7 @@ use crate::output::{CommandOutput, Printer};
 const AFTER_HELP: &str = r#"Examples:
   wash call MBXX.. HttpServer.HandleRequest -d '{"method":"GET","path":"/","header":{},"body":""}'
   wash call MBXX.. HttpServer.HandleRequest          # GET / with no headers and no body
-  wash call MBXX.. HttpServer.HandleRequest -d @request.json -o json
+  wash call MBXX.. HttpServer.HandleRequest -d request.json -o json
   wash call MBXX.. HttpServer.HandleRequest --bin > reply.msgpack
 
 The JSON is sent as msgpack (objects as named maps); for HttpServer.HandleRequest a string `body` is
@@ -33,8 +33,8 @@ pub struct CallArgs {
     /// Operation, `<Service>.<Operation>`, e.g. HttpServer.HandleRequest.
     operation: String,
 
-    /// The operation's argument as JSON, or `@<file>` to read it from a file (`@-`: stdin).
-    #[arg(short = 'd', long, value_name = "JSON|@FILE")]
+    /// The operation's argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin).
+    #[arg(short = 'd', long, value_name = "JSON|FILE")]
     data: Option<String>,
 
     /// Print the raw reply bytes instead of decoding them (under `-o json`: as an array of byte values).
@@ -57,6 +57,10 @@ fn read_data(data: Option<&str>) -> anyhow::Result<Option<String>> {
         Some(arg) => match arg.strip_prefix('@') {
             Some(path) => std::fs::read_to_string(path)
                 .with_context(|| format!("failed to read `{path}`"))
+                .map(Some),
+            // wash 0.x took a file path here: a path that names a file is read, anything else is JSON.
+            None if std::path::Path::new(arg).is_file() => std::fs::read_to_string(arg)
+                .with_context(|| format!("failed to read `{arg}`"))
                 .map(Some),
             None => Ok(Some(arg.to_owned())),
         },

@@ -1,8 +1,10 @@
 //! The wash 0.x connection flags of `wash ctl` (`--ctl-*`) and `wash call` (`--rpc-*`): each one
 //! overrides the selected context (`--context`, else the default context), which overrides the
-//! defaults; `wash_local::ConnectionFlags` does the merging.
+//! defaults; `wash_local::ConnectionFlags` does the merging. The environment variables are wash 0.x's
+//! (`WASMCLOUD_CTL_HOST`, ...), with our older `WASH_CTL_*`/`WASH_LATTICE` names read after them.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use clap::Args;
@@ -12,20 +14,36 @@ use wash_local::{ConnectionFlags, ContextStore, LatticeConnection, WashHome};
 /// Where the lattice's control interface is and how to log in to its NATS.
 #[derive(Debug, Clone, Args)]
 pub struct ConnectionArgs {
-    /// NATS host of the control interface [default: from the context, else 127.0.0.1]
-    #[arg(long, global = true, env = "WASH_CTL_HOST", hide_env_values = true)]
+    /// NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else
+    /// 127.0.0.1]
+    #[arg(
+        long,
+        global = true,
+        env = "WASMCLOUD_CTL_HOST",
+        hide_env_values = true
+    )]
     pub ctl_host: Option<String>,
 
-    /// NATS port of the control interface [default: from the context, else 4222]
-    #[arg(long, global = true, env = "WASH_CTL_PORT", hide_env_values = true)]
+    /// NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]
+    #[arg(
+        long,
+        global = true,
+        env = "WASMCLOUD_CTL_PORT",
+        hide_env_values = true
+    )]
     pub ctl_port: Option<u16>,
 
-    /// NATS user JWT (or a file holding it); needs `--ctl-seed`
-    #[arg(long, global = true, env = "WASH_CTL_JWT", hide_env_values = true)]
+    /// NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`
+    #[arg(long, global = true, env = "WASMCLOUD_CTL_JWT", hide_env_values = true)]
     pub ctl_jwt: Option<String>,
 
-    /// NATS user seed (or a file holding it); alone, authenticates as that nkey
-    #[arg(long, global = true, env = "WASH_CTL_SEED", hide_env_values = true)]
+    /// NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey
+    #[arg(
+        long,
+        global = true,
+        env = "WASMCLOUD_CTL_SEED",
+        hide_env_values = true
+    )]
     pub ctl_seed: Option<String>,
 
     /// NATS credentials file (JWT and seed in one)
@@ -38,18 +56,24 @@ pub struct ConnectionArgs {
     )]
     pub ctl_credsfile: Option<PathBuf>,
 
-    /// Lattice id [default: from the context, else `default`]
+    /// Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]
     #[arg(
         short = 'x',
         long,
         global = true,
-        env = "WASH_LATTICE",
+        env = "WASMCLOUD_LATTICE_PREFIX",
         hide_env_values = true
     )]
     pub lattice: Option<String>,
 
     /// Timeout of one control request in milliseconds [default: from the context, else 2000]
-    #[arg(long, global = true, value_name = "MS")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "MS",
+        env = "WASMCLOUD_CTL_TIMEOUT_MS",
+        hide_env_values = true
+    )]
     pub timeout_ms: Option<u64>,
 
     /// How long pings and auctions collect host answers, in milliseconds
@@ -66,12 +90,12 @@ impl ConnectionArgs {
     pub async fn connect(&self, home: &WashHome) -> anyhow::Result<CtlClient> {
         let context = ContextStore::new(home).load_selected(self.context.as_deref())?;
         let connection = context.ctl_connection(&ConnectionFlags {
-            host: self.ctl_host.clone(),
-            port: self.ctl_port,
-            jwt: self.ctl_jwt.clone(),
-            seed: self.ctl_seed.clone(),
+            host: or_env(self.ctl_host.clone(), "WASH_CTL_HOST")?,
+            port: or_env(self.ctl_port, "WASH_CTL_PORT")?,
+            jwt: or_env(self.ctl_jwt.clone(), "WASH_CTL_JWT")?,
+            seed: or_env(self.ctl_seed.clone(), "WASH_CTL_SEED")?,
             credsfile: self.ctl_credsfile.clone(),
-            lattice: self.lattice.clone(),
+            lattice: or_env(self.lattice.clone(), "WASH_LATTICE")?,
             timeout_ms: self.timeout_ms,
         });
         let client =
@@ -79,6 +103,24 @@ impl ConnectionArgs {
         Ok(client
             .with_timeout(connection.timeout)
             .with_auction_timeout(Duration::from_millis(self.auction_timeout_ms)))
+    }
+}
+
+/// `value` (from the flag or the wash 0.x variable clap reads), else our older variable `name`: clap's
+/// `env` takes one name, so the alias is read here. An empty variable counts as unset.
+fn or_env<T: FromStr>(value: Option<T>, name: &str) -> anyhow::Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    if value.is_some() {
+        return Ok(value);
+    }
+    match std::env::var(name) {
+        Ok(text) if !text.is_empty() => text
+            .parse()
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("invalid value `{text}` of `${name}`: {e}")),
+        _ => Ok(None),
     }
 }
 

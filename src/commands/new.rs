@@ -12,6 +12,7 @@ use wash_project::{
     NewOptions, ProjectError, ProjectKind, Prompter, TemplateSource, FAVORITES_FILE,
 };
 
+use crate::cli::LongOnlyLogArgs;
 use crate::commands::args::parse_key_value;
 use crate::output::{CommandOutput, Printer, UsageError};
 
@@ -67,13 +68,18 @@ struct TemplateArgs {
     #[arg(long, value_name = "DIR")]
     subfolder: Option<String>,
     /// Take the template from this local folder.
-    #[arg(long, value_name = "DIR", conflicts_with = "template_name")]
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "DIR",
+        conflicts_with = "template_name"
+    )]
     path: Option<PathBuf>,
     /// A template by name: a built-in one or a favorite from ~/.wash/favorites.toml.
-    #[arg(long, value_name = "NAME")]
+    #[arg(short = 't', long, value_name = "NAME")]
     template_name: Option<String>,
     /// A TOML file of placeholder values (a `[values]` table).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'v', long, value_name = "FILE")]
     values: Option<PathBuf>,
     /// Set a placeholder value (repeatable); wins over `--values`.
     #[arg(short = 'd', long, value_name = "NAME=VALUE", value_parser = parse_key_value)]
@@ -84,6 +90,9 @@ struct TemplateArgs {
     /// Render into an existing folder (files of the same name are overwritten).
     #[arg(long)]
     force: bool,
+    /// `-v` is `--values` here, as in wash 0.x.
+    #[command(flatten)]
+    _log: LongOnlyLogArgs,
 }
 
 /// Runs `wash new ...`.

@@ -11,6 +11,7 @@ use wash_keys::{default_account_key_name, subject_key_name, KeyError, KeyKind, S
 use wash_local::WashPaths;
 use wash_par::{ArchivePacking, ProviderSpec};
 
+use crate::cli::LongOnlyLogArgs;
 use crate::commands::args::KeyArgs;
 use crate::commands::keys::report_keys;
 use crate::output::{CommandOutput, Printer};
@@ -62,7 +63,7 @@ struct CreateArgs {
     #[arg(short = 'c', long)]
     capid: String,
     /// Vendor name.
-    #[arg(long)]
+    #[arg(short = 'v', long)]
     vendor: String,
     /// Display name.
     #[arg(short = 'n', long)]
@@ -90,6 +91,9 @@ struct CreateArgs {
     compress: bool,
     #[command(flatten)]
     keys: KeyArgs,
+    /// `-v` is `--vendor` here, as in wash 0.x.
+    #[command(flatten)]
+    _log: LongOnlyLogArgs,
 }
 
 #[derive(Debug, Args)]

@@ -394,15 +394,15 @@ fn mixed_up_ids_are_explained() {
     }
 }
 
-/// A nats-server that only admits one nkey user, killed on drop.
-struct NkeyNats {
+/// A nats-server that only admits one nkey user, killed on drop. Shared with the `compat` tests.
+pub(crate) struct NkeyNats {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
     _dir: tempfile::TempDir,
 }
 
 impl NkeyNats {
-    fn start(user_public_key: &str) -> Self {
+    pub(crate) fn start(user_public_key: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("auth.conf");
         std::fs::write(

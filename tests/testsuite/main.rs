@@ -4,6 +4,7 @@ mod build;
 mod call;
 mod claims;
 mod cli;
+mod compat;
 mod completions;
 mod ctl;
 mod ctx;

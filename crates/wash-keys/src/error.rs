@@ -79,6 +79,18 @@ pub enum KeyError {
         #[source]
         source: Box<KeyError>,
     },
+    /// A value that should name a key is neither a public key, a seed nor a seed file. The value is
+    /// not repeated: it may be a mistyped seed.
+    #[error("{what} is not {} public key, seed or seed file\nhelp: pass the key's public key ({}…), its seed (S{}…) or the path of a file holding the seed", .kind.article_name(), .kind.letter(), .kind.letter())]
+    NotAKey {
+        /// Where the value came from ("`--additional-key`").
+        what: String,
+        /// The kind of key that was needed.
+        kind: KeyKind,
+        /// Why it did not decode as a seed.
+        #[source]
+        source: Box<KeyError>,
+    },
     /// A signing key could not be found: the role (`issuer`, `subject`) and why.
     #[error("failed to find the {role} key")]
     Lookup {

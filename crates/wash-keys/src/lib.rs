@@ -33,8 +33,8 @@ pub use error::KeyError;
 pub use job::{find, SigningKeys};
 pub use kind::KeyKind;
 pub use lookup::{
-    default_account_key_name, resolve, resolve_unsaved, subject_key_name, KeyRequest, KeySource,
-    ResolvedKey,
+    default_account_key_name, public_key_from, resolve, resolve_unsaved, subject_key_name,
+    KeyRequest, KeySource, ResolvedKey,
 };
 pub use nkeys::KeyPair;
 pub use seed::{generate, parse_public_key, parse_seed, parse_seed_of_kind, seed_of};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use nkeys::KeyPair;
 
-use crate::{generate, parse_seed_of_kind, KeyError, KeyKind, KeyStore};
+use crate::{generate, parse_public_key, parse_seed_of_kind, KeyError, KeyKind, KeyStore};
 
 /// What a command needs: a key of one kind, and the places it may come from.
 #[derive(Debug, Clone)]
@@ -190,6 +190,36 @@ pub fn resolve_unsaved(store: &KeyStore, request: &KeyRequest) -> Result<Resolve
     })
 }
 
+/// The public key a flag value names, for lists of public keys such as `--additional-key`: a path to a
+/// seed file, a seed, or a public key, all of `kind`. Only the public key leaves this function, so a
+/// seed given here never ends up in a token. `what` names the flag in errors.
+pub fn public_key_from(value: &str, kind: KeyKind, what: &str) -> Result<String, KeyError> {
+    let value = value.trim();
+    if !Path::new(value).is_file() {
+        if let Ok((found, pair)) = parse_public_key(value) {
+            return if found == kind {
+                Ok(pair.public_key())
+            } else {
+                Err(KeyError::WrongKind {
+                    what: what.to_owned(),
+                    expected: kind,
+                    found,
+                    public_key: pair.public_key(),
+                })
+            };
+        }
+    }
+    match from_value(value, kind, what) {
+        Ok((pair, _)) => Ok(pair.public_key()),
+        Err(err @ (KeyError::WrongKind { .. } | KeyError::Io { .. })) => Err(err),
+        Err(err) => Err(KeyError::NotAKey {
+            what: what.to_owned(),
+            kind,
+            source: Box::new(err),
+        }),
+    }
+}
+
 /// A flag or variable value: a path to a seed file if such a file exists, else a seed.
 fn from_value(
     value: &str,
@@ -285,6 +315,33 @@ mod tests {
             store_name: "tester_account".into(),
             keygen: true,
         }
+    }
+
+    /// A public key of the right kind, its seed and a file holding the seed all give the public key;
+    /// a key of another kind and garbage are refused, and the error does not repeat the value.
+    #[test]
+    fn public_key_from_takes_public_keys_seeds_and_seed_files() {
+        let what = "`--additional-key`";
+        let of = |value: &str| public_key_from(value, KeyKind::Account, what);
+        assert_eq!(of(ACCOUNT_PK).unwrap(), ACCOUNT_PK);
+        assert_eq!(of(ACCOUNT_SEED).unwrap(), ACCOUNT_PK);
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("signer.nk");
+        std::fs::write(&file, format!("{ACCOUNT_SEED}\n")).unwrap();
+        assert_eq!(of(file.to_str().unwrap()).unwrap(), ACCOUNT_PK);
+
+        let operator = generate(KeyKind::Operator);
+        for value in [operator.public_key(), seed_of(&operator).unwrap()] {
+            let err = of(&value).unwrap_err();
+            assert!(matches!(err, KeyError::WrongKind { .. }), "{err}");
+        }
+        let garbage = "SAAACAIBAEAQCAIBnotaseed";
+        let err = of(garbage).unwrap_err();
+        assert!(matches!(err, KeyError::NotAKey { .. }), "{err}");
+        assert!(err
+            .to_string()
+            .starts_with("`--additional-key` is not an account public key"));
+        assert!(!err.to_string().contains(garbage), "{err}");
     }
 
     /// A seed passed on the flag wins over a stored key, and the source says so.

@@ -10,6 +10,7 @@ use wash_claims::{caps, Actor, ModuleSigning};
 use wash_keys::KeyKind;
 
 use super::DateArgs;
+use crate::cli::LongOnlyLogArgs;
 use crate::commands::args::KeyArgs;
 use crate::commands::keys::report_keys;
 use crate::output::{CommandOutput, Printer};
@@ -30,8 +31,8 @@ pub(super) struct SignArgs {
     /// Capability: HTTP client (wasmcloud:httpclient).
     #[arg(long = "http_client", visible_alias = "http-client")]
     http_client: bool,
-    /// Capability: HTTP server (wasmcloud:httpserver). (wash 0.x's `-q` is `--quiet` here.)
-    #[arg(long = "http_server", visible_alias = "http-server")]
+    /// Capability: HTTP server (wasmcloud:httpserver).
+    #[arg(short = 'q', long = "http_server", visible_alias = "http-server")]
     http_server: bool,
     /// Capability: blob store (wasmcloud:blobstore).
     #[arg(short = 'f', long = "blob_store", visible_alias = "blob-store")]
@@ -45,6 +46,9 @@ pub(super) struct SignArgs {
     /// Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`.
     #[arg(short = 'c', long = "cap", value_name = "CAPID")]
     cap: Vec<String>,
+    /// Accepted for wash 0.x scripts, which had it; grants nothing (as in wash 0.x).
+    #[arg(short = 'z', long = "extras", id = "extras", hide = true)]
+    _extras: bool,
     /// Mark the module as a capability provider (at most one capability).
     #[arg(short = 'p', long = "prov")]
     prov: bool,
@@ -54,8 +58,8 @@ pub(super) struct SignArgs {
     /// Revision number.
     #[arg(short = 'r', long = "rev")]
     rev: Option<i32>,
-    /// Version string, e.g. `0.1.0`. (wash 0.x's `-v` is `--verbose` here.)
-    #[arg(long = "ver")]
+    /// Version string, e.g. `0.1.0`.
+    #[arg(short = 'v', long = "ver")]
     ver: Option<String>,
     /// Call alias: lowercase letters, digits, `_` and `/`.
     #[arg(short = 'a', long = "call-alias")]
@@ -67,6 +71,9 @@ pub(super) struct SignArgs {
     dates: DateArgs,
     #[command(flatten)]
     keys: KeyArgs,
+    /// `-q` and `-v` are capability and version flags here, as in wash 0.x.
+    #[command(flatten)]
+    _log: LongOnlyLogArgs,
 }
 
 fn capabilities(args: &SignArgs) -> Vec<String> {

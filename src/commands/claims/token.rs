@@ -10,6 +10,7 @@ use wash_claims::{Account, CapabilityProvider, Claims, Operator};
 use wash_keys::{default_account_key_name, subject_key_name, KeyKind, SigningKeys};
 
 use super::DateArgs;
+use crate::cli::LongOnlyLogArgs;
 use crate::commands::args::KeyArgs;
 use crate::commands::keys::{report_key, report_keys};
 use crate::output::{CommandOutput, Printer};
@@ -29,8 +30,9 @@ pub(super) struct AccountTokenArgs {
     /// Display name.
     #[arg(short = 'n', long)]
     name: String,
-    /// Another key allowed to sign for this account (repeatable).
-    #[arg(short = 'a', long = "additional-key", value_name = "PUBLIC_KEY")]
+    /// Another account key allowed to sign for this account (repeatable): its public key, its seed or
+    /// a seed file, as in wash 0.x. Only the public key goes into the token.
+    #[arg(short = 'a', long = "additional-key", value_name = "KEY")]
     additional_key: Vec<String>,
     #[command(flatten)]
     dates: DateArgs,
@@ -43,8 +45,9 @@ pub(super) struct OperatorTokenArgs {
     /// Display name.
     #[arg(short = 'n', long)]
     name: String,
-    /// Another key allowed to sign for this operator (repeatable).
-    #[arg(short = 'a', long = "additional-key", value_name = "PUBLIC_KEY")]
+    /// Another operator key allowed to sign for this operator (repeatable): its public key, its seed or
+    /// a seed file, as in wash 0.x. Only the public key goes into the token.
+    #[arg(short = 'a', long = "additional-key", value_name = "KEY")]
     additional_key: Vec<String>,
     #[command(flatten)]
     dates: DateArgs,
@@ -62,7 +65,7 @@ pub(super) struct ProviderTokenArgs {
     #[arg(short = 'c', long)]
     capid: String,
     /// Vendor.
-    #[arg(long)]
+    #[arg(short = 'v', long)]
     vendor: String,
     /// Revision number.
     #[arg(short = 'r', long)]
@@ -74,6 +77,9 @@ pub(super) struct ProviderTokenArgs {
     dates: DateArgs,
     #[command(flatten)]
     keys: KeyArgs,
+    /// `-v` is `--vendor` here, as in wash 0.x.
+    #[command(flatten)]
+    _log: LongOnlyLogArgs,
 }
 
 pub(super) fn token(
@@ -94,7 +100,7 @@ pub(super) fn token(
             let mut issuer = wash_keys::find(&store, &request)?;
             let metadata = Operator {
                 name: Some(args.name),
-                valid_signers: Some(args.additional_key),
+                valid_signers: Some(signers(&args.additional_key, KeyKind::Operator)?),
             };
             let claims = Claims::new(issuer.public_key(), issuer.public_key(), metadata);
             let jwt = args.dates.apply(claims).encode(&issuer.pair)?;
@@ -114,7 +120,7 @@ pub(super) fn token(
             let mut keys = SigningKeys::resolve(args.keys.store(paths), &issuer, &subject)?;
             let metadata = Account {
                 name: Some(args.name),
-                valid_signers: Some(args.additional_key),
+                valid_signers: Some(signers(&args.additional_key, KeyKind::Account)?),
             };
             let jwt = signed(&mut keys, metadata, &args.dates)?;
             report_keys(printer, &keys);
@@ -141,6 +147,20 @@ pub(super) fn token(
     json.insert("token".into(), json!(jwt));
     json.insert("subject".into(), json!(subject));
     Ok(CommandOutput::new(jwt, json))
+}
+
+/// The public keys of `--additional-key` values (public keys, seeds or seed files of `kind`).
+fn signers(values: &[String], kind: KeyKind) -> anyhow::Result<Vec<String>> {
+    values
+        .iter()
+        .map(|value| {
+            Ok(wash_keys::public_key_from(
+                value,
+                kind,
+                "`--additional-key`",
+            )?)
+        })
+        .collect()
 }
 
 /// A token of `metadata` for the job's subject, signed by its issuer; then new keys are saved.
