@@ -35,7 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Sign actors, inspect their claims, make tokens')
             [CompletionResult]::new('par', 'par', [CompletionResultType]::ParameterValue, 'Create, inspect and extend provider archives')
             [CompletionResult]::new('reg', 'reg', [CompletionResultType]::ParameterValue, 'Push and pull actors and provider archives to and from OCI registries')
-            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Empty local caches (`wash drain oci`)')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Empty local caches, ours and wash 0.18.1''s (`wash drain all`)')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
@@ -631,8 +631,38 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Empty every cache below: lib, oci, smithy, downloads')
+            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('smithy', 'smithy', [CompletionResultType]::ParameterValue, 'Remove wash 0.18.1''s cached Smithy models')
+            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Remove what wash 0.18.1''s `up` downloaded, with its logs and pid files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;drain;all' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;drain;lib' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'wash;drain;oci' {
@@ -648,12 +678,54 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wash;drain;smithy' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;drain;downloads' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wash;drain;help' {
-            [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Empty every cache below: lib, oci, smithy, downloads')
+            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('smithy', 'smithy', [CompletionResultType]::ParameterValue, 'Remove wash 0.18.1''s cached Smithy models')
+            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Remove what wash 0.18.1''s `up` downloaded, with its logs and pid files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
+        'wash;drain;help;all' {
+            break
+        }
+        'wash;drain;help;lib' {
+            break
+        }
         'wash;drain;help;oci' {
+            break
+        }
+        'wash;drain;help;smithy' {
+            break
+        }
+        'wash;drain;help;downloads' {
             break
         }
         'wash;drain;help;help' {
@@ -1778,7 +1850,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Sign actors, inspect their claims, make tokens')
             [CompletionResult]::new('par', 'par', [CompletionResultType]::ParameterValue, 'Create, inspect and extend provider archives')
             [CompletionResult]::new('reg', 'reg', [CompletionResultType]::ParameterValue, 'Push and pull actors and provider archives to and from OCI registries')
-            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Empty local caches (`wash drain oci`)')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Empty local caches, ours and wash 0.18.1''s (`wash drain all`)')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
@@ -1874,10 +1946,26 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;drain' {
-            [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Empty every cache below: lib, oci, smithy, downloads')
+            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('smithy', 'smithy', [CompletionResultType]::ParameterValue, 'Remove wash 0.18.1''s cached Smithy models')
+            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Remove what wash 0.18.1''s `up` downloaded, with its logs and pid files')
+            break
+        }
+        'wash;help;drain;all' {
+            break
+        }
+        'wash;help;drain;lib' {
             break
         }
         'wash;help;drain;oci' {
+            break
+        }
+        'wash;help;drain;smithy' {
+            break
+        }
+        'wash;help;drain;downloads' {
             break
         }
         'wash;help;up' {

@@ -364,17 +364,41 @@ _wash() {
             wash__subcmd__ctx__subcmd__help,new)
                 cmd="wash__subcmd__ctx__subcmd__help__subcmd__new"
                 ;;
+            wash__subcmd__drain,all)
+                cmd="wash__subcmd__drain__subcmd__all"
+                ;;
+            wash__subcmd__drain,downloads)
+                cmd="wash__subcmd__drain__subcmd__downloads"
+                ;;
             wash__subcmd__drain,help)
                 cmd="wash__subcmd__drain__subcmd__help"
+                ;;
+            wash__subcmd__drain,lib)
+                cmd="wash__subcmd__drain__subcmd__lib"
                 ;;
             wash__subcmd__drain,oci)
                 cmd="wash__subcmd__drain__subcmd__oci"
                 ;;
+            wash__subcmd__drain,smithy)
+                cmd="wash__subcmd__drain__subcmd__smithy"
+                ;;
+            wash__subcmd__drain__subcmd__help,all)
+                cmd="wash__subcmd__drain__subcmd__help__subcmd__all"
+                ;;
+            wash__subcmd__drain__subcmd__help,downloads)
+                cmd="wash__subcmd__drain__subcmd__help__subcmd__downloads"
+                ;;
             wash__subcmd__drain__subcmd__help,help)
                 cmd="wash__subcmd__drain__subcmd__help__subcmd__help"
                 ;;
+            wash__subcmd__drain__subcmd__help,lib)
+                cmd="wash__subcmd__drain__subcmd__help__subcmd__lib"
+                ;;
             wash__subcmd__drain__subcmd__help,oci)
                 cmd="wash__subcmd__drain__subcmd__help__subcmd__oci"
+                ;;
+            wash__subcmd__drain__subcmd__help,smithy)
+                cmd="wash__subcmd__drain__subcmd__help__subcmd__smithy"
                 ;;
             wash__subcmd__help,build)
                 cmd="wash__subcmd__help__subcmd__build"
@@ -520,8 +544,20 @@ _wash() {
             wash__subcmd__help__subcmd__ctx,new)
                 cmd="wash__subcmd__help__subcmd__ctx__subcmd__new"
                 ;;
+            wash__subcmd__help__subcmd__drain,all)
+                cmd="wash__subcmd__help__subcmd__drain__subcmd__all"
+                ;;
+            wash__subcmd__help__subcmd__drain,downloads)
+                cmd="wash__subcmd__help__subcmd__drain__subcmd__downloads"
+                ;;
+            wash__subcmd__help__subcmd__drain,lib)
+                cmd="wash__subcmd__help__subcmd__drain__subcmd__lib"
+                ;;
             wash__subcmd__help__subcmd__drain,oci)
                 cmd="wash__subcmd__help__subcmd__drain__subcmd__oci"
+                ;;
+            wash__subcmd__help__subcmd__drain,smithy)
+                cmd="wash__subcmd__help__subcmd__drain__subcmd__smithy"
                 ;;
             wash__subcmd__help__subcmd__keys,gen)
                 cmd="wash__subcmd__help__subcmd__keys__subcmd__gen"
@@ -3870,7 +3906,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__drain)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version oci help"
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version all lib oci smithy downloads help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3891,8 +3927,52 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__drain__subcmd__all)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__drain__subcmd__downloads)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__drain__subcmd__help)
-            opts="oci help"
+            opts="all lib oci smithy downloads help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3905,7 +3985,49 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__drain__subcmd__help__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__drain__subcmd__help__subcmd__downloads)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__drain__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__drain__subcmd__help__subcmd__lib)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3933,7 +4055,65 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__drain__subcmd__help__subcmd__smithy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__drain__subcmd__lib)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__drain__subcmd__oci)
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__drain__subcmd__smithy)
             opts="-o -v -q -h -V --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4532,7 +4712,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help__subcmd__drain)
-            opts="oci"
+            opts="all lib oci smithy downloads"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4545,7 +4725,63 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__help__subcmd__drain__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__drain__subcmd__downloads)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__drain__subcmd__lib)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__help__subcmd__drain__subcmd__oci)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__drain__subcmd__smithy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
