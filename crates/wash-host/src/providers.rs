@@ -162,7 +162,10 @@ fn host_data(lattice: &Lattice, provider: &RunningProvider) -> HostData {
 }
 
 /// Spawns the provider process with a clean environment and its host data on stdin.
-async fn spawn_process(lattice: &Lattice, provider: &RunningProvider) -> Result<Child, String> {
+async fn spawn_process(
+    lattice: &Arc<Lattice>,
+    provider: &Arc<RunningProvider>,
+) -> Result<Child, String> {
     let mut command = Command::new(&provider.binary);
     command
         .env_clear()
@@ -176,8 +179,9 @@ async fn spawn_process(lattice: &Lattice, provider: &RunningProvider) -> Result<
             provider.binary.display()
         )
     })?;
+    let host_data = host_data(lattice, provider);
     if let Some(mut stdin) = child.stdin.take() {
-        let line = host_data(lattice, provider).to_stdin_line();
+        let line = host_data.to_stdin_line();
         stdin
             .write_all(line.as_bytes())
             .await
@@ -211,7 +215,65 @@ async fn spawn_process(lattice: &Lattice, provider: &RunningProvider) -> Result<
         });
     }
     *provider.child.lock().unwrap_or_else(|e| e.into_inner()) = child.id();
+    tokio::spawn(catch_up_links(
+        Arc::downgrade(lattice),
+        provider.clone(),
+        child.id(),
+        host_data.link_definitions,
+    ));
     Ok(child)
+}
+
+/// How long a new provider process may take to answer its health subject before the host stops
+/// waiting to hand it the links that changed while it started.
+const READY_WAIT: Duration = Duration::from_secs(60);
+
+/// A link put or deleted after the host data was written but before the new process subscribed to its
+/// link subjects is published to nobody. Once the process answers its health subject (our runtime
+/// subscribes to the link subjects first), hand it every link that changed since its host data: puts
+/// for new or changed links, deletes for links that are gone. A link that arrived on the wire too is
+/// put twice; providers ignore a put for an actor they already have.
+async fn catch_up_links(
+    lattice: std::sync::Weak<Lattice>,
+    provider: Arc<RunningProvider>,
+    pid: Option<u32>,
+    given: Vec<wash_wire::LinkDefinition>,
+) {
+    let started = tokio::time::Instant::now();
+    loop {
+        let Some(lattice) = lattice.upgrade() else {
+            return;
+        };
+        if provider.stopping.load(Ordering::SeqCst) || provider.pid() != pid {
+            return;
+        }
+        if ask_health(&lattice, &provider, Duration::from_millis(500))
+            .await
+            .is_some()
+        {
+            let now = lattice
+                .cache
+                .links_of_provider(&provider.identity.public_key, &provider.link_name);
+            for link in now.iter().filter(|l| !given.contains(l)) {
+                tracing::info!(provider = %provider.identity.public_key, actor = %link.actor_id, "link put while the provider started: delivered again");
+                crate::host::deliver_link(&lattice, link, true).await;
+            }
+            for link in given
+                .iter()
+                .filter(|g| !now.iter().any(|l| l.actor_id == g.actor_id))
+            {
+                tracing::info!(provider = %provider.identity.public_key, actor = %link.actor_id, "link deleted while the provider started: delivered again");
+                crate::host::deliver_link(&lattice, link, false).await;
+            }
+            return;
+        }
+        if started.elapsed() > READY_WAIT {
+            tracing::warn!(provider = %provider.identity.public_key, "provider did not answer its health subject within {} s; links put while it started may be missing", READY_WAIT.as_secs());
+            return;
+        }
+        drop(lattice);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Waits on the process; restarts it with backoff when it dies unexpectedly.
@@ -260,6 +322,25 @@ async fn supervise(
     }
 }
 
+/// One health request to the provider instance; its reply, or `None` on no answer within `timeout`.
+async fn ask_health(
+    lattice: &Lattice,
+    provider: &RunningProvider,
+    timeout: Duration,
+) -> Option<async_nats::Message> {
+    let subject = wash_wire::subjects::provider_health(
+        &lattice.config.lattice,
+        &provider.identity.public_key,
+        &provider.link_name,
+    );
+    let body = wash_wire::msgpack::encode(&json!({"placeholder": true}), "health request")
+        .unwrap_or_default();
+    match tokio::time::timeout(timeout, lattice.nats.request(subject, body.into())).await {
+        Ok(Ok(reply)) => Some(reply),
+        _ => None,
+    }
+}
+
 /// Sends health checks on a schedule and publishes `health_check_*` events.
 async fn health_checks(lattice: std::sync::Weak<Lattice>, provider: Arc<RunningProvider>) {
     let interval = match lattice.upgrade() {
@@ -279,25 +360,13 @@ async fn health_checks(lattice: std::sync::Weak<Lattice>, provider: Arc<RunningP
             return;
         }
         let id = &provider.identity;
-        let subject = wash_wire::subjects::provider_health(
-            &lattice.config.lattice,
-            &id.public_key,
-            &provider.link_name,
-        );
-        let body = wash_wire::msgpack::encode(&json!({"placeholder": true}), "health request")
-            .unwrap_or_default();
-        let healthy = match tokio::time::timeout(
-            lattice.config.rpc_timeout,
-            lattice.nats.request(subject, body.into()),
-        )
-        .await
-        {
-            Ok(Ok(reply)) => {
+        let healthy = match ask_health(&lattice, &provider, lattice.config.rpc_timeout).await {
+            Some(reply) => {
                 wash_wire::msgpack::decode::<HealthCheckResponse>(&reply.payload, "health")
                     .map(|h| h.healthy)
                     .unwrap_or(true)
             }
-            _ => false,
+            None => false,
         };
         let was = provider.healthy.swap(healthy, Ordering::SeqCst);
         let event = match (was, healthy) {

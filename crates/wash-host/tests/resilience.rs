@@ -1,5 +1,6 @@
 //! The host under adverse conditions: tampered and expired actors are refused, a killed provider is
-//! restarted, and a restarted host re-reads its links from the lattice bucket and delivers them again.
+//! restarted, a restarted host re-reads its links from the lattice bucket and delivers them again, and a
+//! link put while a provider starts is not lost.
 
 use std::time::Duration;
 
@@ -212,14 +213,76 @@ async fn restarted_host_redelivers_links_from_the_bucket() {
     assert_eq!(ack["accepted"], true, "{ack}");
     next_event(&mut events, &["provider_started"], Duration::from_secs(30)).await;
     // kv-nats creates the link's bucket when it accepts the link from its host data.
+    wait_for_bucket(&client, "restart_test").await;
+    second.stop().await;
+}
+
+/// Waits up to 10 s for the JetStream key-value bucket kv-nats creates when it accepts a link.
+async fn wait_for_bucket(client: &async_nats::Client, bucket: &str) {
     let js = async_nats::jetstream::new(client.clone());
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while js.get_key_value("restart_test").await.is_err() {
+    while js.get_key_value(bucket).await.is_err() {
         assert!(
             std::time::Instant::now() < deadline,
-            "the provider never received the link"
+            "the provider never received the link for bucket `{bucket}`"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    second.stop().await;
+}
+
+/// A link put while a provider process is still starting (here: a wrapper that waits 1 s before it
+/// runs kv-nats, so the put is published before anyone subscribes) still reaches the provider: the
+/// host hands it the links that changed once the process answers its health subject.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_put_while_the_provider_starts_is_delivered() {
+    let nats = NatsServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host = Host::start(config(&nats, &dir.path().join("cache")))
+        .await
+        .expect("host");
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let wrapper = dir.path().join("slow-kv-nats");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n/bin/sleep 1\nexec '{}'\n",
+            workspace_binary("kv-nats").display()
+        ),
+    )
+    .expect("write wrapper");
+    let (archive, provider) = provider_archive(
+        dir.path(),
+        &wrapper,
+        "slow-kv-nats",
+        "wasmcloud:keyvalue",
+        false,
+    );
+    let mut events = client
+        .subscribe("wasmbus.evt.default")
+        .await
+        .expect("subscribe");
+    let ack = ctl(
+        &client,
+        &format!("cmd.{}.lp", host.id()),
+        json!({"provider_ref": archive}),
+    )
+    .await;
+    assert_eq!(ack["accepted"], true, "{ack}");
+    let started = next_event(
+        &mut events,
+        &["provider_started", "provider_start_failed"],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        started["type"], "com.wasmcloud.lattice.provider_started",
+        "{started}"
+    );
+    let actor = KeyPair::new_module().public_key();
+    let link = json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
+                      "contract_id": "wasmcloud:keyvalue", "values": {"bucket": "slow_start"}});
+    let ack = ctl(&client, "linkdefs.put", link).await;
+    assert_eq!(ack["accepted"], true, "{ack}");
+    wait_for_bucket(&client, "slow_start").await;
+    host.stop().await;
 }
