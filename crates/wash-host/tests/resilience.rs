@@ -104,22 +104,19 @@ fn workspace_archive(
     provider_archive(dir, &workspace_binary(binary), binary, contract, false)
 }
 
-/// A provider killed with SIGKILL is restarted by the host and answers health checks again within 5 s.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_provider_is_restarted() {
-    let nats = NatsServer::start();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let host = Host::start(config(&nats, &dir.path().join("cache")))
-        .await
-        .expect("host");
-    let client = async_nats::connect(nats.url()).await.expect("connect");
-    let (archive, provider) = workspace_archive(dir.path(), "kv-nats", "wasmcloud:keyvalue");
+/// Asks `host` to start the provider archive through `cmd.<host>.lp` and asserts `provider_started`;
+/// returns the event subscription opened before the request, for the events that follow.
+async fn start_provider(
+    client: &async_nats::Client,
+    host: &Host,
+    archive: &std::path::Path,
+) -> async_nats::Subscriber {
     let mut events = client
         .subscribe("wasmbus.evt.default")
         .await
         .expect("subscribe");
     let ack = ctl(
-        &client,
+        client,
         &format!("cmd.{}.lp", host.id()),
         json!({"provider_ref": archive, "link_name": "default"}),
     )
@@ -135,6 +132,20 @@ async fn killed_provider_is_restarted() {
         started["type"], "com.wasmcloud.lattice.provider_started",
         "{started}"
     );
+    events
+}
+
+/// A provider killed with SIGKILL is restarted by the host and answers health checks again within 5 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_provider_is_restarted() {
+    let nats = NatsServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host = Host::start(config(&nats, &dir.path().join("cache")))
+        .await
+        .expect("host");
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let (archive, provider) = workspace_archive(dir.path(), "kv-nats", "wasmcloud:keyvalue");
+    let mut events = start_provider(&client, &host, &archive).await;
     next_event(
         &mut events,
         &["health_check_passed"],
@@ -200,18 +211,7 @@ async fn restarted_host_redelivers_links_from_the_bucket() {
         .expect("second host");
     let links = ctl(&client, "get.links", json!(null)).await;
     assert_eq!(links["links"][0]["actor_id"], actor, "{links}");
-    let mut events = client
-        .subscribe("wasmbus.evt.default")
-        .await
-        .expect("subscribe");
-    let ack = ctl(
-        &client,
-        &format!("cmd.{}.lp", second.id()),
-        json!({"provider_ref": archive}),
-    )
-    .await;
-    assert_eq!(ack["accepted"], true, "{ack}");
-    next_event(&mut events, &["provider_started"], Duration::from_secs(30)).await;
+    start_provider(&client, &second, &archive).await;
     // kv-nats creates the link's bucket when it accepts the link from its host data.
     wait_for_bucket(&client, "restart_test").await;
     second.stop().await;
@@ -257,27 +257,7 @@ async fn link_put_while_the_provider_starts_is_delivered() {
         "wasmcloud:keyvalue",
         false,
     );
-    let mut events = client
-        .subscribe("wasmbus.evt.default")
-        .await
-        .expect("subscribe");
-    let ack = ctl(
-        &client,
-        &format!("cmd.{}.lp", host.id()),
-        json!({"provider_ref": archive}),
-    )
-    .await;
-    assert_eq!(ack["accepted"], true, "{ack}");
-    let started = next_event(
-        &mut events,
-        &["provider_started", "provider_start_failed"],
-        Duration::from_secs(30),
-    )
-    .await;
-    assert_eq!(
-        started["type"], "com.wasmcloud.lattice.provider_started",
-        "{started}"
-    );
+    start_provider(&client, &host, &archive).await;
     let actor = KeyPair::new_module().public_key();
     let link = json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
                       "contract_id": "wasmcloud:keyvalue", "values": {"bucket": "slow_start"}});
