@@ -4,15 +4,35 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use wash_test_support::{free_port, wash, NatsServer};
+use wash_test_support::{free_port, wash, NatsServer, WashOutput};
 
 use crate::lattice::Lattice;
 use crate::snapshot::assert_help_snapshot;
 
-const REQUEST: &str = r#"{"method":"GET","path":"/","header":{},"body":""}"#;
+/// An `HttpServer.HandleRequest` for `GET /`, as `wash call --data` JSON.
+pub(crate) const REQUEST: &str = r#"{"method":"GET","path":"/","header":{},"body":""}"#;
+
+/// Runs `call` (a `wash call <kvcounter> HttpServer.HandleRequest … -o json`) until it answers 200, for
+/// up to 20 s, and returns that reply. The first calls may come before kv-nats has taken the link that
+/// `ctl link put` published: they fail without counting.
+pub(crate) fn first_counted_reply(call: impl Fn() -> WashOutput) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = call();
+        let reply = out.json();
+        if out.code() == 0 && reply["response"]["statusCode"] == 200 {
+            return reply;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "wash call never succeeded: {reply}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
 
 /// The counter in a decoded `HttpServer.HandleRequest` reply.
-fn counter(reply: &Value) -> i64 {
+pub(crate) fn counter(reply: &Value) -> i64 {
     assert_eq!(reply["response"]["statusCode"], 200, "{reply}");
     let body = reply["response"]["body"]
         .as_str()
@@ -31,11 +51,8 @@ fn call_handle_request_returns_the_counter() {
     let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
     lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
 
-    // The first call may come before kv-nats has taken the link `ctl link put` published: it then
-    // fails without counting, so it is retried until it succeeds.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let reply = loop {
-        let out = wash()
+    let reply = first_counted_reply(|| {
+        wash()
             .in_home(lattice.home.path())
             .args([
                 "call",
@@ -45,17 +62,8 @@ fn call_handle_request_returns_the_counter() {
                 REQUEST,
             ])
             .args(["-o", "json"])
-            .run();
-        let reply = out.json();
-        if out.code() == 0 && reply["response"]["statusCode"] == 200 {
-            break reply;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "wash call never succeeded: {reply}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+            .run()
+    });
     assert_eq!(counter(&reply), 1);
     assert_eq!(reply["actor_id"], actor.as_str());
     assert_eq!(

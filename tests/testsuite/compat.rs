@@ -4,12 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use wash_claims::{Account, Actor, CapabilityProvider, Operator, Token};
 use wash_keys::{generate, seed_of, KeyKind};
 use wash_par::ProviderArchive;
 use wash_test_support::{wash, WashCommand};
 
+use crate::call::{counter, first_counted_reply, REQUEST};
 use crate::lattice::{path_str, Lattice};
 use crate::snapshot::vector;
 
@@ -284,15 +284,6 @@ fn token_operator_additional_keys_are_checked() {
     assert_eq!(out.stdout(), "");
 }
 
-const REQUEST: &str = r#"{"method":"GET","path":"/","header":{},"body":""}"#;
-
-/// The counter in a decoded `HttpServer.HandleRequest` reply.
-fn counter(reply: &Value) -> i64 {
-    let body = reply["response"]["body"].as_str().expect("body as text");
-    let body: Value = serde_json::from_str(body).expect("JSON body");
-    body["counter"].as_i64().expect("counter")
-}
-
 /// `call <actor> <op> -d FILE` reads the JSON from the file, as 0.x did; inline JSON and `@FILE` still
 /// work. kvcounter counts each of the three calls.
 #[test]
@@ -304,8 +295,6 @@ fn call_data_takes_a_file_path_as_in_0x() {
     let file = lattice.path("request.json");
     std::fs::write(&file, REQUEST).expect("write request");
 
-    // The first call may come before kv-nats took the link: it then fails without counting; retry.
-    let deadline = Instant::now() + Duration::from_secs(20);
     let call = |data: &str| {
         wash()
             .in_home(lattice.home.path())
@@ -320,18 +309,7 @@ fn call_data_takes_a_file_path_as_in_0x() {
             ])
             .run()
     };
-    let reply = loop {
-        let out = call(path_str(&file));
-        let reply = out.json();
-        if out.code() == 0 && reply["response"]["statusCode"] == 200 {
-            break reply;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "wash call never succeeded: {reply}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let reply = first_counted_reply(|| call(path_str(&file)));
     assert_eq!(counter(&reply), 1);
     let reply = call(&format!("@{}", file.display())).success().json();
     assert_eq!(counter(&reply), 2);

@@ -18,35 +18,22 @@ use crate::output::{CommandOutput, Printer};
 #[derive(Debug, Subcommand)]
 pub(super) enum TokenCommand {
     /// An account token, signed by an operator (`--issuer`) for an account (`--subject`).
-    Account(AccountTokenArgs),
+    Account(SignerTokenArgs),
     /// An operator token (self-signed by `--issuer`).
-    Operator(OperatorTokenArgs),
+    Operator(SignerTokenArgs),
     /// A capability provider token, signed by an account for a service key.
     Provider(ProviderTokenArgs),
 }
 
+/// The arguments of account and operator tokens, which differ only in the kind of their keys.
 #[derive(Debug, Args)]
-pub(super) struct AccountTokenArgs {
+pub(super) struct SignerTokenArgs {
     /// Display name.
     #[arg(short = 'n', long)]
     name: String,
-    /// Another account key allowed to sign for this account (repeatable): its public key, its seed or
-    /// a seed file, as in wash 0.x. Only the public key goes into the token.
-    #[arg(short = 'a', long = "additional-key", value_name = "KEY")]
-    additional_key: Vec<String>,
-    #[command(flatten)]
-    dates: DateArgs,
-    #[command(flatten)]
-    keys: KeyArgs,
-}
-
-#[derive(Debug, Args)]
-pub(super) struct OperatorTokenArgs {
-    /// Display name.
-    #[arg(short = 'n', long)]
-    name: String,
-    /// Another operator key allowed to sign for this operator (repeatable): its public key, its seed or
-    /// a seed file, as in wash 0.x. Only the public key goes into the token.
+    /// Another key of the token's kind (an account key for `account`, an operator key for `operator`)
+    /// allowed to sign for it (repeatable): its public key, its seed or a seed file, as in wash 0.x.
+    /// Only the public key goes into the token.
     #[arg(short = 'a', long = "additional-key", value_name = "KEY")]
     additional_key: Vec<String>,
     #[command(flatten)]
