@@ -237,8 +237,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;claims;token;account' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
-            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another account key allowed to sign for this account (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
-            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another account key allowed to sign for this account (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another key of the token''s kind (an account key for `account`, an operator key for `operator`) allowed to sign for it (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
+            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another key of the token''s kind (an account key for `account`, an operator key for `operator`) allowed to sign for it (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
             [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
@@ -266,8 +266,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;claims;token;operator' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Display name')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name')
-            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another operator key allowed to sign for this operator (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
-            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another operator key allowed to sign for this operator (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Another key of the token''s kind (an account key for `account`, an operator key for `operator`) allowed to sign for it (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
+            [CompletionResult]::new('--additional-key', '--additional-key', [CompletionResultType]::ParameterName, 'Another key of the token''s kind (an account key for `account`, an operator key for `operator`) allowed to sign for it (repeatable): its public key, its seed or a seed file, as in wash 0.x. Only the public key goes into the token')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
             [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
