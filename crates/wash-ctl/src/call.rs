@@ -32,12 +32,6 @@ pub enum CallError {
     /// The cluster seed is missing or invalid.
     #[error("{0}")]
     Seed(String),
-    /// The argument needs chunking, which `wash call` does not do.
-    #[error("the argument is {len} bytes; `wash call` sends at most 900 KiB")]
-    TooLarge {
-        /// Its length.
-        len: usize,
-    },
     /// No host runs the actor.
     #[error("no host runs actor `{actor_id}` on lattice `{lattice}` at `{url}`: start it with `wash ctl start actor`, or start a host with `wash up`")]
     NotRunning {
@@ -94,11 +88,6 @@ pub async fn call_actor(
     cluster_key: &nkeys::KeyPair,
     call: &ActorCall,
 ) -> Result<Vec<u8>, CallError> {
-    if call.msg.len() > wash_wire::CHUNK_THRESHOLD_BYTES {
-        return Err(CallError::TooLarge {
-            len: call.msg.len(),
-        });
-    }
     let mut invocation = Invocation {
         origin: WasmCloudEntity::actor(WASH_ORIGIN_KEY),
         target: WasmCloudEntity::actor(call.actor_id.clone()),
@@ -107,11 +96,21 @@ pub async fn call_actor(
         id: Invocation::new_id(),
         encoded_claims: String::new(),
         host_id: WASH_HOST_ID.into(),
-        content_length: Some(call.msg.len() as u64),
+        content_length: None,
         trace_context: None,
     };
     wash_claims::invocation::sign(&mut invocation, cluster_key)
         .map_err(|e| CallError::Transport(e.to_string()))?;
+    let chunks = wash_rpc::ChunkStore::new(nats.clone(), &call.lattice);
+    let transport = |e: wash_rpc::ChunkError| CallError::Transport(e.to_string());
+    let mut wait = call.timeout;
+    if chunks
+        .chunk_request(&mut invocation)
+        .await
+        .map_err(transport)?
+    {
+        wait += wash_rpc::CHUNKED_EXTRA;
+    }
     let bytes = invocation
         .encode()
         .map_err(|e| CallError::Transport(e.to_string()))?;
@@ -120,7 +119,7 @@ pub async fn call_actor(
         actor_id: call.actor_id.clone(),
         timeout: call.timeout,
     };
-    let reply = tokio::time::timeout(call.timeout, nats.request(subject, bytes.into()))
+    let reply = tokio::time::timeout(wait, nats.request(subject, bytes.into()))
         .await
         .map_err(|_| timeout())?
         .map_err(|e| match e.kind() {
@@ -134,15 +133,11 @@ pub async fn call_actor(
         })?;
     let response = InvocationResponse::decode(&reply.payload)
         .map_err(|e| CallError::Transport(format!("undecodable reply: {e}")))?;
-    if response
-        .content_length
-        .is_some_and(|len| len as usize > response.msg.len())
-    {
-        return Err(CallError::Transport(
-            "the reply is chunked (over 900 KiB), which `wash call` does not read".into(),
-        ));
-    }
-    response.into_result().map_err(|error| CallError::Failed {
+    let result = chunks
+        .dechunk_response(&invocation.id, response)
+        .await
+        .map_err(transport)?;
+    result.map_err(|error| CallError::Failed {
         actor_id: call.actor_id.clone(),
         operation: call.operation.clone(),
         error,

@@ -367,11 +367,14 @@ async fn handle_invocation(
     actor: &Arc<RunningActor>,
     payload: &[u8],
 ) -> InvocationResponse {
-    let invocation = match Invocation::decode(payload) {
+    let mut invocation = match Invocation::decode(payload) {
         Ok(inv) => inv,
         Err(err) => return InvocationResponse::failure("", format!("deser error: {err}")),
     };
     let id = invocation.id.clone();
+    if let Err(err) = lattice.chunks.dechunk_request(&mut invocation).await {
+        return InvocationResponse::failure(id, err.to_string());
+    }
     if let Err(err) = wash_claims::invocation::validate(&invocation, &lattice.issuers) {
         return InvocationResponse::failure(id, format!("Anti-forgery check failed: {err}"));
     }
@@ -394,15 +397,6 @@ async fn handle_invocation(
             ),
         );
     }
-    if invocation
-        .content_length
-        .is_some_and(|len| len as usize > invocation.msg.len())
-    {
-        return InvocationResponse::failure(
-            id,
-            "chunked invocations (over 900 KiB) are not supported by this host yet",
-        );
-    }
     let Ok(_permit) = actor.permits.clone().acquire_owned().await else {
         return InvocationResponse::failure(id, "actor is stopping");
     };
@@ -415,7 +409,7 @@ async fn handle_invocation(
         .call(key, host, &invocation.operation, invocation.msg)
         .await
     {
-        Ok(msg) => InvocationResponse::success(id, msg),
+        Ok(msg) => lattice.chunks.respond(&id, msg).await,
         Err(err) => {
             tracing::debug!(actor = %actor.identity.public_key, %err, "actor call failed");
             InvocationResponse::failure(id, err.to_string())
@@ -501,11 +495,6 @@ async fn invoke(
     call: &HostCall,
     target: WasmCloudEntity,
 ) -> Result<Vec<u8>, String> {
-    if call.payload.len() > wash_wire::CHUNK_THRESHOLD_BYTES {
-        return Err(
-            "payloads over 900 KiB (chunked RPC) are not supported by this host yet".into(),
-        );
-    }
     let mut invocation = Invocation {
         origin: WasmCloudEntity::actor(call.actor.clone()),
         target,
@@ -514,14 +503,22 @@ async fn invoke(
         id: Invocation::new_id(),
         encoded_claims: String::new(),
         host_id: lattice.id(),
-        content_length: Some(call.payload.len() as u64),
+        content_length: None,
         trace_context: None,
     };
     wash_claims::invocation::sign(&mut invocation, &lattice.cluster_key)
         .map_err(|e| e.to_string())?;
+    let mut timeout = lattice.config.rpc_timeout;
+    if lattice
+        .chunks
+        .chunk_request(&mut invocation)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        timeout += wash_rpc::CHUNKED_EXTRA;
+    }
     let subject = invocation.target.rpc_subject(&lattice.config.lattice);
     let bytes = invocation.encode().map_err(|e| e.to_string())?;
-    let timeout = lattice.config.rpc_timeout;
     let reply =
         match tokio::time::timeout(timeout, lattice.nats.request(subject.clone(), bytes.into()))
             .await
@@ -537,11 +534,9 @@ async fn invoke(
             }
         };
     let response = InvocationResponse::decode(&reply.payload).map_err(|e| e.to_string())?;
-    if response
-        .content_length
-        .is_some_and(|len| len as usize > response.msg.len())
-    {
-        return Err("chunked responses (over 900 KiB) are not supported by this host yet".into());
-    }
-    response.into_result()
+    lattice
+        .chunks
+        .dechunk_response(&invocation.id, response)
+        .await
+        .map_err(|e| e.to_string())?
 }

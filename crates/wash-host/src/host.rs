@@ -29,6 +29,8 @@ pub(crate) struct Lattice {
     pub(crate) friendly_name: String,
     pub(crate) started: Instant,
     pub(crate) nats: async_nats::Client,
+    /// Payloads over 900 KiB, both ways, through the lattice's object store.
+    pub(crate) chunks: wash_rpc::ChunkStore,
     pub(crate) bucket: kv::Store,
     pub(crate) cache: Arc<LatticeCache>,
     pub(crate) runtime: ActorRuntime,
@@ -145,6 +147,7 @@ impl Host {
         let id = host_key.public_key();
         let friendly_name = friendly_name(&id);
         let events = EventPublisher::new(nats.clone(), &config.lattice, &id);
+        let chunks = wash_rpc::ChunkStore::new(nats.clone(), &config.lattice);
         let (stop_tx, _) = watch::channel(false);
         let inner = Arc::new(Lattice {
             config,
@@ -155,6 +158,7 @@ impl Host {
             labels,
             friendly_name,
             started: Instant::now(),
+            chunks,
             nats,
             bucket: bucket.clone(),
             cache: Arc::new(LatticeCache::default()),

@@ -63,15 +63,8 @@ pub enum ProviderError {
     #[error("actor returned an error: {0}")]
     Remote(String),
     /// A chunked payload could not be stored in or read from the JetStream object store.
-    #[error("object store `{bucket}` failed for `{object}`: {message}")]
-    ObjectStore {
-        /// The bucket (lattice id).
-        bucket: String,
-        /// The object name.
-        object: String,
-        /// What went wrong.
-        message: String,
-    },
+    #[error(transparent)]
+    Chunk(#[from] wash_rpc::ChunkError),
 }
 
 impl ProviderError {

@@ -7,11 +7,7 @@ use async_nats::client::RequestErrorKind;
 use nkeys::KeyPair;
 use wash_wire::{HostData, Invocation, InvocationResponse, LinkDefinition, WasmCloudEntity};
 
-use crate::chunks::ChunkStore;
 use crate::{PerActor, ProviderError};
-
-/// Extra time a chunked request gets on top of the RPC timeout (as wasmbus-rpc).
-const CHUNKED_EXTRA: Duration = Duration::from_secs(13);
 
 /// A cheap, cloneable handle on a running provider: give it to your handler to call actors.
 #[derive(Clone, Debug)]
@@ -27,7 +23,7 @@ pub(crate) struct Shared {
     pub(crate) cluster_key: Option<KeyPair>,
     pub(crate) rpc_timeout: Duration,
     pub(crate) links: PerActor<LinkDefinition>,
-    pub(crate) chunks: ChunkStore,
+    pub(crate) chunks: wash_rpc::ChunkStore,
 }
 
 impl ProviderHandle {
@@ -115,12 +111,9 @@ impl ProviderHandle {
             trace_context: None,
         };
         wash_claims::invocation::sign(&mut invocation, key)?;
-        invocation.content_length = Some(invocation.msg.len() as u64);
         let mut timeout = timeout;
-        if invocation.msg.len() > wash_wire::CHUNK_THRESHOLD_BYTES {
-            shared.chunks.put(&invocation.id, &invocation.msg).await?;
-            invocation.msg = Vec::new();
-            timeout += CHUNKED_EXTRA;
+        if shared.chunks.chunk_request(&mut invocation).await? {
+            timeout += wash_rpc::CHUNKED_EXTRA;
         }
         let subject = wash_wire::subjects::actor_rpc(&shared.lattice, &link.actor_id);
         let body = invocation.encode()?;
@@ -144,14 +137,10 @@ impl ProviderHandle {
             }
         };
         let response = InvocationResponse::decode(&reply.payload)?;
-        if let Some(error) = response.error {
-            return Err(ProviderError::Remote(error));
-        }
-        match response.content_length {
-            Some(len) if len > response.msg.len() as u64 => {
-                shared.chunks.take(&format!("{}-r", invocation.id)).await
-            }
-            _ => Ok(response.msg),
-        }
+        shared
+            .chunks
+            .dechunk_response(&invocation.id, response)
+            .await?
+            .map_err(ProviderError::Remote)
     }
 }

@@ -16,7 +16,6 @@
 //! - `testing` (cargo feature `testing`, for tests only): a fake host for the providers' integration
 //!   tests.
 
-mod chunks;
 mod error;
 pub mod handle;
 pub mod handler;

@@ -10,7 +10,6 @@ use nkeys::KeyPair;
 use tokio::task::JoinSet;
 use wash_wire::{HealthCheckResponse, HostData, Invocation, InvocationResponse, LinkDefinition};
 
-use crate::chunks::ChunkStore;
 use crate::handle::Shared;
 use crate::{InvocationContext, PerActor, ProviderError, ProviderHandle, ProviderHandler};
 
@@ -143,7 +142,7 @@ impl Provider {
             lattice = %lattice,
             "connected to NATS"
         );
-        let chunks = ChunkStore::new(client.clone(), &lattice);
+        let chunks = wash_rpc::ChunkStore::new(client.clone(), &lattice);
         Ok(Self {
             handle: ProviderHandle::new(Shared {
                 host_data,
@@ -332,21 +331,15 @@ async fn invoke<H: ProviderHandler>(
             return InvocationResponse::failure("", format!("deser error: {e}"));
         }
     };
-    let id = std::mem::take(&mut invocation.id);
+    let dechunked = shared.chunks.dechunk_request(&mut invocation).await;
+    let id = invocation.id.clone();
     let failure = |error: String| {
         tracing::warn!(invocation = %id, operation = %invocation.operation, %error, "invocation refused");
         InvocationResponse::failure(id.clone(), error)
     };
-    if invocation
-        .content_length
-        .is_some_and(|len| len > invocation.msg.len() as u64)
-    {
-        match shared.chunks.take(&id).await {
-            Ok(bytes) => invocation.msg = bytes,
-            Err(e) => return failure(e.to_string()),
-        }
+    if let Err(e) = dechunked {
+        return failure(e.to_string());
     }
-    invocation.id = id.clone();
     if let Err(e) =
         wash_claims::invocation::validate(&invocation, &shared.host_data.cluster_issuers)
     {
@@ -372,19 +365,7 @@ async fn invoke<H: ProviderHandler>(
     };
     let payload = std::mem::take(&mut invocation.msg);
     match handler.handle(&invocation.operation, payload, &ctx).await {
-        Ok(result) if result.len() > wash_wire::CHUNK_THRESHOLD_BYTES => {
-            let len = result.len() as u64;
-            match shared.chunks.put(&format!("{id}-r"), &result).await {
-                Ok(()) => InvocationResponse {
-                    msg: Vec::new(),
-                    invocation_id: id,
-                    error: None,
-                    content_length: Some(len),
-                },
-                Err(e) => failure(e.to_string()),
-            }
-        }
-        Ok(result) => InvocationResponse::success(id, result),
+        Ok(result) => shared.chunks.respond(&id, result).await,
         Err(error) => {
             tracing::debug!(invocation = %id, operation = %invocation.operation, %error, "operation failed");
             InvocationResponse::failure(id, error)
