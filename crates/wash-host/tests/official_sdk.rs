@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use wash_test_support::interop_binary;
+use wash_wire::interfaces::httpserver::HttpRequest;
 use wash_wire::msgpack;
 
 use common::TestLattice as Lattice;
@@ -151,6 +152,85 @@ async fn kvcounter_counts_through_an_official_sdk_provider() {
         stopping.elapsed()
     );
     drop(lattice.nats);
+}
+
+/// Payloads over 900 KiB travel in chunks between our host and the official SDK, both ways: a 5 MiB
+/// `PUT` to kvblob (an official-SDK actor) becomes a 5 MiB `KeyValue.Set` to the official-SDK provider,
+/// and the `GET` brings the same 5 MiB back through `KeyValue.Get`'s reply and the actor's reply,
+/// byte for byte. The HTTP request and reply themselves are chunked by this test, as a provider would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_mib_values_cross_the_official_sdk_provider_in_chunks() {
+    let lattice = start_lattice().await;
+    let (archive, provider) = kv_memory_archive(&lattice, false);
+    let (module, actor) = lattice.sign("kvblob", &["wasmcloud:httpserver", KEYVALUE]);
+    let host_id = lattice.host.id();
+    let mut events = lattice.events().await;
+    lattice
+        .command(
+            "lp",
+            json!({"provider_ref": archive, "link_name": "default", "host_id": host_id}),
+        )
+        .await;
+    let started = next_event(&mut events, &["provider_started", "provider_start_failed"]).await;
+    assert_eq!(
+        started["type"], "com.wasmcloud.lattice.provider_started",
+        "{started}"
+    );
+    lattice.start_actor(&module).await;
+    let ack = lattice
+        .ctl(
+            "linkdefs.put",
+            json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
+                   "contract_id": KEYVALUE, "values": {}}),
+        )
+        .await;
+    assert_eq!(ack["accepted"], true, "{ack}");
+    next_event(&mut events, &["linkdef_set"]).await;
+
+    // 5 MiB of text that is not one repeated byte, so a misplaced chunk would show.
+    let value: String = (0..5 * 1024 * 1024)
+        .map(|i: usize| char::from(b'a' + (i * 7 % 26) as u8))
+        .collect();
+    let put = HttpRequest {
+        method: "PUT".into(),
+        path: "/big".into(),
+        body: value.clone().into_bytes(),
+        ..Default::default()
+    };
+    // The provider applies a new link in a task of its own: retry only the unlinked answer.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = lattice
+            .http_request(&actor, &put)
+            .await
+            .expect("PUT answered");
+        let text = String::from_utf8_lossy(&reply.body).into_owned();
+        if reply.status_code == 200 {
+            assert_eq!(text, format!("stored {} bytes", value.len()));
+            break;
+        }
+        assert!(
+            text.contains("unlinked actor") && tokio::time::Instant::now() < deadline,
+            "PUT failed: {} {text}",
+            reply.status_code
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let get = HttpRequest {
+        method: "GET".into(),
+        path: "/big".into(),
+        ..Default::default()
+    };
+    let reply = lattice
+        .http_request(&actor, &get)
+        .await
+        .expect("GET answered");
+    assert_eq!(reply.status_code, 200);
+    assert!(
+        reply.body == value.as_bytes(),
+        "the 5 MiB value came back changed"
+    );
+    lattice.host.stop().await;
 }
 
 /// The published `wasmcloud-control-interface` 0.28 client (the `ctl-client` interop binary) drives our

@@ -114,6 +114,16 @@ impl TestLattice {
         invoke_http(&self.client, &self.cluster, &self.host.id(), actor, path).await
     }
 
+    /// `HttpServer.HandleRequest` with `request`, chunked both ways when large (see
+    /// [`invoke_http_request`]).
+    pub async fn http_request(
+        &self,
+        actor: &str,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, String> {
+        invoke_http_request(&self.client, &self.cluster, &self.host.id(), actor, request).await
+    }
+
     /// A provider archive of `binary` for this machine's target, signed with fresh keys.
     pub fn archive(
         &self,
@@ -242,6 +252,18 @@ pub async fn invoke_http(
         header: HashMap::new(),
         ..Default::default()
     };
+    invoke_http_request(client, cluster, host_id, actor, &request).await
+}
+
+/// `HttpServer.HandleRequest` with `request` to `actor`, signed with `cluster` as a provider would, and
+/// chunked both ways through the lattice's object store when over 900 KiB, as wasmbus-rpc does.
+pub async fn invoke_http_request(
+    client: &async_nats::Client,
+    cluster: &KeyPair,
+    host_id: &str,
+    actor: &str,
+    request: &HttpRequest,
+) -> Result<HttpResponse, String> {
     let mut inv = Invocation {
         origin: WasmCloudEntity::provider(
             KeyPair::new_service().public_key(),
@@ -250,14 +272,16 @@ pub async fn invoke_http(
         ),
         target: WasmCloudEntity::actor(actor),
         operation: "HttpServer.HandleRequest".into(),
-        msg: msgpack::encode(&request, "request").expect("encode"),
+        msg: msgpack::encode(request, "request").expect("encode"),
         id: Invocation::new_id(),
         host_id: host_id.into(),
         ..Invocation::default()
     };
     wash_claims::invocation::sign(&mut inv, cluster).expect("sign");
+    let chunks = wash_rpc::ChunkStore::new(client.clone(), "default");
+    chunks.chunk_request(&mut inv).await.expect("chunk request");
     let reply = tokio::time::timeout(
-        Duration::from_secs(10),
+        Duration::from_secs(30),
         client.request(
             format!("wasmbus.rpc.default.{actor}"),
             inv.encode().expect("encode").into(),
@@ -266,8 +290,10 @@ pub async fn invoke_http(
     .await
     .expect("actor answers in time")
     .expect("actor answers");
-    let response = InvocationResponse::decode(&reply.payload)
-        .expect("response")
-        .into_result()?;
+    let response = InvocationResponse::decode(&reply.payload).expect("response");
+    let response = chunks
+        .dechunk_response(&inv.id, response)
+        .await
+        .expect("chunked reply readable")?;
     Ok(msgpack::decode(&response, "http response").expect("decode"))
 }
