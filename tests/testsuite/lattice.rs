@@ -413,3 +413,34 @@ fn up_max_actor_memory_limits_each_actor() {
     assert!(big.text().contains("32 MiB"), "{}", big.text());
     assert_eq!(http_get(port, "/grow/8").expect("an answer").status, 200);
 }
+
+/// A 5 MiB POST through the real httpserver to the echo actor, and its 5 MiB reply, arrive byte for
+/// byte: both cross the lattice in chunks (the invocation from httpserver to the host, the reply back).
+#[test]
+fn five_mib_post_and_reply_cross_the_lattice_in_chunks() {
+    let lattice = Lattice::up();
+    let echo = lattice.start_example("echo", &["--http_server"]);
+    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
+    let port = free_port();
+    lattice.link(
+        &echo,
+        &http,
+        "wasmcloud:httpserver",
+        &[&format!("PORT={port}")],
+    );
+    wait_for_http(port, "/ready", Duration::from_secs(20)).expect("echo's listener");
+    // 5 MiB of text that is not one repeated byte, so a misplaced chunk would show.
+    let body: String = (0..5 * 1024 * 1024)
+        .map(|i: usize| char::from(b'a' + (i * 7 % 26) as u8))
+        .collect();
+    let reply =
+        wash_test_support::http_post(port, "/big", &[], body.as_bytes()).expect("an answer");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(reply.body.len() > body.len(), "{} bytes", reply.body.len());
+    let echoed: Value = serde_json::from_slice(&reply.body).expect("echo's JSON");
+    assert_eq!(echoed["path"], "/big");
+    assert!(
+        echoed["body"].as_str() == Some(body.as_str()),
+        "the 5 MiB body came back changed"
+    );
+}
