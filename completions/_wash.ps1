@@ -788,8 +788,18 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;down' {
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Stop this host of the lattice (through its control interface)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice whose hosts are stopped [default: from the default context, where `wash up` records it]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice whose hosts are stopped [default: from the default context, where `wash up` records it]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice whose hosts are stopped [default: from the default context, where `wash up` records it]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface [default: from the default context]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface [default: from the default context]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it); needs --ctl-seed')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it)')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Stop every host of the lattice')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')

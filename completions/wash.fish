@@ -351,8 +351,16 @@ complete -c wash -n "__fish_wash_using_subcommand up" -s v -l verbose -d 'More l
 complete -c wash -n "__fish_wash_using_subcommand up" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand up" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand down" -l host-id -d 'Stop this host of the lattice (through its control interface)' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -s x -l lattice-prefix -l lattice -d 'Lattice whose hosts are stopped [default: from the default context, where `wash up` records it]' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-host -d 'NATS host of the control interface [default: from the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-port -d 'NATS port of the control interface [default: from the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs --ctl-seed' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-seed -d 'NATS user seed (or a file holding it)' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-credsfile -d 'NATS credentials file' -r -F
 complete -c wash -n "__fish_wash_using_subcommand down" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand down" -l all -d 'Stop every host of the lattice'
 complete -c wash -n "__fish_wash_using_subcommand down" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand down" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -400,3 +400,75 @@ fn rpc_and_ctl_addresses_point_the_host_at_one_server() {
     wait_for_host(home.path(), &["--ctl-port", &port], &host_id(&out));
     down(home.path());
 }
+
+/// `wash down` with 0.18.1's host selection, on a lattice of two hosts sharing the NATS server the
+/// first `wash up` started: without `--host-id`/`--all` and neither host ours, it refuses and names
+/// both; `--host-id` stops that host and leaves NATS running for the other; `--all` then stops the
+/// rest, and the NATS server with it.
+#[test]
+fn down_host_id_and_all_stop_hosts_of_the_lattice() {
+    let (first, second, third) = (TempDir::new(), TempDir::new(), TempDir::new());
+    let (first, second, third) = (
+        first.expect("home"),
+        second.expect("home"),
+        third.expect("home"),
+    );
+    let port = free_port().to_string();
+    let up = |home: &Path, extra: &[&str]| {
+        wash()
+            .in_home(home)
+            .args(["up", "-d", "--nats-port", &port, "-o", "json"])
+            .args(extra)
+            .run()
+            .success()
+            .json()
+    };
+    let ours = up(first.path(), &[]);
+    let other = up(second.path(), &["--nats-connect-only"]);
+    let (ours_id, other_id) = (host_id(&ours), host_id(&other));
+    let other_pid = u32::try_from(other["pid"].as_u64().expect("pid")).expect("pid");
+
+    let several = wash()
+        .in_home(third.path())
+        .args(["down", "--ctl-port", &port, "-x", "default"])
+        .run()
+        .assert_code(1);
+    for id in [&ours_id, &other_id] {
+        assert!(
+            several.stderr().contains(id.as_str()),
+            "{}",
+            several.stderr()
+        );
+    }
+
+    let one = wash()
+        .in_home(first.path())
+        .args(["down", "--host-id", &other_id, "-o", "json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(one["hosts_stopped"], serde_json::json!([other_id]), "{one}");
+    assert_eq!(
+        one["hosts_remaining"],
+        serde_json::json!([ours_id]),
+        "{one}"
+    );
+    assert_eq!(one["nats_stopped"], false, "{one}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while wash_test_support::pid_is_running(other_pid) {
+        assert!(Instant::now() < deadline, "host {other_id} did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    wait_for_host(first.path(), &[], &ours_id);
+
+    let all = wash()
+        .in_home(first.path())
+        .args(["down", "--all", "-o", "json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(all["hosts_stopped"], serde_json::json!([ours_id]), "{all}");
+    assert_eq!(all["nats_stopped"], true, "{all}");
+    let port: u16 = port.parse().expect("port");
+    assert_eq!(wash_local::probe_nats(port), wash_local::NatsProbe::Free);
+}

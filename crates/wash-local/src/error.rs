@@ -125,6 +125,22 @@ pub enum LocalError {
     /// The host wrote its record but does not answer its control interface.
     #[error("the host does not answer the control interface")]
     HostSilent(#[source] CtlError),
+    /// `wash down --host-id` named a host that did not answer the ping.
+    #[error("no host `{id}` answers on lattice `{lattice}`: `wash ctl get hosts` lists the running ones")]
+    NoSuchHost {
+        /// The host id.
+        id: String,
+        /// The lattice.
+        lattice: String,
+    },
+    /// `wash down` on a lattice with several hosts, none of them started by this `wash up`.
+    #[error("more than one host runs on lattice `{lattice}` ({}), none started by `wash up` here: pass `--host-id ID` or `--all`", hosts.join(", "))]
+    SeveralHosts {
+        /// The lattice.
+        lattice: String,
+        /// The hosts running.
+        hosts: Vec<String>,
+    },
     /// Talking to the lattice over NATS failed.
     #[error(transparent)]
     Ctl(#[from] CtlError),

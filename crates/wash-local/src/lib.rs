@@ -14,6 +14,7 @@ mod context;
 mod downloads;
 mod drain;
 mod error;
+mod hosts_down;
 mod lattice;
 mod nats;
 mod paths;
@@ -24,6 +25,7 @@ pub use context::{Context, ContextStore, DEFAULT_CONTEXT};
 pub use downloads::{downloads_dir, recorded_processes, RecordedOutcome, RecordedProcess};
 pub use drain::{empty_folder, Emptied};
 pub use error::LocalError;
+pub use hosts_down::{down_lattice, HostSelection, LatticeDown};
 pub use lattice::{
     down, find_or_start_nats, record_lattice, start_background_host, DownReport, LatticeSettings,
     LatticeStep, LocalNats, NatsRequest,
