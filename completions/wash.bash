@@ -3884,12 +3884,48 @@ _wash() {
             return 0
             ;;
         wash__subcmd__down)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --host-id --all --lattice --lattice-prefix --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --host-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -6252,7 +6288,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__up)
-            opts="-d -x -l -o -v -q -h -V --detached --nats-url --nats-host --nats-port --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --max-actor-memory --background-host --output --verbose --quiet --help --version"
+            opts="-d -x -l -o -v -q -h -V --detach --detached --nats-url --nats-host --nats-port --nats-connect-only --nats-remote-url --nats-credsfile --nats-js-domain --nats-version --rpc-host --rpc-port --ctl-host --ctl-port --prov-rpc-host --prov-rpc-port --lattice-prefix --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --max-actor-memory --wasmcloud-js-domain --allow-file-load --provider-delay --structured-log-level --log-level --enable-structured-logging --enable-ipv6 --wasmcloud-start-only --disable-wadm --wasmcloud-version --wadm-version --dashboard-port --config-service-enabled --background-host --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6270,7 +6306,51 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --nats-remote-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prov-rpc-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prov-rpc-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6307,6 +6387,38 @@ _wash() {
                     return 0
                     ;;
                 --max-actor-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wasmcloud-js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-file-load)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --provider-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --structured-log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wasmcloud-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wadm-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dashboard-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -308,9 +308,19 @@ complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcomm
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from help" -f -a "downloads" -d 'Remove what wash 0.18.1\'s `up` downloaded, with its logs and pid files'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand up" -l nats-url -d 'Connect to this NATS server instead of finding or starting one (e.g. nats://10.0.0.5:4222)' -r
-complete -c wash -n "__fish_wash_using_subcommand up" -l nats-host -d 'Host of the local NATS server' -r
-complete -c wash -n "__fish_wash_using_subcommand up" -l nats-port -d 'Port of the local NATS server (started there when nothing answers)' -r
-complete -c wash -n "__fish_wash_using_subcommand up" -s x -l lattice -d 'Lattice id' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-host -d 'Host of the NATS server (one is started on 127.0.0.1 or localhost when none answers)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-port -d 'Port of the NATS server (started there when nothing answers)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-remote-url -d 'Start the local NATS server as a leaf node of this remote (its leaf-node URL, e.g. nats-leaf://hub.example:7422 or tls://connect.ngs.global)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-credsfile -d 'NATS credentials file the leaf node logs in to --nats-remote-url with' -r -F
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-js-domain -d 'JetStream domain of the NATS server `wash up` starts' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-version -d 'The version the started nats-server must be (wash does not download it: it checks the installed one and fails when it differs)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-host -d 'NATS host the host uses for RPC [default: --nats-host]; our host has one connection for RPC and the control interface, so it must match --ctl-host' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-port -d 'NATS port for RPC [default: --nats-port]; must match --ctl-port' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-host -d 'NATS host of the control interface [default: --nats-host]; must match --rpc-host' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-port -d 'NATS port of the control interface [default: --nats-port]; must match --rpc-port' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l prov-rpc-host -d 'NATS host given to providers [default: the host\'s own NATS]' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l prov-rpc-port -d 'NATS port given to providers [default: the host\'s own NATS]' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -s x -l lattice -l lattice-prefix -d 'Lattice id (wash 0.18.1\'s lattice prefix)' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l host-seed -d 'Host seed (SN…); a new one is generated when absent' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l cluster-seed -d 'Cluster seed (SC…) invocations are signed with; reused from the default context, else generated' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l cluster-issuers -d 'Further trusted cluster public keys (C…), comma-separated' -r
@@ -318,17 +328,39 @@ complete -c wash -n "__fish_wash_using_subcommand up" -s l -l label -d 'A host l
 complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-timeout-ms -d 'RPC timeout in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l allowed-insecure -d 'Registries that may be reached over plain HTTP, comma-separated' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l max-actor-memory -d 'Largest linear memory one actor instance may grow to: bytes, or with KiB/MiB/GiB [default: 256MiB]. An actor growing past it traps with an out-of-memory error' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l wasmcloud-js-domain -d 'JetStream domain the host keeps its lattice data in [default: the NATS server\'s own]' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l allow-file-load -d 'Whether actors and providers may be started from files (`false`: OCI references only)' -r -f -a "true\t''
+false\t''"
+complete -c wash -n "__fish_wash_using_subcommand up" -l provider-delay -d 'Milliseconds between asking a provider to shut down and killing it [default: 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l log-level -l structured-log-level -d 'Log level of the host and its providers (error, warn, info, debug, trace) [default: info in the background host\'s log; in the foreground, what -v says]; RUST_LOG wins' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l wasmcloud-version -d 'Refused: the host is built into wash; no other wasmCloud version can be run' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l wadm-version -d 'Refused: wash does not run wadm' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l dashboard-port -d 'Refused: our host has no dashboard; `wash ui` serves one' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand up" -s d -l detached -d 'Run in the background; `wash down` stops it'
+complete -c wash -n "__fish_wash_using_subcommand up" -s d -l detached -l detach -d 'Run in the background; `wash down` stops it'
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-connect-only -d 'Never start a NATS server: fail when none answers at --nats-host/--nats-port'
 complete -c wash -n "__fish_wash_using_subcommand up" -l allow-latest -d 'Allow pulling OCI references tagged `latest` (or untagged)'
+complete -c wash -n "__fish_wash_using_subcommand up" -l enable-structured-logging -d 'Write the host\'s log as JSON lines'
+complete -c wash -n "__fish_wash_using_subcommand up" -l enable-ipv6 -d 'Accepted: our host reaches NATS over IPv6 or IPv4 addresses alike'
+complete -c wash -n "__fish_wash_using_subcommand up" -l wasmcloud-start-only -d 'Accepted: our host is built into wash and never downloaded'
+complete -c wash -n "__fish_wash_using_subcommand up" -l disable-wadm -d 'Accepted: wash never starts wadm'
+complete -c wash -n "__fish_wash_using_subcommand up" -l config-service-enabled -d 'Refused: our host has no config-service client'
 complete -c wash -n "__fish_wash_using_subcommand up" -l background-host -d '(internal) run as the background host process of `wash up --detached`'
 complete -c wash -n "__fish_wash_using_subcommand up" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand up" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand up" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand down" -l host-id -d 'Stop this host of the lattice (through its control interface)' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -s x -l lattice-prefix -l lattice -d 'Lattice whose hosts are stopped [default: from the default context, where `wash up` records it]' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-host -d 'NATS host of the control interface [default: from the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-port -d 'NATS port of the control interface [default: from the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-jwt -d 'NATS user JWT (or a file holding it); needs --ctl-seed' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-seed -d 'NATS user seed (or a file holding it)' -r
+complete -c wash -n "__fish_wash_using_subcommand down" -l ctl-credsfile -d 'NATS credentials file' -r -F
 complete -c wash -n "__fish_wash_using_subcommand down" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand down" -l all -d 'Stop every host of the lattice'
 complete -c wash -n "__fish_wash_using_subcommand down" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand down" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'

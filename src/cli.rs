@@ -81,21 +81,39 @@ pub enum OutputKind {
     Json,
 }
 
+/// How `wash up` asks its host to log: `level` (when given) replaces the default filter, `json` writes
+/// JSON lines.
+#[derive(Debug, Clone, Default)]
+pub struct HostLogging {
+    /// `--log-level`.
+    pub level: Option<String>,
+    /// `--enable-structured-logging`.
+    pub json: bool,
+}
+
 impl GlobalArgs {
-    /// Sends `tracing` logs to stderr, at a level chosen by `RUST_LOG` or else by `-v`.
-    pub fn init_tracing(&self) {
+    /// Sends `tracing` logs to stderr, at a level chosen by `RUST_LOG`, else by `wash up --log-level`,
+    /// else by `-v`; as JSON lines when `wash up --enable-structured-logging` asks for it.
+    pub fn init_tracing(&self, host: Option<HostLogging>) {
         use tracing_subscriber::EnvFilter;
-        let default = match self.verbose {
-            0 => "warn",
-            1 => "wash=debug,info",
+        let host = host.unwrap_or_default();
+        let default = match (self.verbose, &host.level) {
+            (0, Some(level)) => level.as_str(),
+            (0, None) => "warn",
+            (1, _) => "wash=debug,info",
             _ => "trace",
         };
-        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-        let _ = tracing_subscriber::fmt()
+        let filter = EnvFilter::try_from_default_env()
+            .or_else(|_| EnvFilter::try_new(default))
+            .unwrap_or_else(|_| EnvFilter::new("warn"));
+        let builder = tracing_subscriber::fmt()
             .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .with_target(self.verbose > 0)
-            .try_init();
+            .with_writer(std::io::stderr);
+        let _ = if host.json {
+            builder.json().try_init()
+        } else {
+            builder.with_target(self.verbose > 0).try_init()
+        };
     }
 }
 

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
     };
-    cli.global.init_tracing();
+    cli.global.init_tracing(cli.command.host_logging());
     let printer = output::Printer::new(&cli.global);
     let result = commands::run(cli.command, &printer);
     output::render(result, &printer)

@@ -41,7 +41,7 @@ pub enum Command {
     /// Empty local caches, ours and wash 0.18.1's (`wash drain all`).
     Drain(drain::DrainArgs),
     /// Start a local lattice: NATS (unless one answers) and a host.
-    Up(up::UpArgs),
+    Up(Box<up::UpArgs>),
     /// Stop what `wash up` started.
     Down(down::DownArgs),
     /// Drive the lattice: inventory, start/stop actors and providers, links.
@@ -64,6 +64,16 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
 }
 
+impl Command {
+    /// How the host that `wash up` runs in this process logs, if this is `wash up`.
+    pub fn host_logging(&self) -> Option<crate::cli::HostLogging> {
+        match self {
+            Command::Up(args) => Some(up::host_logging(args)),
+            _ => None,
+        }
+    }
+}
+
 /// Runs one subcommand and returns its output for the renderer. wash's folders are resolved from the
 /// environment here, once (`WASH_HOME`, `WASH_KEYS`, `WASH_CACHE`: docs/wash-home.md), for the commands
 /// that use them; the libraries are handed paths.
@@ -75,7 +85,7 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Par(args) => par::run(args, &paths()?, printer),
         Command::Reg(args) => reg::run(args, &paths()?, printer),
         Command::Drain(args) => drain::run(args, &paths()?, printer),
-        Command::Up(args) => up::run(args, &paths()?, printer),
+        Command::Up(args) => up::run(*args, &paths()?, printer),
         Command::Down(args) => down::run(args, &paths()?, printer),
         Command::Ctl(args) => ctl::run(args, &paths()?, printer),
         Command::Ui(args) => ui::run(args, &paths()?, printer),

@@ -49,6 +49,14 @@ pub struct HostConfig {
     pub oci_cache_dir: PathBuf,
     /// Log level given to providers in their host data.
     pub provider_log_level: Option<String>,
+    /// JetStream domain of the lattice bucket (`WASMCLOUD_JS_DOMAIN`); `None` uses the server's own.
+    pub js_domain: Option<String>,
+    /// Whether actors and providers may be started from files on this host
+    /// (`WASMCLOUD_ALLOW_FILE_LOAD`); when `false`, only OCI references are accepted.
+    pub allow_file_load: bool,
+    /// The NATS URL given to providers (`WASMCLOUD_PROV_RPC_HOST`/`PORT`); `None` gives them
+    /// [`HostConfig::nats_url`].
+    pub provider_rpc_url: Option<String>,
 }
 
 impl Default for HostConfig {
@@ -72,6 +80,9 @@ impl Default for HostConfig {
             oci_allow_latest: false,
             oci_cache_dir: wash_oci::PullOptions::default().cache_dir,
             provider_log_level: None,
+            js_domain: None,
+            allow_file_load: true,
+            provider_rpc_url: None,
         }
     }
 }

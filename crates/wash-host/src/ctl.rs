@@ -402,10 +402,16 @@ fn ping_reply(lattice: &Lattice) -> Host {
         uptime_human: Some(uptime_human(lattice.uptime_seconds())),
         version: Some(env!("CARGO_PKG_VERSION").into()),
         cluster_issuers: Some(lattice.issuers.join(",")),
-        js_domain: None,
+        js_domain: lattice.config.js_domain.clone(),
         ctl_host: Some(host_of(&lattice.config.nats_url)),
         rpc_host: Some(host_of(&lattice.config.nats_url)),
-        prov_rpc_host: Some(host_of(&lattice.config.nats_url)),
+        prov_rpc_host: Some(host_of(
+            lattice
+                .config
+                .provider_rpc_url
+                .as_deref()
+                .unwrap_or(&lattice.config.nats_url),
+        )),
         lattice_prefix: Some(lattice.config.lattice.clone()),
     }
 }

@@ -133,7 +133,10 @@ impl Host {
                 url: config.nats_url.clone(),
                 reason: e.to_string(),
             })?;
-        let js = async_nats::jetstream::new(nats.clone());
+        let js = match &config.js_domain {
+            Some(domain) => async_nats::jetstream::with_domain(nats.clone(), domain),
+            None => async_nats::jetstream::new(nats.clone()),
+        };
         let bucket = store::open_bucket(&js, &config.lattice, &config.nats_url).await?;
         let runtime = ActorRuntime::new(actor_runtime_config(&config))
             .map_err(|e| HostError::Runtime(format!("{e:#}")))?;

@@ -146,7 +146,11 @@ fn host_data(lattice: &Lattice, provider: &RunningProvider) -> HostData {
         host_id: lattice.id(),
         lattice_rpc_prefix: lattice.config.lattice.clone(),
         link_name: provider.link_name.clone(),
-        lattice_rpc_url: lattice.config.nats_url.clone(),
+        lattice_rpc_url: lattice
+            .config
+            .provider_rpc_url
+            .clone()
+            .unwrap_or_else(|| lattice.config.nats_url.clone()),
         provider_key: provider.identity.public_key.clone(),
         invocation_seed: lattice.cluster_seed.clone(),
         instance_id: provider.instance_id.clone(),

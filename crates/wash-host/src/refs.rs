@@ -8,6 +8,12 @@ use crate::host::Lattice;
 /// Reads the bytes an artifact reference points to.
 pub(crate) async fn read_artifact(lattice: &Lattice, reference: &str) -> Result<Vec<u8>, String> {
     if let Some(path) = local_path(reference) {
+        if !lattice.config.allow_file_load {
+            return Err(format!(
+                "`{reference}` is a file, and this host does not load actors or providers from files \
+                 (started with `--allow-file-load false`): use an OCI reference"
+            ));
+        }
         return tokio::fs::read(&path)
             .await
             .map_err(|e| format!("failed to read `{}`: {e}", path.display()));

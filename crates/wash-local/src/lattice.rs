@@ -11,7 +11,7 @@ use crate::downloads::{recorded_processes, RecordedOutcome, RecordedProcess};
 use crate::nats::stop_started_nats;
 use crate::{
     pid_alive, probe_nats, start_nats_server, stop_pid, ContextStore, HostRecord, LocalError,
-    NatsProbe, StartedNats, WashHome,
+    NatsProbe, NatsServerOptions, StartedNats, WashHome,
 };
 
 /// How long `wash up --detached` waits for the background host to serve the lattice.
@@ -49,6 +49,11 @@ pub struct NatsRequest {
     pub host: String,
     /// Port of the local NATS server (started there when nothing answers).
     pub port: u16,
+    /// Never start a server: fail when none answers (wash 0.18.1's `--nats-connect-only`).
+    pub connect_only: bool,
+    /// How to start the server if one is started (its JetStream domain, a leaf-node remote, the
+    /// version it must be). `port` here is ignored: [`NatsRequest::port`] is used.
+    pub server: NatsServerOptions,
 }
 
 impl NatsRequest {
@@ -87,7 +92,8 @@ impl LocalNats {
 }
 
 /// Finds the NATS server to use: the requested URL, a server already answering on the local port, or
-/// a new `nats-server -js` there. A remote host is used as given.
+/// a new `nats-server -js` there (unless `connect_only`). A remote host is used as given. A leaf node
+/// (`server.leaf`) is always a server this `wash up` starts.
 pub fn find_or_start_nats(
     home: &WashHome,
     request: &NatsRequest,
@@ -99,14 +105,22 @@ pub fn find_or_start_nats(
         return Ok(LocalNats::given(url));
     }
     match probe_nats(request.port) {
+        NatsProbe::Nats if request.server.leaf.is_some() => {
+            Err(LocalError::LeafPortTaken { port: request.port })
+        }
         NatsProbe::Nats => {
             on_step(LatticeStep::UsingNats(&url));
             Ok(LocalNats::given(url))
         }
         NatsProbe::Other => Err(LocalError::PortTaken { port: request.port }),
+        NatsProbe::Free if request.connect_only => Err(LocalError::NatsNotRunning { url }),
         NatsProbe::Free => {
             on_step(LatticeStep::StartingNats(request.port));
-            let started = start_nats_server(home, request.port)?;
+            let options = NatsServerOptions {
+                port: request.port,
+                ..request.server.clone()
+            };
+            let started = start_nats_server(home, &options)?;
             Ok(LocalNats {
                 url,
                 started: Some(started),
@@ -318,6 +332,8 @@ mod tests {
             url: Some("nats://10.0.0.5:4222".into()),
             host: "127.0.0.1".into(),
             port: 4222,
+            connect_only: false,
+            server: NatsServerOptions::on_port(4222),
         };
         let nats = find_or_start_nats(&home, &given, &mut on_step).expect("given");
         assert_eq!(nats, LocalNats::given("nats://10.0.0.5:4222"));
@@ -325,6 +341,8 @@ mod tests {
             url: None,
             host: "10.0.0.6".into(),
             port: 4333,
+            connect_only: false,
+            server: NatsServerOptions::on_port(4333),
         };
         let nats = find_or_start_nats(&home, &remote, &mut on_step).expect("remote");
         assert_eq!(nats, LocalNats::given("nats://10.0.0.6:4333"));

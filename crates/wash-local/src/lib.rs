@@ -14,6 +14,7 @@ mod context;
 mod downloads;
 mod drain;
 mod error;
+mod hosts_down;
 mod lattice;
 mod nats;
 mod paths;
@@ -24,12 +25,14 @@ pub use context::{Context, ContextStore, DEFAULT_CONTEXT};
 pub use downloads::{downloads_dir, recorded_processes, RecordedOutcome, RecordedProcess};
 pub use drain::{empty_folder, Emptied};
 pub use error::LocalError;
+pub use hosts_down::{down_lattice, HostSelection, LatticeDown};
 pub use lattice::{
     down, find_or_start_nats, record_lattice, start_background_host, DownReport, LatticeSettings,
     LatticeStep, LocalNats, NatsRequest,
 };
 pub use nats::{
-    nats_server_program, probe_nats, start_nats_server, stop_started_nats, NatsProbe, StartedNats,
+    nats_server_program, nats_server_version, probe_nats, start_nats_server, stop_started_nats,
+    LeafRemote, NatsProbe, NatsServerOptions, StartedNats, DEFAULT_JS_DOMAIN,
 };
 pub use paths::{WashPaths, WASH_CACHE_ENV, WASH_HOME_ENV, WASH_KEYS_ENV};
 pub use state::{pid_alive, stop_pid, HostRecord, WashHome};

@@ -45,6 +45,11 @@ impl WashHome {
         self.root.join("nats.log")
     }
 
+    /// Configuration file of that NATS server (JetStream domain, leaf-node remote).
+    pub fn nats_config(&self) -> PathBuf {
+        self.root.join("nats.conf")
+    }
+
     /// JetStream store of that NATS server.
     pub fn nats_data(&self) -> PathBuf {
         self.root.join("nats-data")
