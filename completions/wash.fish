@@ -333,15 +333,15 @@ complete -c wash -n "__fish_wash_using_subcommand down" -s v -l verbose -d 'More
 complete -c wash -n "__fish_wash_using_subcommand down" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand down" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -355,15 +355,15 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subco
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -375,15 +375,15 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "links" -d 'Every link definition (same as `wash ctl link query`)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -393,15 +393,15 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "actor" -d 'Start actor instances from a signed module (a path, file:// URL or OCI reference)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "provider" -d 'Start a provider instance from a provider archive (.par.gz)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -412,15 +412,15 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "provider" -d 'Stop a provider instance: `<provider-id>`, or wash 0.x\'s `<host-id> <provider-id> <link-name> <contract-id>`'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "host" -d 'Stop a host (and everything on it)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -431,15 +431,15 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "del" -d 'Delete the link of an actor for a contract'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "query" -d 'List every link definition'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -448,15 +448,15 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -f -a "actor" -d 'Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -473,15 +473,15 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand ui" -l port -d 'Port on 127.0.0.1 to serve the dashboard on (0 picks a free one)' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ui" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ui" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -494,10 +494,10 @@ complete -c wash -n "__fish_wash_using_subcommand call" -s p -l rpc-port -d 'NAT
 complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-jwt -d 'NATS user JWT (or a file holding it); needs `--rpc-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand call" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -s x -l lattice -l lattice-prefix -d 'Lattice id [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s t -l rpc-timeout-ms -d 'How long to wait for the reply, in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s c -l cluster-seed -d 'Cluster seed (SC…, or a file holding it) that signs the invocation [default: from the context, where `wash up` records it]' -r
-complete -c wash -n "__fish_wash_using_subcommand call" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand call" -l bin -d 'Print the raw reply bytes instead of decoding them (under `-o json`: as an array of byte values)'
