@@ -1621,6 +1621,8 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;call' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)')
             [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)')
+            [CompletionResult]::new('--save', '--save', [CompletionResultType]::ParameterName, 'Write the raw reply bytes to FILE instead of showing them')
+            [CompletionResult]::new('--bin', '--bin', [CompletionResultType]::ParameterName, 'Alone: print the raw reply bytes (under `-o json`: an array of byte values). With a value, how binary fields of the decoded reply are shown (wash 0.x): `b` byte arrays, `s` text, `2` both')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host for RPC [default: from the context, else 127.0.0.1]')
             [CompletionResult]::new('--rpc-host', '--rpc-host', [CompletionResultType]::ParameterName, 'NATS host for RPC [default: from the context, else 127.0.0.1]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port for RPC [default: from the context, else 4222]')
@@ -1638,7 +1640,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
-            [CompletionResult]::new('--bin', '--bin', [CompletionResultType]::ParameterName, 'Print the raw reply bytes instead of decoding them (under `-o json`: as an array of byte values)')
+            [CompletionResult]::new('--test', '--test', [CompletionResultType]::ParameterName, 'Read the reply as test results (`wasmcloud:testing` TestResults) and show each test''s outcome')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')

@@ -772,7 +772,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__call)
-            opts="-d -r -p -x -t -c -o -v -q -h -V --data --bin --rpc-host --rpc-port --rpc-jwt --rpc-seed --rpc-credsfile --lattice-prefix --lattice --rpc-timeout-ms --cluster-seed --context --output --verbose --quiet --help --version"
+            opts="-d -r -p -x -t -c -o -v -q -h -V --data --save --bin --test --rpc-host --rpc-port --rpc-jwt --rpc-seed --rpc-credsfile --lattice-prefix --lattice --rpc-timeout-ms --cluster-seed --context --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -783,6 +783,14 @@ _wash() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

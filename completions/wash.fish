@@ -489,6 +489,8 @@ complete -c wash -n "__fish_wash_using_subcommand ui" -s q -l quiet -d 'No statu
 complete -c wash -n "__fish_wash_using_subcommand ui" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ui" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand call" -s d -l data -d 'The operation\'s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l save -d 'Write the raw reply bytes to FILE instead of showing them' -r -F
+complete -c wash -n "__fish_wash_using_subcommand call" -l bin -d 'Alone: print the raw reply bytes (under `-o json`: an array of byte values). With a value, how binary fields of the decoded reply are shown (wash 0.x): `b` byte arrays, `s` text, `2` both' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s r -l rpc-host -d 'NATS host for RPC [default: from the context, else 127.0.0.1]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s p -l rpc-port -d 'NATS port for RPC [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-jwt -d 'NATS user JWT (or a file holding it); needs `--rpc-seed`' -r
@@ -500,7 +502,7 @@ complete -c wash -n "__fish_wash_using_subcommand call" -s c -l cluster-seed -d 
 complete -c wash -n "__fish_wash_using_subcommand call" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand call" -l bin -d 'Print the raw reply bytes instead of decoding them (under `-o json`: as an array of byte values)'
+complete -c wash -n "__fish_wash_using_subcommand call" -l test -d 'Read the reply as test results (`wasmcloud:testing` TestResults) and show each test\'s outcome'
 complete -c wash -n "__fish_wash_using_subcommand call" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand call" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use wash_test_support::wash;
 
+use crate::call::{counter, first_counted_reply, REQUEST};
+use crate::compat::instances;
 use crate::lattice::{path_str, Lattice};
 
 /// Waits (up to 20 s) until `check` holds for the JSON `wash <args> -o json` prints in `home`.
@@ -20,17 +22,6 @@ fn eventually(lattice: &Lattice, args: &[&str], check: impl Fn(&Value) -> bool) 
         assert!(Instant::now() < deadline, "never held: {json}");
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// The instances of `actor` in the inventory JSON of the only host.
-fn instances(inventory: &Value, actor: &str) -> usize {
-    inventory["inventory"]["actors"]
-        .as_array()
-        .expect("actors")
-        .iter()
-        .filter(|a| a["id"] == actor)
-        .map(|a| a["instances"].as_array().map_or(0, Vec::len))
-        .sum()
 }
 
 /// 0.18.1's connection shorts of every `ctl` command: `-r` host, `-p` port, `-t` timeout, and
@@ -122,13 +113,12 @@ fn ctl_start_takes_the_0x_constraint_short_config_file_and_skip_wait() {
         .as_str()
         .expect("actor id")
         .to_owned();
-    let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
-    assert_eq!(instances(&inventory, &actor), 1);
+    assert_eq!(instances(&lattice, &actor), 1);
 
     let host = lattice.host_id.as_str();
     lattice.wash_json(&["ctl", "stop", "actor", host, &actor, "--skip-wait"]);
-    eventually(&lattice, &["ctl", "get", "inventory"], |inv| {
-        instances(inv, &actor) == 0
+    eventually(&lattice, &["ctl", "get", "inventory"], |_| {
+        instances(&lattice, &actor) == 0
     });
 
     let archive = lattice.pack_provider("kv-nats", "wasmcloud:keyvalue");
@@ -165,4 +155,85 @@ fn ctl_start_takes_the_0x_constraint_short_config_file_and_skip_wait() {
         .as_array()
         .expect("providers");
     assert!(providers.iter().any(|p| p["id"] == provider), "{inventory}");
+}
+
+/// `wash call ACTOR OP PAYLOAD...` (0.18.1: the words joined into the JSON), `--bin b|s|2` (how the
+/// reply's bytes are shown), `--save FILE` (the raw reply), the actor named by the reference it was
+/// started from; `-d` with a payload and `--test` on a reply that is no test result are refused.
+/// kvcounter counts every call that reached it.
+#[test]
+fn call_takes_the_0x_payload_bin_save_test_and_reference() {
+    let lattice = Lattice::up();
+    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
+    let started = lattice.wash_json(&["ctl", "start", "actor", path_str(&signed)]);
+    let actor = started["actor_id"].as_str().expect("actor id").to_owned();
+    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
+    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    let call = |target: &str, extra: &[&str]| {
+        wash()
+            .in_home(lattice.home.path())
+            .args(["call", target, "HttpServer.HandleRequest"])
+            .args(extra)
+            .args(["-o", "json"])
+            .run()
+    };
+    let (head, tail) = REQUEST.split_at(REQUEST.len() / 2);
+    let reply = first_counted_reply(|| call(&actor, &[head, tail]));
+    assert_eq!(counter(&reply), 1);
+
+    let body_text = |reply: &Value, show: &str| -> String {
+        let body = &reply["response"]["body"];
+        let bytes = |v: &Value| -> Vec<u8> {
+            v.as_array()
+                .expect("byte array")
+                .iter()
+                .map(|b| b.as_u64().expect("byte") as u8)
+                .collect()
+        };
+        match show {
+            "b" => String::from_utf8(bytes(body)).expect("utf-8"),
+            "s" => body.as_str().expect("text").to_owned(),
+            _ => {
+                assert_eq!(
+                    bytes(&body["bin"]),
+                    body["str"].as_str().expect("str").as_bytes()
+                );
+                body["str"].as_str().expect("str").to_owned()
+            }
+        }
+    };
+    for (n, show) in [(2, "b"), (3, "s"), (4, "2")] {
+        let reply = call(&actor, &["-d", REQUEST, "--bin", show])
+            .success()
+            .json();
+        let body: Value = serde_json::from_str(&body_text(&reply, show)).expect("JSON body");
+        assert_eq!(body["counter"], n, "--bin {show}: {reply}");
+    }
+
+    let saved = lattice.path("reply.msgpack");
+    let out = call(&actor, &["-d", REQUEST, "--save", path_str(&saved)]).success();
+    let bytes = std::fs::read(&saved).expect("saved reply");
+    assert_eq!(out.json()["bytes"], bytes.len());
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains(r#""counter":5"#), "{text}");
+
+    // By the reference it was started from (a path here; an OCI reference works the same way).
+    let reply = call(path_str(&signed), &["-d", REQUEST]).success().json();
+    assert_eq!(reply["actor_id"], actor.as_str());
+    assert_eq!(counter(&reply), 6);
+    let out = call("127.0.0.1:1/nothing:0.1.0", &["-d", REQUEST]).assert_code(1);
+    assert!(out.json()["error"]
+        .to_string()
+        .contains("no actor started from"));
+
+    call(&actor, &["-d", REQUEST, REQUEST]).assert_code(2);
+    let out = call(&actor, &["-d", REQUEST, "--test"]).assert_code(1);
+    assert!(
+        out.json()["error"].to_string().contains("test results"),
+        "{}",
+        out.stdout()
+    );
+    // The refused calls did not reach the actor; the `--test` one did (it counted, then was refused).
+    let reply = call(&actor, &["-d", REQUEST]).success().json();
+    assert_eq!(counter(&reply), 8);
 }
