@@ -35,11 +35,18 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Sign actors, inspect their claims, make tokens')
             [CompletionResult]::new('par', 'par', [CompletionResultType]::ParameterValue, 'Create, inspect and extend provider archives')
             [CompletionResult]::new('reg', 'reg', [CompletionResultType]::ParameterValue, 'Push and pull actors and provider archives to and from OCI registries')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push an actor module or provider archive to an OCI registry (`reg push`)')
+            [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Pull an artifact from an OCI registry into a file (`reg pull`)')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show a signed module''s claims or a provider archive''s contents (`claims`/`par inspect`)')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Empty local caches, ours and wash 0.18.1''s (`wash drain all`)')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Query the lattice: hosts, a host''s inventory, claims, links (`ctl get`)')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider (`ctl start`)')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop an actor, a provider or a host (`ctl stop`)')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Put, delete or list link definitions (`ctl link`)')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Invoke an operation of a running actor (JSON in, JSON out)')
             [CompletionResult]::new('ctx', 'ctx', [CompletionResultType]::ParameterValue, 'Manage contexts: named lattice connection settings, one of them the default')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Scaffold an actor, provider or interface project from a template')
@@ -618,6 +625,66 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;reg;help;help' {
+            break
+        }
+        'wash;push' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A file to use as the config blob [default: `{}`]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A file to use as the config blob [default: `{}`]')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'A manifest annotation `key=value` (repeatable)')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'A manifest annotation `key=value` (repeatable)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--allow-latest', '--allow-latest', [CompletionResultType]::ParameterName, 'Allow the `latest` tag (also what a reference without a tag means)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;pull' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The manifest digest the artifact must have; when cached, no network is used')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'The manifest digest the artifact must have; when cached, no network is used')
+            [CompletionResult]::new('--destination', '--destination', [CompletionResultType]::ParameterName, 'Output file [default: `<repository name>.wasm` or `.par.gz` in the current folder]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--allow-latest', '--allow-latest', [CompletionResultType]::ParameterName, 'Allow the `latest` tag and references without a tag')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use only the cache: tags last pulled and digests, no network')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;inspect' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--jwt-only', '--jwt-only', [CompletionResultType]::ParameterName, 'Print only the raw JWT (actor modules)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'wash;drain' {
@@ -1618,6 +1685,559 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wash;get' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('hosts', 'hosts', [CompletionResultType]::ParameterValue, 'Every host that answers a ping')
+            [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'What runs on a host (the only host when none is given)')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Claims of every actor and provider seen by the lattice')
+            [CompletionResult]::new('links', 'links', [CompletionResultType]::ParameterValue, 'Every link definition (same as `wash ctl link query`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;get;hosts' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;get;inventory' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;get;claims' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;get;links' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;get;help' {
+            [CompletionResult]::new('hosts', 'hosts', [CompletionResultType]::ParameterValue, 'Every host that answers a ping')
+            [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'What runs on a host (the only host when none is given)')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Claims of every actor and provider seen by the lattice')
+            [CompletionResult]::new('links', 'links', [CompletionResultType]::ParameterValue, 'Every link definition (same as `wash ctl link query`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;get;help;hosts' {
+            break
+        }
+        'wash;get;help;inventory' {
+            break
+        }
+        'wash;get;help;claims' {
+            break
+        }
+        'wash;get;help;links' {
+            break
+        }
+        'wash;get;help;help' {
+            break
+        }
+        'wash;start' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a signed module (a path, file:// URL or OCI reference)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;start;actor' {
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of instances')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host to start on; without it, hosts bid in an auction')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Label a bidding host must carry, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'Label a bidding host must carry, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--wait-timeout-ms', '--wait-timeout-ms', [CompletionResultType]::ParameterName, 'How long to wait for the outcome, in milliseconds (allow for a download)')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Annotation of the started instance(s), KEY=VALUE (repeatable)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return after the host acknowledged, without waiting for the outcome')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;start;provider' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name of the instance')
+            [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name of the instance')
+            [CompletionResult]::new('--config-json', '--config-json', [CompletionResultType]::ParameterName, 'Configuration handed to the provider as `config_json`: a JSON file (checked to be JSON), or the string itself')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host to start on; without it, hosts bid in an auction')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Label a bidding host must carry, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'Label a bidding host must carry, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--wait-timeout-ms', '--wait-timeout-ms', [CompletionResultType]::ParameterName, 'How long to wait for the outcome, in milliseconds (allow for a download)')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Annotation of the started instance(s), KEY=VALUE (repeatable)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return after the host acknowledged, without waiting for the outcome')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;start;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a signed module (a path, file:// URL or OCI reference)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;start;help;actor' {
+            break
+        }
+        'wash;start;help;provider' {
+            break
+        }
+        'wash;start;help;help' {
+            break
+        }
+        'wash;stop' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor: `<actor-id>`, or wash 0.x''s `<host-id> <actor-id>`')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance: `<provider-id>`, or wash 0.x''s `<host-id> <provider-id> <link-name> <contract-id>`')
+            [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;stop;actor' {
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host the actor runs on (the only host running it when omitted)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many instances; 0 stops all [default: 0, or 1 in the wash 0.x form, as 0.x did]')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return once the host acknowledged (what `stop` always does; accepted for wash 0.x scripts)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;stop;provider' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name of the instance')
+            [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name of the instance')
+            [CompletionResult]::new('--contract-id', '--contract-id', [CompletionResultType]::ParameterName, 'Contract id of the provider')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'Host the provider runs on (the only host when omitted)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--skip-wait', '--skip-wait', [CompletionResultType]::ParameterName, 'Return once the host acknowledged (what `stop` always does; accepted for wash 0.x scripts)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;stop;host' {
+            [CompletionResult]::new('--host-timeout', '--host-timeout', [CompletionResultType]::ParameterName, 'How long the host may take to stop gracefully, in milliseconds [default: the host''s]')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;stop;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor: `<actor-id>`, or wash 0.x''s `<host-id> <actor-id>`')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance: `<provider-id>`, or wash 0.x''s `<host-id> <provider-id> <link-name> <contract-id>`')
+            [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;stop;help;actor' {
+            break
+        }
+        'wash;stop;help;provider' {
+            break
+        }
+        'wash;stop;help;host' {
+            break
+        }
+        'wash;stop;help;help' {
+            break
+        }
+        'wash;link' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Link an actor to a provider for a contract, with KEY=VALUE settings')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the link of an actor for a contract')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List every link definition')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;link;put' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name')
+            [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;link;del' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Link name')
+            [CompletionResult]::new('--link-name', '--link-name', [CompletionResultType]::ParameterName, 'Link name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;link;query' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;link;help' {
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Link an actor to a provider for a contract, with KEY=VALUE settings')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the link of an actor for a contract')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List every link definition')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;link;help;put' {
+            break
+        }
+        'wash;link;help;del' {
+            break
+        }
+        'wash;link;help;query' {
+            break
+        }
+        'wash;link;help;help' {
+            break
+        }
         'wash;call' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)')
             [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The operation''s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)')
@@ -1945,11 +2565,18 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Sign actors, inspect their claims, make tokens')
             [CompletionResult]::new('par', 'par', [CompletionResultType]::ParameterValue, 'Create, inspect and extend provider archives')
             [CompletionResult]::new('reg', 'reg', [CompletionResultType]::ParameterValue, 'Push and pull actors and provider archives to and from OCI registries')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push an actor module or provider archive to an OCI registry (`reg push`)')
+            [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Pull an artifact from an OCI registry into a file (`reg pull`)')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show a signed module''s claims or a provider archive''s contents (`claims`/`par inspect`)')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Empty local caches, ours and wash 0.18.1''s (`wash drain all`)')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Query the lattice: hosts, a host''s inventory, claims, links (`ctl get`)')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider (`ctl start`)')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop an actor, a provider or a host (`ctl stop`)')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Put, delete or list link definitions (`ctl link`)')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Invoke an operation of a running actor (JSON in, JSON out)')
             [CompletionResult]::new('ctx', 'ctx', [CompletionResultType]::ParameterValue, 'Manage contexts: named lattice connection settings, one of them the default')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Scaffold an actor, provider or interface project from a template')
@@ -2038,6 +2665,15 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;reg;logout' {
+            break
+        }
+        'wash;help;push' {
+            break
+        }
+        'wash;help;pull' {
+            break
+        }
+        'wash;help;inspect' {
             break
         }
         'wash;help;drain' {
@@ -2153,6 +2789,66 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;ui' {
+            break
+        }
+        'wash;help;get' {
+            [CompletionResult]::new('hosts', 'hosts', [CompletionResultType]::ParameterValue, 'Every host that answers a ping')
+            [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'What runs on a host (the only host when none is given)')
+            [CompletionResult]::new('claims', 'claims', [CompletionResultType]::ParameterValue, 'Claims of every actor and provider seen by the lattice')
+            [CompletionResult]::new('links', 'links', [CompletionResultType]::ParameterValue, 'Every link definition (same as `wash ctl link query`)')
+            break
+        }
+        'wash;help;get;hosts' {
+            break
+        }
+        'wash;help;get;inventory' {
+            break
+        }
+        'wash;help;get;claims' {
+            break
+        }
+        'wash;help;get;links' {
+            break
+        }
+        'wash;help;start' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Start actor instances from a signed module (a path, file:// URL or OCI reference)')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Start a provider instance from a provider archive (.par.gz)')
+            break
+        }
+        'wash;help;start;actor' {
+            break
+        }
+        'wash;help;start;provider' {
+            break
+        }
+        'wash;help;stop' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'Stop instances of an actor: `<actor-id>`, or wash 0.x''s `<host-id> <actor-id>`')
+            [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'Stop a provider instance: `<provider-id>`, or wash 0.x''s `<host-id> <provider-id> <link-name> <contract-id>`')
+            [CompletionResult]::new('host', 'host', [CompletionResultType]::ParameterValue, 'Stop a host (and everything on it)')
+            break
+        }
+        'wash;help;stop;actor' {
+            break
+        }
+        'wash;help;stop;provider' {
+            break
+        }
+        'wash;help;stop;host' {
+            break
+        }
+        'wash;help;link' {
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Link an actor to a provider for a contract, with KEY=VALUE settings')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the link of an actor for a contract')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'List every link definition')
+            break
+        }
+        'wash;help;link;put' {
+            break
+        }
+        'wash;help;link;del' {
+            break
+        }
+        'wash;help;link;query' {
             break
         }
         'wash;help;call' {

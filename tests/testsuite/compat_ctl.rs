@@ -237,3 +237,58 @@ fn call_takes_the_0x_payload_bin_save_test_and_reference() {
     let reply = call(&actor, &["-d", REQUEST]).success().json();
     assert_eq!(counter(&reply), 8);
 }
+
+/// 0.18.1's top-level shortcuts do what their long forms do: `get`, `start`, `link`, `stop` act on the
+/// lattice as `ctl ...`; `push`/`pull` move the module through a registry as `reg ...`; `inspect`
+/// reports a module as `claims inspect` and an archive as `par inspect`.
+#[test]
+fn top_level_shortcuts_are_the_ctl_reg_and_inspect_forms() {
+    let registry = wash_test_support::Registry::start();
+    let lattice = Lattice::up();
+    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
+    let started = lattice.wash_json(&["start", "actor", path_str(&signed)]);
+    let actor = started["actor_id"].as_str().expect("actor id").to_owned();
+    let hosts = lattice.wash_json(&["get", "hosts"]);
+    assert_eq!(hosts["hosts"][0]["id"], lattice.host_id.as_str());
+    assert_eq!(instances(&lattice, &actor), 1);
+    let archive = lattice.pack_provider("kv-nats", "wasmcloud:keyvalue");
+    let started = lattice.wash_json(&["start", "provider", path_str(&archive)]);
+    let kv = started["provider_id"]
+        .as_str()
+        .expect("provider id")
+        .to_owned();
+    lattice.wash_json(&["link", "put", &actor, &kv, "wasmcloud:keyvalue"]);
+    let links = lattice.wash_json(&["get", "links"]);
+    assert_eq!(links["links"][0]["provider_id"], kv.as_str(), "{links}");
+    lattice.wash_json(&["link", "del", &actor, "wasmcloud:keyvalue"]);
+    eventually(&lattice, &["link", "query"], |links| {
+        links["links"] == serde_json::json!([])
+    });
+    lattice.wash_json(&["stop", "actor", &lattice.host_id, &actor]);
+    eventually(&lattice, &["get", "inventory"], |_| {
+        instances(&lattice, &actor) == 0
+    });
+
+    let reference = format!("{}/kvcounter:0.1.0", registry.host());
+    lattice.wash_json(&["push", &reference, path_str(&signed)]);
+    let pulled = lattice.path("pulled.wasm");
+    lattice.wash_json(&["pull", &reference, "--destination", path_str(&pulled)]);
+    assert_eq!(
+        std::fs::read(&pulled).expect("pulled"),
+        std::fs::read(&signed).expect("signed")
+    );
+
+    for (target, long) in [(&signed, "claims"), (&archive, "par")] {
+        let short = lattice.wash_json(&["inspect", path_str(target)]);
+        let full = lattice.wash_json(&[long, "inspect", path_str(target)]);
+        assert_eq!(short, full);
+    }
+    let jwt = lattice.wash_json(&["inspect", "--jwt-only", path_str(&signed)]);
+    assert!(jwt["token"].as_str().is_some_and(|t| t.starts_with("ey")));
+    let out = wash()
+        .in_home(lattice.home.path())
+        .args(["inspect", &reference])
+        .run()
+        .assert_code(1);
+    assert!(out.stderr().contains("wash pull"), "{}", out.stderr());
+}
