@@ -43,7 +43,7 @@ pub enum Command {
     Push(reg::PushShortcut),
     /// Pull an artifact from an OCI registry into a file (`reg pull`).
     Pull(reg::PullShortcut),
-    /// Show a signed module's claims or a provider archive's contents (`claims`/`par inspect`).
+    /// Show a module's claims or a provider archive's contents (told apart by content).
     Inspect(inspect::InspectArgs),
     /// Empty local caches, ours and wash 0.18.1's (`wash drain all`).
     Drain(drain::DrainArgs),
