@@ -890,7 +890,7 @@ _wash() {
 
     case "${cmd}" in
         wash)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -912,7 +912,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__build)
-            opts="-p -o -v -q -h -V --config-path --path --no-sign --sign-only --output --verbose --quiet --help --version"
+            opts="-p -o -v -q -h -V --config-path --path --no-sign --sign-only --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -946,7 +946,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__call)
-            opts="-d -r -p -x -t -c -o -v -q -h -V --data --save --bin --test --rpc-host --rpc-port --rpc-jwt --rpc-seed --rpc-credsfile --lattice-prefix --lattice --rpc-timeout-ms --cluster-seed --context --output --verbose --quiet --help --version"
+            opts="-d -r -p -x -t -c -o -v -q -h -V --data --save --bin --test --rpc-host --rpc-port --rpc-jwt --rpc-seed --rpc-credsfile --lattice-prefix --lattice --rpc-timeout-ms --cluster-seed --context --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1044,7 +1044,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version sign inspect token help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version sign inspect token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1178,7 +1178,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__inspect)
-            opts="-o -v -q -h -V --jwt-only --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --jwt-only --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1200,7 +1200,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__sign)
-            opts="-n -k -g -q -f -l -e -c -z -p -t -r -v -a -d -x -b -i -s -o -h -V --name --keyvalue --msg --http-client --http_client --http-server --http_server --blob-store --blob_store --logging --events --cap --extras --prov --tag --rev --ver --call-alias --destination --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --verbose --quiet --output --help --version"
+            opts="-n -k -g -q -f -l -e -c -z -p -t -r -v -a -d -x -b -i -s -o -h -V --name --keyvalue --msg --http-client --http_client --http-server --http_server --blob-store --blob_store --logging --events --cap --extras --prov --tag --rev --ver --call-alias --destination --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1322,7 +1322,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version account operator provider help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version account operator provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1344,7 +1344,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token__subcmd__account)
-            opts="-n -a -x -b -i -s -o -v -q -h -V --name --additional-key --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --output --verbose --quiet --help --version"
+            opts="-n -a -x -b -i -s -o -v -q -h -V --name --additional-key --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1496,7 +1496,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token__subcmd__operator)
-            opts="-n -a -x -b -i -s -o -v -q -h -V --name --additional-key --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --output --verbose --quiet --help --version"
+            opts="-n -a -x -b -i -s -o -v -q -h -V --name --additional-key --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1578,7 +1578,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token__subcmd__provider)
-            opts="-n -c -v -r -e -x -b -i -s -o -h --name --capid --vendor --revision --version --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --verbose --quiet --output --help"
+            opts="-n -c -v -r -e -x -b -i -s -o -h --name --capid --vendor --revision --version --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --verbose --quiet --output --experimental --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1684,7 +1684,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__completions)
-            opts="-o -v -q -h -V --dir --output --verbose --quiet --help --version bash zsh fish powershell"
+            opts="-o -v -q -h -V --dir --output --verbose --quiet --experimental --help --version bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1710,7 +1710,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version get start stop link scale update help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version get start stop link scale update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1772,6 +1772,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1788,7 +1792,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version hosts inventory claims links help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version hosts inventory claims links help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1850,6 +1854,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1866,7 +1874,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__claims)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1925,6 +1933,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2028,7 +2040,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__hosts)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2087,6 +2099,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2106,7 +2122,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__inventory)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2165,6 +2181,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2184,7 +2204,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__links)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2243,6 +2263,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2570,7 +2594,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version put del query help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version put del query help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2632,6 +2656,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -2648,7 +2676,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__del)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2715,6 +2743,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2804,7 +2836,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__put)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2874,6 +2906,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -2890,7 +2926,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__query)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2952,6 +2988,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -2968,7 +3008,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__scale)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3030,6 +3070,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -3046,7 +3090,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__scale__subcmd__actor)
-            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --annotation --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --annotation --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3128,6 +3172,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -3186,7 +3234,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__start)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor provider help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3248,6 +3296,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -3264,7 +3316,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__start__subcmd__actor)
-            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3350,6 +3402,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -3422,7 +3478,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__start__subcmd__provider)
-            opts="-l -c -r -p -x -t -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -c -r -p -x -t -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3516,6 +3572,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -3532,7 +3592,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor provider host help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor provider host help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3594,6 +3654,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -3610,7 +3674,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__actor)
-            opts="-r -p -x -t -o -v -q -h -V --host-id --count --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-id --count --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3677,6 +3741,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3766,7 +3834,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__host)
-            opts="-r -p -x -t -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3832,6 +3900,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -3848,7 +3920,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__provider)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --contract-id --host-id --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --contract-id --host-id --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3926,6 +3998,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -3942,7 +4018,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__update)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4004,6 +4080,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -4020,7 +4100,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__update__subcmd__actor)
-            opts="-r -p -x -t -o -v -q -h -V --host-id --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-id --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4090,6 +4170,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -4148,7 +4232,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version list new default edit del help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version list new default edit del help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4170,7 +4254,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__default)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4192,7 +4276,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__del)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4214,7 +4298,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__edit)
-            opts="-e -o -v -q -h -V --editor --output --verbose --quiet --help --version"
+            opts="-e -o -v -q -h -V --editor --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4342,7 +4426,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__list)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4364,7 +4448,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__new)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --cluster-seed --ctl-credsfile --timeout-ms --default --output --verbose --quiet --help --version"
+            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --cluster-seed --ctl-credsfile --timeout-ms --default --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4414,7 +4498,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__down)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4436,7 +4520,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__drain)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version all lib oci smithy downloads help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version all lib oci smithy downloads help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4458,7 +4542,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__drain__subcmd__all)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4480,7 +4564,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__drain__subcmd__downloads)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4600,7 +4684,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__drain__subcmd__lib)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4622,7 +4706,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__drain__subcmd__oci)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4644,7 +4728,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__drain__subcmd__smithy)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4666,7 +4750,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__gen)
-            opts="-c -o -v -q -h -V --config --output --verbose --quiet --help --version"
+            opts="-c -o -v -q -h -V --config --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4696,7 +4780,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version hosts inventory claims links help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version hosts inventory claims links help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4758,6 +4842,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -4774,7 +4862,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get__subcmd__claims)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4833,6 +4921,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4936,7 +5028,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get__subcmd__hosts)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4995,6 +5087,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5014,7 +5110,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get__subcmd__inventory)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5073,6 +5169,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5092,7 +5192,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get__subcmd__links)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5151,6 +5251,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6388,7 +6492,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__inspect)
-            opts="-o -v -q -h -V --jwt-only --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --jwt-only --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6410,7 +6514,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__keys)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version gen get list help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version gen get list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6432,7 +6536,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__keys__subcmd__gen)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6454,7 +6558,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__keys__subcmd__get)
-            opts="-d -o -v -q -h -V --directory --output --verbose --quiet --help --version"
+            opts="-d -o -v -q -h -V --directory --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6554,7 +6658,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__keys__subcmd__list)
-            opts="-d -o -v -q -h -V --directory --output --verbose --quiet --help --version"
+            opts="-d -o -v -q -h -V --directory --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6584,7 +6688,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__link)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version put del query help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version put del query help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6646,6 +6750,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -6662,7 +6770,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__link__subcmd__del)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6729,6 +6837,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6818,7 +6930,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__link__subcmd__put)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6888,6 +7000,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -6904,7 +7020,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__link__subcmd__query)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6966,6 +7082,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -6982,7 +7102,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version actor provider interface help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version actor provider interface help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7004,7 +7124,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__actor)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7140,7 +7260,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__interface)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7206,7 +7326,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__provider)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7272,7 +7392,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__par)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version create inspect insert help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version create inspect insert help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7294,7 +7414,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__par__subcmd__create)
-            opts="-c -v -n -a -b -r -i -s -d -o -h --capid --vendor --name --arch --binary --revision --version --schema --destination --compress --issuer --subject --directory --disable-keygen --verbose --quiet --output --help"
+            opts="-c -v -n -a -b -r -i -s -d -o -h --capid --vendor --name --arch --binary --revision --version --schema --destination --compress --issuer --subject --directory --disable-keygen --verbose --quiet --output --experimental --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7470,7 +7590,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__par__subcmd__insert)
-            opts="-a -b -i -s -d -o -v -q -h -V --arch --binary --issuer --subject --directory --disable-keygen --output --verbose --quiet --help --version"
+            opts="-a -b -i -s -d -o -v -q -h -V --arch --binary --issuer --subject --directory --disable-keygen --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7532,7 +7652,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__par__subcmd__inspect)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7554,7 +7674,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__pull)
-            opts="-d -u -p -o -v -q -h -V --digest --destination --allow-latest --offline --user --password --insecure --output --verbose --quiet --help --version"
+            opts="-d -u -p -o -v -q -h -V --digest --destination --allow-latest --offline --user --password --insecure --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7604,7 +7724,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__push)
-            opts="-c -a -u -p -o -v -q -h -V --config --annotation --allow-latest --user --password --insecure --output --verbose --quiet --help --version"
+            opts="-c -a -u -p -o -v -q -h -V --config --annotation --allow-latest --user --password --insecure --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7658,7 +7778,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__reg)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version push pull ping login logout help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version push pull ping login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7778,7 +7898,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__reg__subcmd__login)
-            opts="-u -p -o -v -q -h -V --password-stdin --user --password --insecure --output --verbose --quiet --help --version"
+            opts="-u -p -o -v -q -h -V --password-stdin --user --password --insecure --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7816,7 +7936,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__reg__subcmd__logout)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7838,7 +7958,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__reg__subcmd__ping)
-            opts="-u -p -o -v -q -h -V --user --password --insecure --output --verbose --quiet --help --version"
+            opts="-u -p -o -v -q -h -V --user --password --insecure --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7876,7 +7996,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__reg__subcmd__pull)
-            opts="-d -u -p -o -v -q -h -V --digest --destination --allow-latest --offline --user --password --insecure --output --verbose --quiet --help --version"
+            opts="-d -u -p -o -v -q -h -V --digest --destination --allow-latest --offline --user --password --insecure --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7926,7 +8046,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__reg__subcmd__push)
-            opts="-c -a -u -p -o -v -q -h -V --config --annotation --allow-latest --user --password --insecure --output --verbose --quiet --help --version"
+            opts="-c -a -u -p -o -v -q -h -V --config --annotation --allow-latest --user --password --insecure --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7980,7 +8100,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__start)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor provider help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8042,6 +8162,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -8058,7 +8182,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__start__subcmd__actor)
-            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8144,6 +8268,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -8216,7 +8344,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__start__subcmd__provider)
-            opts="-l -c -r -p -x -t -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -c -r -p -x -t -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8310,6 +8438,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -8326,7 +8458,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__stop)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version actor provider host help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor provider host help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8388,6 +8520,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -8404,7 +8540,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__stop__subcmd__actor)
-            opts="-r -p -x -t -o -v -q -h -V --host-id --count --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-id --count --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8471,6 +8607,10 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8560,7 +8700,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__stop__subcmd__host)
-            opts="-r -p -x -t -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8626,6 +8766,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -8642,7 +8786,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__stop__subcmd__provider)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --contract-id --host-id --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --contract-id --host-id --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8720,6 +8864,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -8736,7 +8884,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ui)
-            opts="-r -p -x -t -o -v -q -h -V --port --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --output --verbose --quiet --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --port --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8802,6 +8950,10 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -8818,7 +8970,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__up)
-            opts="-d -x -l -o -v -q -h -V --detached --nats-url --nats-host --nats-port --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --max-actor-memory --background-host --output --verbose --quiet --help --version"
+            opts="-d -x -l -o -v -q -h -V --detached --nats-url --nats-host --nats-port --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --max-actor-memory --background-host --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8892,7 +9044,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__validate)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

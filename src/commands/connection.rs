@@ -88,9 +88,30 @@ pub struct ConnectionArgs {
     /// [default: the default context]
     #[arg(long, global = true, value_name = "NAME|FILE")]
     pub context: Option<String>,
+
+    /// JetStream domain of the lattice's NATS (wash 0.18.1 read links and claims from the lattice's
+    /// bucket there). Accepted; not needed: this wash asks the hosts for links and claims
+    #[arg(
+        long,
+        global = true,
+        env = "WASMCLOUD_JS_DOMAIN",
+        hide_env_values = true,
+        value_name = "DOMAIN"
+    )]
+    pub js_domain: Option<String>,
 }
 
 impl ConnectionArgs {
+    /// The note printed when `--js-domain` (or `$WASMCLOUD_JS_DOMAIN`) is set: it has no effect here.
+    pub fn js_domain_note(&self) -> Option<String> {
+        self.js_domain.as_ref().map(|domain| {
+            format!(
+                "JetStream domain `{domain}` is not used: links and claims are asked of the hosts, \
+                 which read the lattice bucket in their own domain"
+            )
+        })
+    }
+
     /// Connects using the flags over the selected context.
     pub async fn connect(&self, home: &WashHome) -> anyhow::Result<CtlClient> {
         let context = ContextStore::new(home).load_selected(self.context.as_deref())?;

@@ -292,3 +292,42 @@ fn top_level_shortcuts_are_the_ctl_reg_and_inspect_forms() {
         .assert_code(1);
     assert!(out.stderr().contains("wash pull"), "{}", out.stderr());
 }
+
+/// `--js-domain` and `WASMCLOUD_JS_DOMAIN` (0.18.1: where its client read the lattice bucket) are
+/// accepted by every `ctl` command and said to be unused; links still come from the hosts. The global
+/// `--experimental` and `WASH_EXPERIMENTAL` (0.18.1's gate for `spy`) are accepted everywhere.
+#[test]
+fn js_domain_and_experimental_are_accepted_as_in_0x() {
+    let lattice = Lattice::up();
+    let actor = lattice.start_kvcounter();
+    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
+    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    let links = |cmd: wash_test_support::WashCommand, extra: &[&str]| {
+        cmd.in_home(lattice.home.path())
+            .args(["get", "links", "-o", "json"])
+            .args(extra)
+            .run()
+            .success()
+    };
+    for out in [
+        links(wash(), &["--js-domain", "edge"]),
+        links(wash().env("WASMCLOUD_JS_DOMAIN", "edge"), &[]),
+    ] {
+        assert_eq!(out.json()["links"][0]["provider_id"], kv.as_str());
+    }
+    let out = wash()
+        .in_home(lattice.home.path())
+        .args(["ctl", "link", "query", "--js-domain", "edge"])
+        .run()
+        .success();
+    assert!(out.stdout().contains(&kv), "{}", out.stdout());
+    assert!(
+        out.stderr().contains("JetStream domain `edge` is not used"),
+        "{}",
+        out.stderr()
+    );
+    let out = links(wash().arg("--experimental"), &[]);
+    assert_eq!(out.json()["links"][0]["actor_id"], actor.as_str());
+    let out = links(wash().env("WASH_EXPERIMENTAL", "true"), &[]);
+    assert_eq!(out.json()["links"][0]["actor_id"], actor.as_str());
+}

@@ -129,6 +129,9 @@ pub fn run(args: CtlArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         CtlCommand::Scale(scale) => scale.check()?,
         CtlCommand::Update(update) => update.check()?,
     }
+    if let Some(note) = args.connection.js_domain_note() {
+        printer.status("Note", note);
+    }
     super::block_on(async move {
         let client = args.connection.connect(paths.home()).await?;
         match args.command {
