@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wash_global_optspecs
-    string join \n o/output= v/verbose q/quiet h/help V/version
+    string join \n o/output= v/verbose q/quiet experimental h/help V/version
 end
 
 function __fish_wash_needs_command
@@ -28,17 +28,25 @@ complete -c wash -n "__fish_wash_needs_command" -s o -l output -d 'Output format
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_needs_command" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_needs_command" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_needs_command" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_needs_command" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_needs_command" -f -a "keys" -d 'Generate nkeys and read the key store'
 complete -c wash -n "__fish_wash_needs_command" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
 complete -c wash -n "__fish_wash_needs_command" -f -a "par" -d 'Create, inspect and extend provider archives'
 complete -c wash -n "__fish_wash_needs_command" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
+complete -c wash -n "__fish_wash_needs_command" -f -a "push" -d 'Push an actor module or provider archive to an OCI registry (`reg push`)'
+complete -c wash -n "__fish_wash_needs_command" -f -a "pull" -d 'Pull an artifact from an OCI registry into a file (`reg pull`)'
+complete -c wash -n "__fish_wash_needs_command" -f -a "inspect" -d 'Show a module\'s claims or a provider archive\'s contents (told apart by content)'
 complete -c wash -n "__fish_wash_needs_command" -f -a "drain" -d 'Empty local caches, ours and wash 0.18.1\'s (`wash drain all`)'
 complete -c wash -n "__fish_wash_needs_command" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
 complete -c wash -n "__fish_wash_needs_command" -f -a "down" -d 'Stop what `wash up` started'
 complete -c wash -n "__fish_wash_needs_command" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
 complete -c wash -n "__fish_wash_needs_command" -f -a "ui" -d 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop'
+complete -c wash -n "__fish_wash_needs_command" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links (`ctl get`)'
+complete -c wash -n "__fish_wash_needs_command" -f -a "start" -d 'Start an actor or a provider (`ctl start`)'
+complete -c wash -n "__fish_wash_needs_command" -f -a "stop" -d 'Stop an actor, a provider or a host (`ctl stop`)'
+complete -c wash -n "__fish_wash_needs_command" -f -a "link" -d 'Put, delete or list link definitions (`ctl link`)'
 complete -c wash -n "__fish_wash_needs_command" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
 complete -c wash -n "__fish_wash_needs_command" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
 complete -c wash -n "__fish_wash_needs_command" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
@@ -51,6 +59,7 @@ complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subc
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand keys; and not __fish_seen_subcommand_from gen get list help" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
@@ -61,6 +70,7 @@ complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcomma
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from gen" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
@@ -68,6 +78,7 @@ complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcomma
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
@@ -75,6 +86,7 @@ complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcomma
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
@@ -85,6 +97,7 @@ complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_su
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand claims; and not __fish_seen_subcommand_from sign inspect token help" -f -a "sign" -d 'Sign a WebAssembly module: embed a `wasmcloud_jwt` section with the actor\'s claims'
@@ -117,6 +130,7 @@ complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcom
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l disable-keygen -d 'Fail instead of generating a key that is not found'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
@@ -124,12 +138,14 @@ json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -l jwt-only -d 'Print only the raw JWT'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "account" -d 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)'
@@ -144,6 +160,7 @@ complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subco
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand par; and not __fish_seen_subcommand_from create inspect insert help" -f -a "create" -d 'Create a provider archive from one binary'
@@ -168,11 +185,13 @@ complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l disable-keygen -d 'Fail instead of generating a key that is not found'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s a -l arch -d 'Target of the binary, `<arch>-<os>`' -r
@@ -185,6 +204,7 @@ json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -l disable-keygen -d 'Fail instead of generating a key that is not found'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from insert" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a provider archive from one binary'
@@ -195,6 +215,7 @@ complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subco
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand reg; and not __fish_seen_subcommand_from push pull ping login logout help" -f -a "push" -d 'Push an actor module or provider archive (told apart by content)'
@@ -213,6 +234,7 @@ complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from push" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s d -l digest -d 'The manifest digest the artifact must have; when cached, no network is used' -r
@@ -226,6 +248,7 @@ complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from pull" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s u -l user -d 'User name for the registry' -r
@@ -235,6 +258,7 @@ json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from ping" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s u -l user -d 'User name for the registry' -r
@@ -245,12 +269,14 @@ complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from logout" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "push" -d 'Push an actor module or provider archive (told apart by content)'
@@ -259,10 +285,46 @@ complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "login" -d 'Check credentials against a registry and store them (0600) for later pushes and pulls'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Forget the stored credentials of a registry'
 complete -c wash -n "__fish_wash_using_subcommand reg; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand push" -s c -l config -d 'A file to use as the config blob [default: `{}`]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand push" -s a -l annotation -d 'A manifest annotation `key=value` (repeatable)' -r
+complete -c wash -n "__fish_wash_using_subcommand push" -s u -l user -d 'User name for the registry' -r
+complete -c wash -n "__fish_wash_using_subcommand push" -s p -l password -d 'Password for the registry (never printed)' -r
+complete -c wash -n "__fish_wash_using_subcommand push" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand push" -l allow-latest -d 'Allow the `latest` tag (also what a reference without a tag means)'
+complete -c wash -n "__fish_wash_using_subcommand push" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
+complete -c wash -n "__fish_wash_using_subcommand push" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand push" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand push" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand push" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand push" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand pull" -s d -l digest -d 'The manifest digest the artifact must have; when cached, no network is used' -r
+complete -c wash -n "__fish_wash_using_subcommand pull" -l destination -d 'Output file [default: `<repository name>.wasm` or `.par.gz` in the current folder]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand pull" -s u -l user -d 'User name for the registry' -r
+complete -c wash -n "__fish_wash_using_subcommand pull" -s p -l password -d 'Password for the registry (never printed)' -r
+complete -c wash -n "__fish_wash_using_subcommand pull" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand pull" -l allow-latest -d 'Allow the `latest` tag and references without a tag'
+complete -c wash -n "__fish_wash_using_subcommand pull" -l offline -d 'Use only the cache: tags last pulled and digests, no network'
+complete -c wash -n "__fish_wash_using_subcommand pull" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
+complete -c wash -n "__fish_wash_using_subcommand pull" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand pull" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand pull" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand pull" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand pull" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand inspect" -l jwt-only -d 'Print only the raw JWT (actor modules)'
+complete -c wash -n "__fish_wash_using_subcommand inspect" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand inspect" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand inspect" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from all lib oci smithy downloads help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from all lib oci smithy downloads help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from all lib oci smithy downloads help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from all lib oci smithy downloads help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from all lib oci smithy downloads help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from all lib oci smithy downloads help" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand drain; and not __fish_seen_subcommand_from all lib oci smithy downloads help" -f -a "all" -d 'Empty every cache below: lib, oci, smithy, downloads'
@@ -275,30 +337,35 @@ complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcomm
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from all" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from all" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from all" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from all" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from lib" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from lib" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from lib" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from lib" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from lib" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from lib" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from oci" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from smithy" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from smithy" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from smithy" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from smithy" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from smithy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from smithy" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from downloads" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from downloads" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from downloads" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from downloads" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from downloads" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from downloads" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from help" -f -a "all" -d 'Empty every cache below: lib, oci, smithy, downloads'
@@ -349,6 +416,7 @@ complete -c wash -n "__fish_wash_using_subcommand up" -l config-service-enabled 
 complete -c wash -n "__fish_wash_using_subcommand up" -l background-host -d '(internal) run as the background host process of `wash up --detached`'
 complete -c wash -n "__fish_wash_using_subcommand up" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand up" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand up" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand up" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand down" -l host-id -d 'Stop this host of the lattice (through its control interface)' -r
@@ -363,21 +431,24 @@ json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand down" -l all -d 'Stop every host of the lattice'
 complete -c wash -n "__fish_wash_using_subcommand down" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand down" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand down" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand down" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
@@ -387,19 +458,21 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subco
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "hosts" -d 'Every host that answers a ping'
@@ -407,92 +480,102 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "links" -d 'Every link definition (same as `wash ctl link query`)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "actor" -d 'Start actor instances from a signed module (a path, file:// URL or OCI reference)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "provider" -d 'Start a provider instance from a provider archive (.par.gz)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "actor" -d 'Stop instances of an actor: `<actor-id>`, or wash 0.x\'s `<host-id> <actor-id>`'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "provider" -d 'Stop a provider instance: `<provider-id>`, or wash 0.x\'s `<host-id> <provider-id> <link-name> <contract-id>`'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "host" -d 'Stop a host (and everything on it)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "put" -d 'Link an actor to a provider for a contract, with KEY=VALUE settings'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "del" -d 'Delete the link of an actor for a contract'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "query" -d 'List every link definition'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -f -a "actor" -d 'Run exactly `--count` instances of an actor (0 stops all), starting from the reference if needed'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -f -a "actor" -d 'Replace the module of a running actor'
@@ -505,42 +588,375 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand ui" -l port -d 'Port on 127.0.0.1 to serve the dashboard on (0 picks a free one)' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ui" -s x -l lattice -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ui" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ui" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ui" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ui" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ui" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ui" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -f -a "hosts" -d 'Every host that answers a ping'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -f -a "inventory" -d 'What runs on a host (the only host when none is given)'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -f -a "links" -d 'Every link definition (same as `wash ctl link query`)'
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "hosts" -d 'Every host that answers a ping'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "inventory" -d 'What runs on a host (the only host when none is given)'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "links" -d 'Every link definition (same as `wash ctl link query`)'
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -f -a "actor" -d 'Start actor instances from a signed module (a path, file:// URL or OCI reference)'
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -f -a "provider" -d 'Start a provider instance from a provider archive (.par.gz)'
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l count -d 'Number of instances' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l host-id -d 'Host to start on; without it, hosts bid in an auction' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s c -l constraint -d 'Label a bidding host must carry, KEY=VALUE (repeatable)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l wait-timeout-ms -d 'How long to wait for the outcome, in milliseconds (allow for a download)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l annotation -d 'Annotation of the started instance(s), KEY=VALUE (repeatable)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l skip-wait -d 'Return after the host acknowledged, without waiting for the outcome'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s l -l link-name -d 'Link name of the instance' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l config-json -d 'Configuration handed to the provider as `config_json`: a JSON file (checked to be JSON), or the string itself' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l host-id -d 'Host to start on; without it, hosts bid in an auction' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s c -l constraint -d 'Label a bidding host must carry, KEY=VALUE (repeatable)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l wait-timeout-ms -d 'How long to wait for the outcome, in milliseconds (allow for a download)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l annotation -d 'Annotation of the started instance(s), KEY=VALUE (repeatable)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l skip-wait -d 'Return after the host acknowledged, without waiting for the outcome'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from help" -f -a "actor" -d 'Start actor instances from a signed module (a path, file:// URL or OCI reference)'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from help" -f -a "provider" -d 'Start a provider instance from a provider archive (.par.gz)'
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -f -a "actor" -d 'Stop instances of an actor: `<actor-id>`, or wash 0.x\'s `<host-id> <actor-id>`'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -f -a "provider" -d 'Stop a provider instance: `<provider-id>`, or wash 0.x\'s `<host-id> <provider-id> <link-name> <contract-id>`'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -f -a "host" -d 'Stop a host (and everything on it)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l host-id -d 'Host the actor runs on (the only host running it when omitted)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l count -d 'How many instances; 0 stops all [default: 0, or 1 in the wash 0.x form, as 0.x did]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l skip-wait -d 'Return once the host acknowledged (what `stop` always does; accepted for wash 0.x scripts)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s l -l link-name -d 'Link name of the instance' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l contract-id -d 'Contract id of the provider' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l host-id -d 'Host the provider runs on (the only host when omitted)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l skip-wait -d 'Return once the host acknowledged (what `stop` always does; accepted for wash 0.x scripts)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l host-timeout -d 'How long the host may take to stop gracefully, in milliseconds [default: the host\'s]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from help" -f -a "actor" -d 'Stop instances of an actor: `<actor-id>`, or wash 0.x\'s `<host-id> <actor-id>`'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from help" -f -a "provider" -d 'Stop a provider instance: `<provider-id>`, or wash 0.x\'s `<host-id> <provider-id> <link-name> <contract-id>`'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from help" -f -a "host" -d 'Stop a host (and everything on it)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -f -a "put" -d 'Link an actor to a provider for a contract, with KEY=VALUE settings'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -f -a "del" -d 'Delete the link of an actor for a contract'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -f -a "query" -d 'List every link definition'
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s l -l link-name -d 'Link name' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s l -l link-name -d 'Link name' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from help" -f -a "put" -d 'Link an actor to a provider for a contract, with KEY=VALUE settings'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete the link of an actor for a contract'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from help" -f -a "query" -d 'List every link definition'
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand call" -s d -l data -d 'The operation\'s argument as JSON, or a file holding it (`FILE` or `@FILE`; `@-`: stdin)' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l save -d 'Write the raw reply bytes to FILE instead of showing them' -r -F
+complete -c wash -n "__fish_wash_using_subcommand call" -l bin -d 'Alone: print the raw reply bytes (under `-o json`: an array of byte values). With a value, how binary fields of the decoded reply are shown (wash 0.x): `b` byte arrays, `s` text, `2` both' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s r -l rpc-host -d 'NATS host for RPC [default: from the context, else 127.0.0.1]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s p -l rpc-port -d 'NATS port for RPC [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-jwt -d 'NATS user JWT (or a file holding it); needs `--rpc-seed`' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-seed -d 'NATS user seed (or a file holding it); alone, authenticates as that nkey' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand call" -s x -l lattice -d 'Lattice id [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -s x -l lattice -l lattice-prefix -d 'Lattice id [default: from the context, else `default`]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s t -l rpc-timeout-ms -d 'How long to wait for the reply, in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s c -l cluster-seed -d 'Cluster seed (SC…, or a file holding it) that signs the invocation [default: from the context, where `wash up` records it]' -r
-complete -c wash -n "__fish_wash_using_subcommand call" -l context -d 'Context to read settings from (a name in ~/.wash/contexts) [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand call" -l bin -d 'Print the raw reply bytes instead of decoding them (under `-o json`: as an array of byte values)'
+complete -c wash -n "__fish_wash_using_subcommand call" -l test -d 'Read the reply as test results (`wasmcloud:testing` TestResults) and show each test\'s outcome'
 complete -c wash -n "__fish_wash_using_subcommand call" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand call" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand call" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand call" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "list" -d 'List the stored contexts and which one is the default'
@@ -553,6 +969,7 @@ complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcomman
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l ctl-host -d 'NATS host of the lattice' -r
@@ -566,12 +983,14 @@ json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l default -d 'Also make it the default context'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s e -l editor -d 'Editor command [default: $EDITOR]' -r
@@ -579,12 +998,14 @@ complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcomman
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the stored contexts and which one is the default'
@@ -597,6 +1018,7 @@ complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subco
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -f -a "actor" -d 'A WebAssembly actor (built-in template: a hello-world HTTP actor)'
@@ -616,6 +1038,7 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
@@ -631,6 +1054,7 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
@@ -646,6 +1070,7 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "actor" -d 'A WebAssembly actor (built-in template: a hello-world HTTP actor)'
@@ -659,6 +1084,7 @@ complete -c wash -n "__fish_wash_using_subcommand build" -l no-sign -d 'Compile 
 complete -c wash -n "__fish_wash_using_subcommand build" -l sign-only -d 'Do not compile: sign (or pack) what the last build left in cargo\'s target folder'
 complete -c wash -n "__fish_wash_using_subcommand build" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand build" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand build" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand build" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand build" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand gen" -s c -l config -d 'The codegen.toml to read' -r -F
@@ -666,12 +1092,14 @@ complete -c wash -n "__fish_wash_using_subcommand gen" -s o -l output -d 'Output
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand gen" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand gen" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand gen" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand gen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand gen" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand validate" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand validate" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand validate" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand validate" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand completions" -l dir -d 'Write the script into this directory (under the shell\'s usual file name) instead of stdout' -r -F
@@ -679,25 +1107,33 @@ complete -c wash -n "__fish_wash_using_subcommand completions" -s o -l output -d
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand completions" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand completions" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "drain" -d 'Empty local caches, ours and wash 0.18.1\'s (`wash drain all`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "down" -d 'Stop what `wash up` started'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "ui" -d 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "gen" -d 'Generate Rust bindings from Smithy models (codegen.toml)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "validate" -d 'Check Smithy models and print every error with its line and column'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "completions" -d 'Print or write shell completion scripts'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg drain up down ctl ui call ctx new build gen validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "push" -d 'Push an actor module or provider archive to an OCI registry (`reg push`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "pull" -d 'Pull an artifact from an OCI registry into a file (`reg pull`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "inspect" -d 'Show a module\'s claims or a provider archive\'s contents (told apart by content)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "drain" -d 'Empty local caches, ours and wash 0.18.1\'s (`wash drain all`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "down" -d 'Stop what `wash up` started'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "ui" -d 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links (`ctl get`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "start" -d 'Start an actor or a provider (`ctl start`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "stop" -d 'Stop an actor, a provider or a host (`ctl stop`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "link" -d 'Put, delete or list link definitions (`ctl link`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "gen" -d 'Generate Rust bindings from Smithy models (codegen.toml)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "validate" -d 'Check Smithy models and print every error with its line and column'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "completions" -d 'Print or write shell completion scripts'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "get" -d 'Print the seed stored under a name'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the names of the stored keys'
@@ -723,6 +1159,18 @@ complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "link" -d 'Put, delete or list link definitions'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "scale" -d 'Set the number of instances of an actor on a host'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "hosts" -d 'Every host that answers a ping'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "inventory" -d 'What runs on a host (the only host when none is given)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "links" -d 'Every link definition (same as `wash ctl link query`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from start" -f -a "actor" -d 'Start actor instances from a signed module (a path, file:// URL or OCI reference)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from start" -f -a "provider" -d 'Start a provider instance from a provider archive (.par.gz)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from stop" -f -a "actor" -d 'Stop instances of an actor: `<actor-id>`, or wash 0.x\'s `<host-id> <actor-id>`'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from stop" -f -a "provider" -d 'Stop a provider instance: `<provider-id>`, or wash 0.x\'s `<host-id> <provider-id> <link-name> <contract-id>`'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from stop" -f -a "host" -d 'Stop a host (and everything on it)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from link" -f -a "put" -d 'Link an actor to a provider for a contract, with KEY=VALUE settings'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from link" -f -a "del" -d 'Delete the link of an actor for a contract'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from link" -f -a "query" -d 'List every link definition'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "list" -d 'List the stored contexts and which one is the default'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "new" -d 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "default" -d 'Make a context the default, or show the default when no name is given'

@@ -48,6 +48,12 @@ pub struct GlobalArgs {
 
     #[arg(short = 'q', long = "quiet", help = QUIET_HELP, global = true)]
     pub quiet: bool,
+
+    /// wash 0.18.1's switch for its experimental commands (`spy`, `dev`, `capture`), also read from
+    /// `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing;
+    /// hidden from help (docs/compat.md).
+    #[arg(long, global = true, hide = true, env = "WASH_EXPERIMENTAL")]
+    pub experimental: bool,
 }
 
 const VERBOSE_HELP: &str =

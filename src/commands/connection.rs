@@ -17,6 +17,7 @@ pub struct ConnectionArgs {
     /// NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else
     /// 127.0.0.1]
     #[arg(
+        short = 'r',
         long,
         global = true,
         env = "WASMCLOUD_CTL_HOST",
@@ -26,6 +27,7 @@ pub struct ConnectionArgs {
 
     /// NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]
     #[arg(
+        short = 'p',
         long,
         global = true,
         env = "WASMCLOUD_CTL_PORT",
@@ -60,6 +62,7 @@ pub struct ConnectionArgs {
     #[arg(
         short = 'x',
         long,
+        visible_alias = "lattice-prefix",
         global = true,
         env = "WASMCLOUD_LATTICE_PREFIX",
         hide_env_values = true
@@ -68,6 +71,7 @@ pub struct ConnectionArgs {
 
     /// Timeout of one control request in milliseconds [default: from the context, else 2000]
     #[arg(
+        short = 't',
         long,
         global = true,
         value_name = "MS",
@@ -80,12 +84,34 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "MS", default_value_t = 2000)]
     pub auction_timeout_ms: u64,
 
-    /// Context to read settings from (a name in ~/.wash/contexts) [default: the default context]
-    #[arg(long, global = true)]
+    /// Context to read settings from: a name in ~/.wash/contexts, or the path of a context file
+    /// [default: the default context]
+    #[arg(long, global = true, value_name = "NAME|FILE")]
     pub context: Option<String>,
+
+    /// JetStream domain of the lattice's NATS (wash 0.18.1 read links and claims from the lattice's
+    /// bucket there). Accepted; not needed: this wash asks the hosts for links and claims
+    #[arg(
+        long,
+        global = true,
+        env = "WASMCLOUD_JS_DOMAIN",
+        hide_env_values = true,
+        value_name = "DOMAIN"
+    )]
+    pub js_domain: Option<String>,
 }
 
 impl ConnectionArgs {
+    /// The note printed when `--js-domain` (or `$WASMCLOUD_JS_DOMAIN`) is set: it has no effect here.
+    pub fn js_domain_note(&self) -> Option<String> {
+        self.js_domain.as_ref().map(|domain| {
+            format!(
+                "JetStream domain `{domain}` is not used: links and claims are asked of the hosts, \
+                 which read the lattice bucket in their own domain"
+            )
+        })
+    }
+
     /// Connects using the flags over the selected context.
     pub async fn connect(&self, home: &WashHome) -> anyhow::Result<CtlClient> {
         let context = ContextStore::new(home).load_selected(self.context.as_deref())?;
@@ -156,6 +182,7 @@ pub struct RpcArgs {
     #[arg(
         short = 'x',
         long,
+        visible_alias = "lattice-prefix",
         env = "WASMCLOUD_LATTICE_PREFIX",
         hide_env_values = true
     )]
@@ -181,8 +208,9 @@ pub struct RpcArgs {
     )]
     pub cluster_seed: Option<String>,
 
-    /// Context to read settings from (a name in ~/.wash/contexts) [default: the default context]
-    #[arg(long)]
+    /// Context to read settings from: a name in ~/.wash/contexts, or the path of a context file
+    /// [default: the default context]
+    #[arg(long, value_name = "NAME|FILE")]
     pub context: Option<String>,
 }
 

@@ -12,6 +12,7 @@ pub mod down;
 pub mod drain;
 mod files;
 pub mod gen;
+pub mod inspect;
 pub mod keys;
 mod local;
 pub mod new;
@@ -38,6 +39,12 @@ pub enum Command {
     Par(par::ParArgs),
     /// Push and pull actors and provider archives to and from OCI registries.
     Reg(reg::RegArgs),
+    /// Push an actor module or provider archive to an OCI registry (`reg push`).
+    Push(reg::PushShortcut),
+    /// Pull an artifact from an OCI registry into a file (`reg pull`).
+    Pull(reg::PullShortcut),
+    /// Show a module's claims or a provider archive's contents (told apart by content).
+    Inspect(inspect::InspectArgs),
     /// Empty local caches, ours and wash 0.18.1's (`wash drain all`).
     Drain(drain::DrainArgs),
     /// Start a local lattice: NATS (unless one answers) and a host.
@@ -48,6 +55,14 @@ pub enum Command {
     Ctl(ctl::CtlArgs),
     /// Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop.
     Ui(ui::UiArgs),
+    /// Query the lattice: hosts, a host's inventory, claims, links (`ctl get`).
+    Get(ctl::GetArgs),
+    /// Start an actor or a provider (`ctl start`).
+    Start(ctl::StartArgs),
+    /// Stop an actor, a provider or a host (`ctl stop`).
+    Stop(ctl::StopArgs),
+    /// Put, delete or list link definitions (`ctl link`).
+    Link(ctl::LinkArgs),
     /// Invoke an operation of a running actor (JSON in, JSON out).
     Call(call::CallArgs),
     /// Manage contexts: named lattice connection settings, one of them the default.
@@ -89,6 +104,13 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Down(args) => down::run(args, &paths()?, printer),
         Command::Ctl(args) => ctl::run(args, &paths()?, printer),
         Command::Ui(args) => ui::run(args, &paths()?, printer),
+        Command::Get(args) => ctl::run(args.into(), &paths()?, printer),
+        Command::Start(args) => ctl::run(args.into(), &paths()?, printer),
+        Command::Stop(args) => ctl::run(args.into(), &paths()?, printer),
+        Command::Link(args) => ctl::run(args.into(), &paths()?, printer),
+        Command::Push(args) => reg::run(args.into(), &paths()?, printer),
+        Command::Pull(args) => reg::run(args.into(), &paths()?, printer),
+        Command::Inspect(args) => inspect::run(args),
         Command::Call(args) => call::run(args, &paths()?, printer),
         Command::Ctx(args) => ctx::run(args, &paths()?, printer),
         Command::New(args) => new::run(args, &paths()?, printer),

@@ -179,6 +179,11 @@ fn create(args: CreateArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
     ))
 }
 
+/// `par inspect ARCHIVE` (also `wash inspect` of an archive).
+pub(crate) fn inspect_archive(archive: PathBuf) -> anyhow::Result<CommandOutput> {
+    inspect(InspectArgs { archive })
+}
+
 fn inspect(args: InspectArgs) -> anyhow::Result<CommandOutput> {
     let path = &args.archive;
     let file = File::open(path).with_context(|| format!("failed to read `{}`", path.display()))?;

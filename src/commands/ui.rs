@@ -35,6 +35,9 @@ pub struct UiArgs {
 
 /// Runs `wash ui` until Ctrl-C or SIGTERM.
 pub fn run(args: UiArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    if let Some(note) = args.connection.js_domain_note() {
+        printer.status("Note", note);
+    }
     super::block_on(async move {
         let client = args.connection.connect(paths.home()).await?;
         let (lattice, nats_url) = (client.lattice().to_owned(), client.url().to_owned());

@@ -321,7 +321,7 @@ fn call_data_takes_a_file_path_as_in_0x() {
 }
 
 /// The instances of `actor` in the lattice's inventory.
-fn instances(lattice: &Lattice, actor: &str) -> usize {
+pub(crate) fn instances(lattice: &Lattice, actor: &str) -> usize {
     let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
     inventory["inventory"]["actors"]
         .as_array()

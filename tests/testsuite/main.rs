@@ -6,6 +6,7 @@ mod claims;
 mod cli;
 mod compat;
 mod compat_up;
+mod compat_ctl;
 mod completions;
 mod ctl;
 mod ctx;

@@ -64,6 +64,22 @@ pub enum CtlError {
     /// Another NATS error.
     #[error("NATS error: {0}")]
     Nats(String),
+    /// No running actor was started from this reference.
+    #[error("no actor started from `{reference}` runs on lattice `{lattice}`: pass the actor id (M…), or start it first")]
+    ReferenceNotRunning {
+        /// The OCI reference or path asked for.
+        reference: String,
+        /// The lattice id.
+        lattice: String,
+    },
+    /// Different actors were started from the same reference.
+    #[error("several actors were started from `{reference}`; pass one of their ids: {}", .actor_ids.join(", "))]
+    SeveralActors {
+        /// The reference asked for.
+        reference: String,
+        /// Their ids.
+        actor_ids: Vec<String>,
+    },
     /// The actor runs on no host of the lattice.
     #[error("actor `{actor_id}` is not running on lattice `{lattice}`: `wash ctl get inventory` lists what runs")]
     ActorNotRunning {

@@ -270,6 +270,31 @@ impl CtlClient {
         }
     }
 
+    /// The id of the running actor that was started from `reference` (an OCI reference or path, as
+    /// the inventories record it), found in every host's inventory.
+    pub async fn actor_id_of_reference(&self, reference: &str) -> Result<String, CtlError> {
+        let mut ids = Vec::new();
+        for host in self.get_hosts().await? {
+            let inventory = self.get_inventory(&host.id).await?;
+            for actor in inventory.actors {
+                if actor.image_ref.as_deref() == Some(reference) && !ids.contains(&actor.id) {
+                    ids.push(actor.id);
+                }
+            }
+        }
+        match ids.len() {
+            0 => Err(CtlError::ReferenceNotRunning {
+                reference: reference.into(),
+                lattice: self.lattice().into(),
+            }),
+            1 => Ok(ids.remove(0)),
+            _ => Err(CtlError::SeveralActors {
+                reference: reference.into(),
+                actor_ids: ids,
+            }),
+        }
+    }
+
     /// The host running `actor_id`: the given one, else the only host that runs it.
     pub async fn actor_host(
         &self,

@@ -153,7 +153,39 @@ fn from_json(value: &Value) -> MsgValue {
     }
 }
 
-fn to_json(value: MsgValue) -> Value {
+/// How msgpack bin values of a reply are shown in JSON (`wash call --bin`, after wash 0.18.1's
+/// `b`/`s`/`2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BinShow {
+    /// Text when the bytes are UTF-8, else an array of byte values (ours, the default).
+    #[default]
+    Auto,
+    /// Always an array of byte values (0.18.1's `b`).
+    Bytes,
+    /// Always text, invalid UTF-8 replaced (0.18.1's `s`).
+    Text,
+    /// Both: `{"str": <text>, "bin": [<bytes>]}` (0.18.1's `2`).
+    Both,
+}
+
+fn bin_to_json(bytes: Vec<u8>, show: BinShow) -> Value {
+    let array = |bytes: &[u8]| Value::Array(bytes.iter().copied().map(Value::from).collect());
+    match show {
+        BinShow::Auto => match String::from_utf8(bytes) {
+            Ok(text) => Value::String(text),
+            Err(e) => array(e.as_bytes()),
+        },
+        BinShow::Bytes => array(&bytes),
+        BinShow::Text => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+        BinShow::Both => serde_json::json!({
+            "str": String::from_utf8_lossy(&bytes),
+            "bin": array(&bytes),
+        }),
+    }
+}
+
+fn to_json_with(value: MsgValue, show: BinShow) -> Value {
+    let to_json = |value| to_json_with(value, show);
     match value {
         MsgValue::Nil => Value::Null,
         MsgValue::Bool(b) => Value::Bool(b),
@@ -161,10 +193,7 @@ fn to_json(value: MsgValue) -> Value {
         MsgValue::UInt(u) => Value::from(u),
         MsgValue::Float(f) => Value::from(f),
         MsgValue::Str(s) => Value::String(s),
-        MsgValue::Bin(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Value::String(text),
-            Err(e) => Value::Array(e.into_bytes().into_iter().map(Value::from).collect()),
-        },
+        MsgValue::Bin(bytes) => bin_to_json(bytes, show),
         MsgValue::Array(items) => Value::Array(items.into_iter().map(to_json).collect()),
         MsgValue::Map(entries) => Value::Object(
             entries
@@ -279,15 +308,59 @@ pub fn encode_argument(operation: &str, data: Option<&str>) -> Result<Vec<u8>, P
 /// Decodes an actor's reply for display: msgpack → JSON (UTF-8 bin as text); an empty reply is `null`;
 /// bytes that are not one msgpack value are returned as text (lossy UTF-8).
 pub fn decode_reply(bytes: &[u8]) -> Value {
+    decode_reply_with(bytes, BinShow::Auto)
+}
+
+/// [`decode_reply`] with bin values shown as `show` says.
+pub fn decode_reply_with(bytes: &[u8], show: BinShow) -> Value {
     if bytes.is_empty() {
         return Value::Null;
     }
     let mut cursor = Cursor::new(bytes);
     let mut de = rmp_serde::Deserializer::new(&mut cursor);
     match MsgValue::deserialize(&mut de) {
-        Ok(value) if cursor.position() as usize == bytes.len() => to_json(value),
+        Ok(value) if cursor.position() as usize == bytes.len() => to_json_with(value, show),
         _ => Value::String(String::from_utf8_lossy(bytes).into_owned()),
     }
+}
+
+/// One entry of a test actor's reply (`wasmcloud:testing`'s `TestResult`), for `wash call --test`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TestOutcome {
+    /// The test's name.
+    pub name: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// The test's extra data (`snapData`), decoded as JSON when it is.
+    pub data: Option<Value>,
+}
+
+/// Reads a reply as `wasmcloud:testing`'s `TestResults`: an array of `{name, passed, snapData}` maps.
+pub fn test_results(bytes: &[u8]) -> Result<Vec<TestOutcome>, PayloadError> {
+    let not_results = || {
+        PayloadError::Shape(format!(
+            "the reply is not a list of test results (`wasmcloud:testing` TestResults): {}",
+            String::from_utf8_lossy(bytes)
+        ))
+    };
+    let Value::Array(items) = decode_reply_with(bytes, BinShow::Text) else {
+        return Err(not_results());
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let name = item["name"].as_str().ok_or_else(not_results)?.to_owned();
+            let passed = item["passed"].as_bool().ok_or_else(not_results)?;
+            let data = match item.get("snapData").or_else(|| item.get("snap_data")) {
+                Some(Value::String(text)) => {
+                    Some(serde_json::from_str(text).unwrap_or(Value::String(text.clone())))
+                }
+                Some(Value::Null) | None => None,
+                Some(other) => Some(other.clone()),
+            };
+            Ok(TestOutcome { name, passed, data })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -340,5 +413,54 @@ mod tests {
         assert_eq!(decode_reply(&bin), serde_json::json!([255, 0]));
         assert_eq!(decode_reply(br#"{"a":1}"#), serde_json::json!(r#"{"a":1}"#));
         assert!(encode_argument("X.Y", Some("{nope")).is_err());
+    }
+
+    /// `--bin b|s|2` (wash 0.18.1) show a bin value as bytes, as text, or both; ours picks by content.
+    #[test]
+    fn bin_values_are_shown_as_asked() {
+        let reply = rmp_serde::to_vec_named(&MsgValue::Map(vec![(
+            MsgValue::Str("body".into()),
+            MsgValue::Bin(b"hi".to_vec()),
+        )]))
+        .expect("encode");
+        let shown = |show| decode_reply_with(&reply, show)["body"].clone();
+        assert_eq!(shown(BinShow::Auto), serde_json::json!("hi"));
+        assert_eq!(shown(BinShow::Bytes), serde_json::json!([104, 105]));
+        assert_eq!(shown(BinShow::Text), serde_json::json!("hi"));
+        assert_eq!(
+            shown(BinShow::Both),
+            serde_json::json!({"str": "hi", "bin": [104, 105]})
+        );
+    }
+
+    /// A `TestResults` reply (array of `{name, passed, snapData}`) is read; anything else is refused.
+    #[test]
+    fn test_results_are_read_from_a_testing_reply() {
+        let result = |name: &str, passed: bool, data: Option<&[u8]>| {
+            MsgValue::Map(vec![
+                (MsgValue::Str("name".into()), MsgValue::Str(name.into())),
+                (MsgValue::Str("passed".into()), MsgValue::Bool(passed)),
+                (
+                    MsgValue::Str("snapData".into()),
+                    data.map_or(MsgValue::Nil, |d| MsgValue::Bin(d.to_vec())),
+                ),
+            ])
+        };
+        let reply = rmp_serde::to_vec_named(&MsgValue::Array(vec![
+            result("adds", true, None),
+            result("subtracts", false, Some(br#"{"got":1}"#)),
+        ]))
+        .expect("encode");
+        let outcomes = test_results(&reply).expect("test results");
+        assert_eq!(outcomes.len(), 2);
+        assert_eq!(
+            (outcomes[0].name.as_str(), outcomes[0].passed),
+            ("adds", true)
+        );
+        assert_eq!(outcomes[0].data, None);
+        assert!(!outcomes[1].passed);
+        assert_eq!(outcomes[1].data, Some(serde_json::json!({"got": 1})));
+        let not_results = rmp_serde::to_vec_named(&MsgValue::Str("hello".into())).expect("encode");
+        assert!(test_results(&not_results).is_err());
     }
 }

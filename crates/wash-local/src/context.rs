@@ -333,8 +333,13 @@ impl ContextStore {
 
     /// Loads the context commands use: `name` if given (it must exist), else the default context (its
     /// defaults when the file is missing, so a fresh machine talks to 127.0.0.1:4222).
+    /// A value with a path separator or ending in `.json` names a context file anywhere (wash 0.18.1's
+    /// `--context` took a path); it must exist.
     pub fn load_selected(&self, name: Option<&str>) -> Result<Context, LocalError> {
         match name {
+            Some(path) if path.contains(['/', '\\']) || path.ends_with(".json") => {
+                Self::load_file(Path::new(path))
+            }
             Some(name) => {
                 Self::check_name(name)?;
                 if !self.exists(name) {
@@ -344,6 +349,19 @@ impl ContextStore {
             }
             None => self.load(&self.default_name()?),
         }
+    }
+
+    /// Loads the context file at `path` (a context outside the store, e.g. wash 0.18.1's
+    /// `--context ./prod.json`); a missing file is an error.
+    pub fn load_file(path: &Path) -> Result<Context, LocalError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LocalError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| LocalError::BadState {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
     }
 
     /// Creates a new context file; refuses to overwrite one.

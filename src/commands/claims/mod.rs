@@ -96,6 +96,11 @@ pub fn run(
     }
 }
 
+/// `claims inspect MODULE [--jwt-only]` (also `wash inspect` of a module).
+pub(crate) fn inspect_module(module: PathBuf, jwt_only: bool) -> anyhow::Result<CommandOutput> {
+    inspect(InspectArgs { module, jwt_only })
+}
+
 fn inspect(args: InspectArgs) -> anyhow::Result<CommandOutput> {
     let path = &args.module;
     let file = File::open(path).with_context(|| format!("failed to read `{}`", path.display()))?;

@@ -45,6 +45,56 @@ pub struct CtlArgs {
     command: CtlCommand,
 }
 
+/// wash 0.18.1's top-level forms of `ctl get|start|stop|link` (`wash get hosts`, `wash start actor
+/// ...`): the same subcommands and flags, run as their `ctl` form.
+macro_rules! shortcut {
+    ($name:ident, $command:ty, $variant:ident, $help:literal) => {
+        #[doc = $help]
+        #[derive(Debug, Args)]
+        #[command(after_help = AFTER_HELP)]
+        pub struct $name {
+            #[command(flatten)]
+            connection: ConnectionArgs,
+            #[command(subcommand)]
+            command: $command,
+        }
+
+        impl From<$name> for CtlArgs {
+            fn from(args: $name) -> Self {
+                CtlArgs {
+                    connection: args.connection,
+                    command: CtlCommand::$variant(args.command),
+                }
+            }
+        }
+    };
+}
+
+shortcut!(
+    GetArgs,
+    get::GetCommand,
+    Get,
+    "Arguments of `wash get` (`wash ctl get`)."
+);
+shortcut!(
+    StartArgs,
+    start::StartCommand,
+    Start,
+    "Arguments of `wash start` (`wash ctl start`)."
+);
+shortcut!(
+    StopArgs,
+    stop::StopCommand,
+    Stop,
+    "Arguments of `wash stop` (`wash ctl stop`)."
+);
+shortcut!(
+    LinkArgs,
+    link::LinkCommand,
+    Link,
+    "Arguments of `wash link` (`wash ctl link`)."
+);
+
 #[derive(Debug, Subcommand)]
 enum CtlCommand {
     /// Query the lattice: hosts, a host's inventory, claims, links.
@@ -78,6 +128,9 @@ pub fn run(args: CtlArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         CtlCommand::Link(link) => link.check()?,
         CtlCommand::Scale(scale) => scale.check()?,
         CtlCommand::Update(update) => update.check()?,
+    }
+    if let Some(note) = args.connection.js_domain_note() {
+        printer.status("Note", note);
     }
     super::block_on(async move {
         let client = args.connection.connect(paths.home()).await?;

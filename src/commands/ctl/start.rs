@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::{json, Map};
 use wash_ctl::{CtlClient, Placement, StartOutcome};
@@ -25,7 +26,7 @@ pub(super) struct WaitArgs {
     #[arg(long)]
     host_id: Option<String>,
     /// Label a bidding host must carry, KEY=VALUE (repeatable).
-    #[arg(long = "constraint", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    #[arg(short = 'c', long = "constraint", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     constraints: Vec<(String, String)>,
     /// Return after the host acknowledged, without waiting for the outcome.
     #[arg(long)]
@@ -67,8 +68,9 @@ pub(super) struct StartProviderArgs {
     /// Link name of the instance.
     #[arg(short = 'l', long, default_value = "default")]
     link_name: String,
-    /// Configuration string handed to the provider as `config_json`.
-    #[arg(long)]
+    /// Configuration handed to the provider as `config_json`: a JSON file (checked to be JSON), or the
+    /// string itself.
+    #[arg(long, value_name = "FILE|STRING")]
     config_json: Option<String>,
     #[command(flatten)]
     wait: WaitArgs,
@@ -108,13 +110,28 @@ pub(super) async fn run(
                 .start_provider_and_wait(
                     &reference,
                     &args.link_name,
-                    args.config_json,
+                    provider_config(args.config_json)?,
                     &args.wait.placement(),
                 )
                 .await?;
             Ok(start_output("provider", &reference, &host_id, outcome))
         }
     }
+}
+
+/// `--config-json`: wash 0.18.1 took the path of a JSON file and sent its text; a value that names a
+/// file is read and must be JSON, anything else is sent as given.
+fn provider_config(value: Option<String>) -> anyhow::Result<Option<String>> {
+    let Some(value) = value else { return Ok(None) };
+    let path = std::path::Path::new(&value);
+    if !path.is_file() {
+        return Ok(Some(value));
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("failed to read the provider configuration `{value}`"))?;
+    serde_json::from_str::<serde_json::Value>(&text)
+        .with_context(|| format!("the provider configuration `{value}` is not JSON"))?;
+    Ok(Some(text))
 }
 
 fn start_output(

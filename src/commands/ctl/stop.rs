@@ -27,6 +27,8 @@ pub(super) enum StopCommand {
         /// How many instances; 0 stops all [default: 0, or 1 in the wash 0.x form, as 0.x did].
         #[arg(long)]
         count: Option<u16>,
+        #[command(flatten)]
+        _skip_wait: SkipWait,
     },
     /// Stop a provider instance: `<provider-id>`, or wash 0.x's
     /// `<host-id> <provider-id> <link-name> <contract-id>`.
@@ -47,6 +49,8 @@ pub(super) enum StopCommand {
         /// Host the provider runs on (the only host when omitted).
         #[arg(long)]
         host_id: Option<String>,
+        #[command(flatten)]
+        _skip_wait: SkipWait,
     },
     /// Stop a host (and everything on it).
     Host {
@@ -56,6 +60,15 @@ pub(super) enum StopCommand {
         #[arg(long, value_name = "MS")]
         host_timeout: Option<u64>,
     },
+}
+
+/// wash 0.18.1's `--skip-wait` of `stop actor|provider`: return once the host acknowledged. That is
+/// what this `stop` always does, so the flag is accepted and changes nothing.
+#[derive(Debug, clap::Args)]
+pub(super) struct SkipWait {
+    /// Return once the host acknowledged (what `stop` always does; accepted for wash 0.x scripts).
+    #[arg(long = "skip-wait")]
+    skip_wait: bool,
 }
 
 /// What `stop actor` stops, from either form.
@@ -161,12 +174,14 @@ impl StopCommand {
                 ids,
                 host_id,
                 count,
+                ..
             } => actor_stop(ids, host_id, *count).map(drop),
             StopCommand::Provider {
                 ids,
                 link_name,
                 contract_id,
                 host_id,
+                ..
             } => provider_stop(ids, link_name, contract_id, host_id).map(drop),
             StopCommand::Host { host_id, .. } => check_host(host_id),
         }
@@ -179,6 +194,7 @@ pub(super) async fn run(client: &CtlClient, stop: StopCommand) -> anyhow::Result
             ids,
             host_id,
             count,
+            ..
         } => {
             let stop = actor_stop(&ids, &host_id, count)?;
             let actor_id = stop.actor_id;
@@ -202,6 +218,7 @@ pub(super) async fn run(client: &CtlClient, stop: StopCommand) -> anyhow::Result
             link_name,
             contract_id,
             host_id,
+            ..
         } => {
             let stop = provider_stop(&ids, &link_name, &contract_id, &host_id)?;
             let host_id = pick_host(client, stop.host_id).await?;

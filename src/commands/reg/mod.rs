@@ -114,6 +114,38 @@ struct PullArgs {
     connection: ConnectionArgs,
 }
 
+/// Arguments of `wash push` (wash 0.18.1's top-level form of `wash reg push`).
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct PushShortcut {
+    #[command(flatten)]
+    args: PushArgs,
+}
+
+/// Arguments of `wash pull` (wash 0.18.1's top-level form of `wash reg pull`).
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct PullShortcut {
+    #[command(flatten)]
+    args: PullArgs,
+}
+
+impl From<PushShortcut> for RegArgs {
+    fn from(push: PushShortcut) -> Self {
+        RegArgs {
+            command: RegCommand::Push(push.args),
+        }
+    }
+}
+
+impl From<PullShortcut> for RegArgs {
+    fn from(pull: PullShortcut) -> Self {
+        RegArgs {
+            command: RegCommand::Pull(pull.args),
+        }
+    }
+}
+
 /// Runs `wash reg ...`.
 pub fn run(args: RegArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     match args.command {

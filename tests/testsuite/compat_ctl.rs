@@ -1,0 +1,333 @@
+//! wash 0.18.1's control-interface command lines (`ctl`, `call`, the top-level `get|start|stop|link`
+//! shortcuts, `spy`) run against our binary on a real lattice: each keeps the meaning it had in 0.x
+//! (docs/compat.md). Every test checks the effect on the lattice, not only the exit code.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use wash_test_support::wash;
+
+use crate::call::{counter, first_counted_reply, REQUEST};
+use crate::compat::instances;
+use crate::lattice::{path_str, Lattice};
+
+/// Waits (up to 20 s) until `check` holds for the JSON `wash <args> -o json` prints in `home`.
+fn eventually(lattice: &Lattice, args: &[&str], check: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let json = lattice.wash_json(args);
+        if check(&json) {
+            return json;
+        }
+        assert!(Instant::now() < deadline, "never held: {json}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// 0.18.1's connection shorts of every `ctl` command: `-r` host, `-p` port, `-t` timeout, and
+/// `--lattice-prefix` (our `-x`/`--lattice`), from a home without any context; `--context` also takes the
+/// path of a context file. A wrong lattice prefix finds no host, so the flags are really used.
+#[test]
+fn ctl_takes_the_0x_connection_shorts_and_a_context_file() {
+    let lattice = Lattice::up_with(&["-x", "compat"]);
+    let port = lattice.nats.port().to_string();
+    let empty = tempfile::tempdir().expect("temp home");
+    let hosts = |extra: &[&str]| {
+        wash()
+            .in_home(empty.path())
+            .args(["ctl", "get", "hosts", "-o", "json"])
+            .args(extra)
+            .run()
+    };
+    for flags in [
+        [
+            "-r",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            "3000",
+            "--lattice-prefix",
+            "compat",
+        ],
+        [
+            "--ctl-host",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            "3000",
+            "-x",
+            "compat",
+        ],
+    ] {
+        let out = hosts(&flags).success();
+        assert_eq!(
+            out.json()["hosts"][0]["id"],
+            lattice.host_id.as_str(),
+            "{flags:?}"
+        );
+    }
+    let out = hosts(&["-r", "127.0.0.1", "-p", &port, "--lattice-prefix", "other"]);
+    assert_eq!(out.code(), 1, "{}", out.stdout());
+
+    // A context file outside ~/.wash/contexts, in wash 0.18.1's format.
+    let file = empty.path().join("elsewhere.json");
+    let context = serde_json::json!({
+        "name": "elsewhere", "cluster_seed": "", "ctl_host": "127.0.0.1", "ctl_port": lattice.nats.port(),
+        "ctl_jwt": "", "ctl_seed": "", "ctl_credsfile": null, "ctl_timeout": 2000,
+        "lattice_prefix": "compat", "js_domain": null, "rpc_host": "127.0.0.1",
+        "rpc_port": lattice.nats.port(), "rpc_jwt": "", "rpc_seed": "", "rpc_credsfile": null,
+        "rpc_timeout": 2000
+    });
+    std::fs::write(&file, context.to_string()).expect("write context");
+    let out = hosts(&["--context", path_str(&file)]).success();
+    assert_eq!(out.json()["hosts"][0]["id"], lattice.host_id.as_str());
+    let out = hosts(&["--context", "./missing.json"]);
+    assert_eq!(out.code(), 1);
+    assert!(out.stdout().contains("missing.json"), "{}", out.stdout());
+}
+
+/// `ctl start actor|provider -c LABEL=VALUE` is 0.18.1's auction constraint: a label no host has starts
+/// nothing, the host's own label starts it. `--config-json FILE` sends the file (refused when it is not
+/// JSON), and `ctl stop actor HOST ACTOR --skip-wait` (0.x) stops it.
+#[test]
+fn ctl_start_takes_the_0x_constraint_short_config_file_and_skip_wait() {
+    let lattice = Lattice::up();
+    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
+    let home = lattice.home.path();
+    let start = |extra: &[&str]| {
+        wash()
+            .in_home(home)
+            .args(["ctl", "start", "actor", path_str(&signed), "-o", "json"])
+            .args(extra)
+            .run()
+    };
+    let out = start(&["-c", "hostcore.os=plan9"]);
+    assert_eq!(out.code(), 1, "{}", out.stdout());
+    let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
+    assert_eq!(inventory["inventory"]["actors"], serde_json::json!([]));
+    let os = format!("hostcore.os={}", std::env::consts::OS);
+    let out = start(&["-c", &os]).success();
+    let actor = out.json()["actor_id"]
+        .as_str()
+        .expect("actor id")
+        .to_owned();
+    assert_eq!(instances(&lattice, &actor), 1);
+
+    let host = lattice.host_id.as_str();
+    lattice.wash_json(&["ctl", "stop", "actor", host, &actor, "--skip-wait"]);
+    eventually(&lattice, &["ctl", "get", "inventory"], |_| {
+        instances(&lattice, &actor) == 0
+    });
+
+    let archive = lattice.pack_provider("kv-nats", "wasmcloud:keyvalue");
+    let bad = lattice.path("bad.json");
+    std::fs::write(&bad, "{ not json").expect("write");
+    let out = wash()
+        .in_home(home)
+        .args([
+            "ctl",
+            "start",
+            "provider",
+            path_str(&archive),
+            "--config-json",
+        ])
+        .arg(&bad)
+        .run();
+    assert_eq!(out.code(), 1);
+    assert!(out.stderr().contains("is not JSON"), "{}", out.stderr());
+    let good = lattice.path("config.json");
+    std::fs::write(&good, r#"{"bucket": "compat"}"#).expect("write");
+    let started = lattice.wash_json(&[
+        "ctl",
+        "start",
+        "provider",
+        path_str(&archive),
+        "--config-json",
+        path_str(&good),
+        "-c",
+        &os,
+    ]);
+    let provider = started["provider_id"].as_str().expect("provider id");
+    let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
+    let providers = inventory["inventory"]["providers"]
+        .as_array()
+        .expect("providers");
+    assert!(providers.iter().any(|p| p["id"] == provider), "{inventory}");
+}
+
+/// `wash call ACTOR OP PAYLOAD...` (0.18.1: the words joined into the JSON), `--bin b|s|2` (how the
+/// reply's bytes are shown), `--save FILE` (the raw reply), the actor named by the reference it was
+/// started from; `-d` with a payload and `--test` on a reply that is no test result are refused.
+/// kvcounter counts every call that reached it.
+#[test]
+fn call_takes_the_0x_payload_bin_save_test_and_reference() {
+    let lattice = Lattice::up();
+    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
+    let started = lattice.wash_json(&["ctl", "start", "actor", path_str(&signed)]);
+    let actor = started["actor_id"].as_str().expect("actor id").to_owned();
+    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
+    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    let call = |target: &str, extra: &[&str]| {
+        wash()
+            .in_home(lattice.home.path())
+            .args(["call", target, "HttpServer.HandleRequest"])
+            .args(extra)
+            .args(["-o", "json"])
+            .run()
+    };
+    let (head, tail) = REQUEST.split_at(REQUEST.len() / 2);
+    let reply = first_counted_reply(|| call(&actor, &[head, tail]));
+    assert_eq!(counter(&reply), 1);
+
+    let body_text = |reply: &Value, show: &str| -> String {
+        let body = &reply["response"]["body"];
+        let bytes = |v: &Value| -> Vec<u8> {
+            v.as_array()
+                .expect("byte array")
+                .iter()
+                .map(|b| b.as_u64().expect("byte") as u8)
+                .collect()
+        };
+        match show {
+            "b" => String::from_utf8(bytes(body)).expect("utf-8"),
+            "s" => body.as_str().expect("text").to_owned(),
+            _ => {
+                assert_eq!(
+                    bytes(&body["bin"]),
+                    body["str"].as_str().expect("str").as_bytes()
+                );
+                body["str"].as_str().expect("str").to_owned()
+            }
+        }
+    };
+    for (n, show) in [(2, "b"), (3, "s"), (4, "2")] {
+        let reply = call(&actor, &["-d", REQUEST, "--bin", show])
+            .success()
+            .json();
+        let body: Value = serde_json::from_str(&body_text(&reply, show)).expect("JSON body");
+        assert_eq!(body["counter"], n, "--bin {show}: {reply}");
+    }
+
+    let saved = lattice.path("reply.msgpack");
+    let out = call(&actor, &["-d", REQUEST, "--save", path_str(&saved)]).success();
+    let bytes = std::fs::read(&saved).expect("saved reply");
+    assert_eq!(out.json()["bytes"], bytes.len());
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains(r#""counter":5"#), "{text}");
+
+    // By the reference it was started from (a path here; an OCI reference works the same way).
+    let reply = call(path_str(&signed), &["-d", REQUEST]).success().json();
+    assert_eq!(reply["actor_id"], actor.as_str());
+    assert_eq!(counter(&reply), 6);
+    let out = call("127.0.0.1:1/nothing:0.1.0", &["-d", REQUEST]).assert_code(1);
+    assert!(out.json()["error"]
+        .to_string()
+        .contains("no actor started from"));
+
+    call(&actor, &["-d", REQUEST, REQUEST]).assert_code(2);
+    let out = call(&actor, &["-d", REQUEST, "--test"]).assert_code(1);
+    assert!(
+        out.json()["error"].to_string().contains("test results"),
+        "{}",
+        out.stdout()
+    );
+    // The refused calls did not reach the actor; the `--test` one did (it counted, then was refused).
+    let reply = call(&actor, &["-d", REQUEST]).success().json();
+    assert_eq!(counter(&reply), 8);
+}
+
+/// 0.18.1's top-level shortcuts do what their long forms do: `get`, `start`, `link`, `stop` act on the
+/// lattice as `ctl ...`; `push`/`pull` move the module through a registry as `reg ...`; `inspect`
+/// reports a module as `claims inspect` and an archive as `par inspect`.
+#[test]
+fn top_level_shortcuts_are_the_ctl_reg_and_inspect_forms() {
+    let registry = wash_test_support::Registry::start();
+    let lattice = Lattice::up();
+    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
+    let started = lattice.wash_json(&["start", "actor", path_str(&signed)]);
+    let actor = started["actor_id"].as_str().expect("actor id").to_owned();
+    let hosts = lattice.wash_json(&["get", "hosts"]);
+    assert_eq!(hosts["hosts"][0]["id"], lattice.host_id.as_str());
+    assert_eq!(instances(&lattice, &actor), 1);
+    let archive = lattice.pack_provider("kv-nats", "wasmcloud:keyvalue");
+    let started = lattice.wash_json(&["start", "provider", path_str(&archive)]);
+    let kv = started["provider_id"]
+        .as_str()
+        .expect("provider id")
+        .to_owned();
+    lattice.wash_json(&["link", "put", &actor, &kv, "wasmcloud:keyvalue"]);
+    let links = lattice.wash_json(&["get", "links"]);
+    assert_eq!(links["links"][0]["provider_id"], kv.as_str(), "{links}");
+    lattice.wash_json(&["link", "del", &actor, "wasmcloud:keyvalue"]);
+    eventually(&lattice, &["link", "query"], |links| {
+        links["links"] == serde_json::json!([])
+    });
+    lattice.wash_json(&["stop", "actor", &lattice.host_id, &actor]);
+    eventually(&lattice, &["get", "inventory"], |_| {
+        instances(&lattice, &actor) == 0
+    });
+
+    let reference = format!("{}/kvcounter:0.1.0", registry.host());
+    lattice.wash_json(&["push", &reference, path_str(&signed)]);
+    let pulled = lattice.path("pulled.wasm");
+    lattice.wash_json(&["pull", &reference, "--destination", path_str(&pulled)]);
+    assert_eq!(
+        std::fs::read(&pulled).expect("pulled"),
+        std::fs::read(&signed).expect("signed")
+    );
+
+    for (target, long) in [(&signed, "claims"), (&archive, "par")] {
+        let short = lattice.wash_json(&["inspect", path_str(target)]);
+        let full = lattice.wash_json(&[long, "inspect", path_str(target)]);
+        assert_eq!(short, full);
+    }
+    let jwt = lattice.wash_json(&["inspect", "--jwt-only", path_str(&signed)]);
+    assert!(jwt["token"].as_str().is_some_and(|t| t.starts_with("ey")));
+    let out = wash()
+        .in_home(lattice.home.path())
+        .args(["inspect", &reference])
+        .run()
+        .assert_code(1);
+    assert!(out.stderr().contains("wash pull"), "{}", out.stderr());
+}
+
+/// `--js-domain` and `WASMCLOUD_JS_DOMAIN` (0.18.1: where its client read the lattice bucket) are
+/// accepted by every `ctl` command and said to be unused; links still come from the hosts. The global
+/// `--experimental` and `WASH_EXPERIMENTAL` (0.18.1's gate for `spy`) are accepted everywhere.
+#[test]
+fn js_domain_and_experimental_are_accepted_as_in_0x() {
+    let lattice = Lattice::up();
+    let actor = lattice.start_kvcounter();
+    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
+    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    let links = |cmd: wash_test_support::WashCommand, extra: &[&str]| {
+        cmd.in_home(lattice.home.path())
+            .args(["get", "links", "-o", "json"])
+            .args(extra)
+            .run()
+            .success()
+    };
+    for out in [
+        links(wash(), &["--js-domain", "edge"]),
+        links(wash().env("WASMCLOUD_JS_DOMAIN", "edge"), &[]),
+    ] {
+        assert_eq!(out.json()["links"][0]["provider_id"], kv.as_str());
+    }
+    let out = wash()
+        .in_home(lattice.home.path())
+        .args(["ctl", "link", "query", "--js-domain", "edge"])
+        .run()
+        .success();
+    assert!(out.stdout().contains(&kv), "{}", out.stdout());
+    assert!(
+        out.stderr().contains("JetStream domain `edge` is not used"),
+        "{}",
+        out.stderr()
+    );
+    let out = links(wash().arg("--experimental"), &[]);
+    assert_eq!(out.json()["links"][0]["actor_id"], actor.as_str());
+    let out = links(wash().env("WASH_EXPERIMENTAL", "true"), &[]);
+    assert_eq!(out.json()["links"][0]["actor_id"], actor.as_str());
+}
