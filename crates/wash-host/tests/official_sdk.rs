@@ -65,6 +65,27 @@ async fn count(lattice: &Lattice, actor: &str) -> Value {
     }
 }
 
+/// Starts the provider archive through `cmd.<host>.lp` and returns its `provider_started` event.
+async fn start_provider(
+    lattice: &Lattice,
+    events: &mut async_nats::Subscriber,
+    archive: &Path,
+) -> Value {
+    let host_id = lattice.host.id();
+    lattice
+        .command(
+            "lp",
+            json!({"provider_ref": archive, "link_name": "default", "host_id": host_id}),
+        )
+        .await;
+    let started = next_event(events, &["provider_started", "provider_start_failed"]).await;
+    assert_eq!(
+        started["type"], "com.wasmcloud.lattice.provider_started",
+        "{started}"
+    );
+    started
+}
+
 /// The next event of one of `names` within 30 s.
 async fn next_event(events: &mut async_nats::Subscriber, names: &[&str]) -> Value {
     common::next_event(events, names, Duration::from_secs(30)).await
@@ -82,17 +103,7 @@ async fn kvcounter_counts_through_an_official_sdk_provider() {
     let host_id = lattice.host.id();
 
     let mut events = lattice.events().await;
-    lattice
-        .command(
-            "lp",
-            json!({"provider_ref": archive, "link_name": "default", "host_id": host_id}),
-        )
-        .await;
-    let started = next_event(&mut events, &["provider_started", "provider_start_failed"]).await;
-    assert_eq!(
-        started["type"], "com.wasmcloud.lattice.provider_started",
-        "{started}"
-    );
+    let started = start_provider(&lattice, &mut events, &archive).await;
     assert_eq!(started["data"]["public_key"], provider);
     assert_eq!(started["data"]["contract_id"], KEYVALUE);
     let health = next_event(&mut events, &["health_check_passed", "health_check_failed"]).await;
@@ -163,19 +174,8 @@ async fn five_mib_values_cross_the_official_sdk_provider_in_chunks() {
     let lattice = start_lattice().await;
     let (archive, provider) = kv_memory_archive(&lattice, false);
     let (module, actor) = lattice.sign("kvblob", &["wasmcloud:httpserver", KEYVALUE]);
-    let host_id = lattice.host.id();
     let mut events = lattice.events().await;
-    lattice
-        .command(
-            "lp",
-            json!({"provider_ref": archive, "link_name": "default", "host_id": host_id}),
-        )
-        .await;
-    let started = next_event(&mut events, &["provider_started", "provider_start_failed"]).await;
-    assert_eq!(
-        started["type"], "com.wasmcloud.lattice.provider_started",
-        "{started}"
-    );
+    start_provider(&lattice, &mut events, &archive).await;
     lattice.start_actor(&module).await;
     let ack = lattice
         .ctl(
