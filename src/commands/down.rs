@@ -28,7 +28,19 @@ pub fn run(_args: DownArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
         stopped.push(format!("nats-server (pid {pid})"));
         json.insert("nats_pid".into(), json!(pid));
     }
-    let mut stale = Vec::new();
+    let mut stale: Vec<String> = report
+        .stale
+        .iter()
+        .map(|record| {
+            let pid = record
+                .pid
+                .map_or("no pid".into(), |pid| format!("pid {pid}"));
+            format!(
+                "stale record `{}` ({pid}): not the process `wash up` started; nothing signalled, file removed",
+                record.file.display()
+            )
+        })
+        .collect();
     let mut recorded = Vec::new();
     for process in &report.recorded {
         let pid = process
@@ -53,6 +65,14 @@ pub fn run(_args: DownArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
         }));
     }
     json.insert("stopped".into(), json!(stopped));
+    json.insert(
+        "stale_records".into(),
+        json!(report
+            .stale
+            .iter()
+            .map(|r| json!({"file": r.file, "pid": r.pid}))
+            .collect::<Vec<_>>()),
+    );
     json.insert("wash_0_18_pid_files".into(), json!(recorded));
     let mut text = if stopped.is_empty() {
         "nothing to stop: no host or NATS server started by `wash up` is running".to_owned()

@@ -186,6 +186,7 @@ async fn run_host(
         host_id: host.id(),
         nats_url: nats.url.clone(),
         lattice: host.lattice().to_owned(),
+        start_time: wash_local::ProcessId::of(std::process::id()).and_then(|id| id.start_time),
     };
     home.record_host(&record)?;
     printer.status(
