@@ -156,7 +156,19 @@ fn render_local(report: &DownReport, mut stopped: Vec<String>) -> (String, Map<S
         stopped.push(format!("nats-server (pid {pid})"));
         json.insert("nats_pid".into(), json!(pid));
     }
-    let mut stale = Vec::new();
+    let mut stale: Vec<String> = report
+        .stale
+        .iter()
+        .map(|record| {
+            let pid = record
+                .pid
+                .map_or("no pid".into(), |pid| format!("pid {pid}"));
+            format!(
+                "stale record `{}` ({pid}): not the process `wash up` started; nothing signalled, file removed",
+                record.file.display()
+            )
+        })
+        .collect();
     let mut recorded = Vec::new();
     for process in &report.recorded {
         let pid = process
@@ -181,6 +193,14 @@ fn render_local(report: &DownReport, mut stopped: Vec<String>) -> (String, Map<S
         }));
     }
     json.insert("stopped".into(), json!(stopped));
+    json.insert(
+        "stale_records".into(),
+        json!(report
+            .stale
+            .iter()
+            .map(|r| json!({"file": r.file, "pid": r.pid}))
+            .collect::<Vec<_>>()),
+    );
     json.insert("wash_0_18_pid_files".into(), json!(recorded));
     let mut text = if stopped.is_empty() {
         "nothing to stop: no host or NATS server started by `wash up` is running".to_owned()

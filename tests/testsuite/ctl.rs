@@ -68,6 +68,7 @@ fn seed_flow_by_hand_then_link_del_and_stop() {
 
     let deleted = lattice.wash_json(&["ctl", "link", "del", &actor, "wasmcloud:keyvalue"]);
     assert_eq!(deleted["contract_id"], "wasmcloud:keyvalue");
+    // The host answers the deletion once it has applied it, so the very next request is refused.
     let failed = http_get(port, "/").expect("answer");
     assert_eq!(failed.status, 500, "{}", failed.text());
     assert!(

@@ -225,6 +225,65 @@ fn down_leaves_an_unrelated_process_alone() {
     let _ = sleeper.wait();
 }
 
+/// `wash up`'s own records (`host.json`, `nats.pid`) naming a live process that is not the one they
+/// recorded (here `sleep`: a pid reused after a reboot or a crash) are reported stale; that process is
+/// not signalled and survives. The records are in the pid-only form older versions wrote, so only the
+/// program check can tell.
+#[test]
+fn down_leaves_a_process_that_reused_a_recorded_pid_alone() {
+    let home = TempDir::new().expect("home");
+    let wash_home = home.path().join(".wash");
+    std::fs::create_dir_all(&wash_home).expect("wash home");
+    let mut sleeper = Command::new("sleep").arg("100").spawn().expect("sleep");
+    let pid = sleeper.id();
+    std::fs::write(wash_home.join("nats.pid"), pid.to_string()).expect("pid file");
+    let record = serde_json::json!({"pid": pid, "host_id": "NHOST", "nats_url": "nats://127.0.0.1:1",
+                                    "lattice": "default"});
+    std::fs::write(wash_home.join("host.json"), record.to_string()).expect("host record");
+    let out = wash()
+        .in_home(home.path())
+        .args(["down", "-o", "json"])
+        .run()
+        .success();
+    let report = out.json();
+    assert_eq!(report["stopped"], serde_json::json!([]), "{report}");
+    let stale: Vec<(String, u64)> = report["stale_records"]
+        .as_array()
+        .expect("stale records")
+        .iter()
+        .map(|r| {
+            let file = std::path::Path::new(r["file"].as_str().unwrap_or_default());
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            (name.to_owned(), r["pid"].as_u64().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(
+        stale,
+        [
+            ("host.json".to_owned(), u64::from(pid)),
+            ("nats.pid".to_owned(), u64::from(pid))
+        ],
+        "{report}"
+    );
+    assert!(
+        sleeper.try_wait().expect("try_wait").is_none(),
+        "the unrelated process survives"
+    );
+    assert!(!wash_home.join("nats.pid").exists());
+    assert!(!wash_home.join("host.json").exists());
+    let text = wash().in_home(home.path()).arg("down").run().success();
+    assert!(
+        text.stdout().contains("nothing to stop"),
+        "{}",
+        text.stdout()
+    );
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+}
+
 /// A fake machine for `wash drain`: `HOME`, `WASH_HOME`, `TMPDIR` and `XDG_CACHE_HOME` are separate
 /// folders under one temp dir, so every cache each binary keeps has its own place.
 struct DrainMachine {

@@ -18,6 +18,8 @@ pub(crate) struct Lattice {
     pub(crate) home: TempDir,
     pub(crate) nats: NatsServer,
     pub(crate) host_id: String,
+    /// The background host's log file.
+    pub(crate) log: PathBuf,
 }
 
 impl Lattice {
@@ -35,10 +37,12 @@ impl Lattice {
             .args(extra)
             .run();
         let host_id = out.json()["host_id"].as_str().map(str::to_owned);
+        let log = PathBuf::from(out.json()["log"].as_str().unwrap_or_default());
         let lattice = Self {
             home,
             nats,
             host_id: host_id.clone().unwrap_or_default(),
+            log,
         };
         let out = out.success();
         assert!(

@@ -18,6 +18,7 @@ mod home_compat;
 mod keys;
 mod lattice;
 mod new;
+mod outage;
 mod par;
 mod reg;
 mod snapshot;

@@ -351,7 +351,31 @@ async fn command(lattice: &Arc<Lattice>, verb: &str, payload: &[u8]) -> CtlOpera
     }
 }
 
-/// Validates a link and writes it to the lattice bucket (the bucket watch applies it).
+/// How long a link put or delete waits for this host's bucket watch to apply it before answering
+/// (under the 2 s a control client waits for the answer by default).
+const LINK_APPLY_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// The answer to a link put or delete stored at `revision`: success once this host applied it (its
+/// `linkdef_*` event published and the link delivered to its providers), an error naming the delay
+/// otherwise.
+async fn link_applied(lattice: &Lattice, revision: u64, what: &str) -> CtlOperationAck {
+    if crate::host::wait_applied(lattice, revision, LINK_APPLY_WAIT).await {
+        return CtlOperationAck::ok();
+    }
+    tracing::warn!(
+        revision,
+        "{what} stored but not applied by this host in time"
+    );
+    CtlOperationAck::error(format!(
+        "the {what} is stored in the lattice bucket, but host {} did not apply it within {} ms \
+         (its lattice bucket watch is being re-established; it applies the change once it is back)",
+        lattice.id(),
+        LINK_APPLY_WAIT.as_millis()
+    ))
+}
+
+/// Validates a link, writes it to the lattice bucket and answers once this host's bucket watch
+/// applied it.
 pub(crate) async fn put_link(lattice: &Lattice, link: &LinkDefinition) -> CtlOperationAck {
     for (field, value) in [
         ("actor_id", &link.actor_id),
@@ -368,18 +392,25 @@ pub(crate) async fn put_link(lattice: &Lattice, link: &LinkDefinition) -> CtlOpe
         .put(link.kv_key(), link.to_json().into())
         .await
     {
-        Ok(_) => CtlOperationAck::ok(),
+        Ok(revision) => link_applied(lattice, revision, "link definition").await,
         Err(e) => CtlOperationAck::error(format!("failed to store link definition: {e}")),
     }
 }
 
-/// Removes a link from the lattice bucket.
+/// Removes a link from the lattice bucket and answers once this host's bucket watch applied the
+/// removal.
 pub(crate) async fn delete_link(lattice: &Lattice, link: &LinkDefinition) -> CtlOperationAck {
     let link_name = non_empty_link(&link.link_name);
     let key = wash_wire::link::link_kv_key(&link.actor_id, &link.contract_id, &link_name);
-    match lattice.bucket.delete(key).await {
-        Ok(()) => CtlOperationAck::ok(),
-        Err(e) => CtlOperationAck::error(format!("failed to delete link definition: {e}")),
+    if let Err(e) = lattice.bucket.delete(key).await {
+        return CtlOperationAck::error(format!("failed to delete link definition: {e}"));
+    }
+    // The delete's own revision is not returned; the bucket's last revision is at least that.
+    match crate::store::last_revision(&lattice.bucket).await {
+        Ok(revision) => link_applied(lattice, revision, "link deletion").await,
+        Err(e) => CtlOperationAck::error(format!(
+            "the link deletion is stored, but reading the bucket's revision failed: {e}"
+        )),
     }
 }
 

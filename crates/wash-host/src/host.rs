@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::kv;
 use nkeys::KeyPair;
@@ -16,7 +16,7 @@ use crate::error::HostError;
 use crate::events::EventPublisher;
 use crate::providers::RunningProvider;
 use crate::runtime::ActorRuntime;
-use crate::store::{self, LatticeCache, LatticeChange};
+use crate::store::{self, LatticeCache, LatticeChange, WatchEvent};
 
 /// Shared state of a running host.
 pub(crate) struct Lattice {
@@ -41,6 +41,8 @@ pub(crate) struct Lattice {
     pub(crate) provider_refs: Mutex<HashMap<(String, String), String>>,
     pub(crate) registries: Mutex<wash_wire::ctl::RegistryCredentialMap>,
     pub(crate) stop_tx: watch::Sender<bool>,
+    /// The bucket revision up to which this host has applied every change (links delivered).
+    pub(crate) applied: watch::Sender<u64>,
 }
 
 impl Lattice {
@@ -125,8 +127,10 @@ impl Host {
                 .cloned(),
         );
 
+        let (reconnected_tx, reconnected) = watch::channel(0u64);
         let nats = async_nats::ConnectOptions::new()
             .name("wash-host")
+            .event_callback(nats_event_logger(reconnected_tx))
             .connect(config.nats_url.as_str())
             .await
             .map_err(|e| HostError::Connect {
@@ -172,19 +176,36 @@ impl Host {
             provider_refs: Mutex::new(HashMap::new()),
             registries: Mutex::new(HashMap::new()),
             stop_tx,
+            applied: watch::channel(0).0,
         });
 
         store::load(&inner.bucket, &inner.cache).await?;
         crate::ctl::serve(inner.clone()).await?;
         let (changes_tx, mut changes_rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(store::watch(bucket, inner.cache.clone(), changes_tx));
+        tokio::spawn(store::watch(
+            bucket,
+            inner.cache.clone(),
+            changes_tx,
+            reconnected,
+        ));
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {
-            while let Some(change) = changes_rx.recv().await {
+            while let Some(event) = changes_rx.recv().await {
                 let Some(lattice) = weak.upgrade() else {
                     return;
                 };
-                apply_change(&lattice, change).await;
+                match event {
+                    WatchEvent::Change(change) => apply_change(&lattice, change).await,
+                    WatchEvent::Applied(revision) => {
+                        lattice.applied.send_if_modified(|applied| {
+                            let newer = revision > *applied;
+                            if newer {
+                                *applied = revision;
+                            }
+                            newer
+                        });
+                    }
+                }
             }
         });
         tokio::spawn(heartbeat(Arc::downgrade(&inner)));
@@ -284,6 +305,40 @@ pub(crate) async fn stop_everything(lattice: &Arc<Lattice>) {
     let _ = lattice.nats.flush().await;
     let _ = lattice.stop_tx.send(true);
     tracing::info!(host_id = %lattice.id(), "host stopped");
+}
+
+/// Logs the NATS client's connection events and bumps `reconnected` each time the client is connected
+/// again after losing its connection.
+fn nats_event_logger(
+    reconnected: watch::Sender<u64>,
+) -> impl Fn(async_nats::Event) -> futures::future::Ready<()> + Send + Sync + 'static {
+    let lost = std::sync::atomic::AtomicBool::new(false);
+    move |event| {
+        use std::sync::atomic::Ordering;
+        match event {
+            async_nats::Event::Disconnected => {
+                lost.store(true, Ordering::SeqCst);
+                tracing::warn!("lost the NATS connection; reconnecting");
+            }
+            async_nats::Event::Connected => {
+                if lost.swap(false, Ordering::SeqCst) {
+                    tracing::info!("reconnected to NATS");
+                    reconnected.send_modify(|n| *n += 1);
+                }
+            }
+            other => tracing::info!("NATS: {other}"),
+        }
+        futures::future::ready(())
+    }
+}
+
+/// Waits until this host has applied every bucket change up to `revision` (its links delivered to
+/// its providers); `false` if that did not happen within `within`.
+pub(crate) async fn wait_applied(lattice: &Lattice, revision: u64, within: Duration) -> bool {
+    let mut applied = lattice.applied.subscribe();
+    tokio::time::timeout(within, applied.wait_for(|a| *a >= revision))
+        .await
+        .is_ok_and(|r| r.is_ok())
 }
 
 /// Reacts to a bucket change: events, and link delivery to local provider instances.

@@ -16,6 +16,7 @@ use wash_wire::{HealthCheckResponse, HostData};
 
 use crate::claims::ProviderIdentity;
 use crate::host::Lattice;
+use crate::store::LatticeChange;
 
 /// One provider instance (provider key + link name) supervised by this host.
 pub(crate) struct RunningProvider {
@@ -258,16 +259,15 @@ async fn catch_up_links(
             let now = lattice
                 .cache
                 .links_of_provider(&provider.identity.public_key, &provider.link_name);
-            for link in now.iter().filter(|l| !given.contains(l)) {
-                tracing::info!(provider = %provider.identity.public_key, actor = %link.actor_id, "link put while the provider started: delivered again");
-                crate::host::deliver_link(&lattice, link, true).await;
-            }
-            for link in given
-                .iter()
-                .filter(|g| !now.iter().any(|l| l.actor_id == g.actor_id))
-            {
-                tracing::info!(provider = %provider.identity.public_key, actor = %link.actor_id, "link deleted while the provider started: delivered again");
-                crate::host::deliver_link(&lattice, link, false).await;
+            for change in crate::store::diff_links(&given, &now) {
+                let (link, put) = match &change {
+                    LatticeChange::LinkSet(link) => (link, true),
+                    LatticeChange::LinkDeleted(link) => (link, false),
+                    LatticeChange::ClaimsSet => continue,
+                };
+                let what = if put { "put" } else { "deleted" };
+                tracing::info!(provider = %provider.identity.public_key, actor = %link.actor_id, "link {what} while the provider started: delivered again");
+                crate::host::deliver_link(&lattice, link, put).await;
             }
             return;
         }

@@ -266,3 +266,45 @@ async fn link_put_while_the_provider_starts_is_delivered() {
     wait_for_bucket(&client, "slow_start").await;
     host.stop().await;
 }
+
+/// A link put or deleted through the control interface is applied by the host before it answers: the
+/// host's own link list (`get.links`, read from its cache) shows the outcome right after each answer,
+/// over many put/delete rounds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_put_and_del_are_applied_before_the_answer() {
+    let nats = NatsServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host = Host::start(config(&nats, &dir.path().join("cache")))
+        .await
+        .expect("host");
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let actor = KeyPair::new_module().public_key();
+    let provider = KeyPair::new_service().public_key();
+    for round in 0..50 {
+        let link = json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
+                          "contract_id": "wasmcloud:keyvalue", "values": {"round": round.to_string()}});
+        let ack = ctl(&client, "linkdefs.put", link).await;
+        assert_eq!(ack["accepted"], true, "{ack}");
+        let links = ctl(&client, "get.links", json!(null)).await;
+        assert_eq!(
+            links["links"][0]["values"]["round"],
+            round.to_string(),
+            "round {round}: put answered before it was applied: {links}"
+        );
+        let ack = ctl(
+            &client,
+            "linkdefs.del",
+            json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
+                   "contract_id": "wasmcloud:keyvalue", "values": {}}),
+        )
+        .await;
+        assert_eq!(ack["accepted"], true, "{ack}");
+        let links = ctl(&client, "get.links", json!(null)).await;
+        assert_eq!(
+            links["links"].as_array().map(Vec::len),
+            Some(0),
+            "round {round}: delete answered before it was applied: {links}"
+        );
+    }
+    host.stop().await;
+}

@@ -2,10 +2,11 @@
 //! `~/.wash/downloads/nats.pid` and `wadm.pid`. `wash down` stops those too, but only after checking
 //! that the pid still names that program, so a stale file never gets an unrelated process signalled.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::{pid_alive, stop_pid, WashHome};
+use crate::state::runs;
+use crate::{pid_alive, ProcessId, WashHome};
 
 /// Grace between SIGTERM and SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -74,8 +75,11 @@ impl RecordedProcess {
     pub fn stop(mut self) -> Self {
         if let (RecordedOutcome::Running, Some(pid)) = (self.outcome, self.pid) {
             // Checked again right before the signal: the pid may have gone since it was read.
-            if pid_alive(pid) && runs(pid, self.program) {
-                stop_pid(pid, STOP_GRACE);
+            let id = ProcessId {
+                pid,
+                start_time: None,
+            };
+            if id.stop(self.program, STOP_GRACE) {
                 self.outcome = RecordedOutcome::Stopped;
             } else {
                 self.outcome = RecordedOutcome::Stale;
@@ -84,20 +88,6 @@ impl RecordedProcess {
         let _ = std::fs::remove_file(&self.pid_file);
         self
     }
-}
-
-/// Whether process `pid` runs `program`: the file name of its executable (or, for a script, of its
-/// first argument) contains the program's name.
-fn runs(pid: u32, program: &str) -> bool {
-    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-        return false;
-    };
-    cmdline
-        .split(|byte| *byte == 0)
-        .take(2)
-        .filter_map(|arg| std::str::from_utf8(arg).ok())
-        .filter_map(|arg| Path::new(arg).file_name()?.to_str())
-        .any(|name| name.contains(program))
 }
 
 #[cfg(test)]

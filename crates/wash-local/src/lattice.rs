@@ -10,8 +10,8 @@ use wash_ctl::CtlClient;
 use crate::downloads::{recorded_processes, RecordedOutcome, RecordedProcess};
 use crate::nats::stop_started_nats;
 use crate::{
-    pid_alive, probe_nats, start_nats_server, stop_pid, ContextStore, HostRecord, LocalError,
-    NatsProbe, NatsServerOptions, StartedNats, WashHome,
+    probe_nats, start_nats_server, ContextStore, HostRecord, LocalError, NatsProbe,
+    NatsServerOptions, ProcessId, Recorded, StartedNats, WashHome, HOST_PROGRAM,
 };
 
 /// How long `wash up --detached` waits for the background host to serve the lattice.
@@ -86,7 +86,7 @@ impl LocalNats {
     /// Stops the server if this `wash up` started it, and removes its pid file.
     pub fn stop_started(&self, home: &WashHome) {
         if let Some(started) = self.started {
-            stop_started_nats(home, started.pid);
+            stop_started_nats(home, started.id);
         }
     }
 }
@@ -231,46 +231,64 @@ pub struct DownReport {
     pub host: Option<HostRecord>,
     /// The pid of the NATS server `wash up` started.
     pub nats_pid: Option<u32>,
+    /// Records of `wash up` (`host.json`, `nats.pid`) whose process is gone or is another process
+    /// now: nothing was signalled and the file was removed.
+    pub stale: Vec<StaleRecord>,
     /// What wash 0.18.1's `up` recorded under `~/.wash/downloads`, and what became of it.
     pub recorded: Vec<RecordedProcess>,
 }
 
+/// A record of `wash up` that no longer names its process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleRecord {
+    /// The record file.
+    pub file: std::path::PathBuf,
+    /// The pid it held, if any.
+    pub pid: Option<u32>,
+}
+
 /// Stops the host and the NATS server that `wash up` started, then the wadm and NATS server that wash
 /// 0.18.1's `up` recorded, and nothing else: the host is asked over its control interface first (it
-/// shuts its providers down), then signalled if it is still there. Stale records are removed.
+/// shuts its providers down), then signalled if it is still there. A record is trusted only while its
+/// pid still names the recorded process (same start time; records of older versions: same program);
+/// stale records are reported and removed.
 pub async fn down(
     home: &WashHome,
     on_step: &mut dyn FnMut(LatticeStep<'_>),
 ) -> Result<DownReport, LocalError> {
-    let host = home.live_host()?;
-    if let Some(record) = &host {
-        on_step(LatticeStep::StoppingHost(record));
-        let asked = async {
-            let client = CtlClient::connect(&record.nats_url, record.lattice.clone()).await?;
-            client.stop_host(&record.host_id, Some(2000)).await
-        };
-        if let Err(err) = asked.await {
-            tracing::debug!(%err, "control-interface stop failed; signalling the process");
+    let mut stale = Vec::new();
+    let host = match home.host()? {
+        Some((record, Recorded::Running(id))) => {
+            stop_host(&record, id, on_step).await;
+            Some(record)
         }
-        let deadline = Instant::now() + HOST_STOP_TIMEOUT;
-        while pid_alive(record.pid) && Instant::now() < deadline {
-            tokio::time::sleep(POLL).await;
+        Some((_, Recorded::Stale(pid))) => {
+            stale.push(StaleRecord {
+                file: home.host_record(),
+                pid,
+            });
+            None
         }
-        let pid = record.pid;
-        let _ = tokio::task::spawn_blocking(move || stop_pid(pid, STOP_GRACE)).await;
-    }
+        None => None,
+    };
     home.forget_host();
-    let nats_pid = home.started_nats_pid();
-    match nats_pid {
-        Some(pid) => {
-            on_step(LatticeStep::StoppingNats(pid));
+    let nats_pid = match home.started_nats() {
+        Some(Recorded::Running(id)) => {
+            on_step(LatticeStep::StoppingNats(id.pid));
             let home = home.clone();
-            let _ = tokio::task::spawn_blocking(move || stop_started_nats(&home, pid)).await;
+            let _ = tokio::task::spawn_blocking(move || stop_started_nats(&home, id)).await;
+            Some(id.pid)
         }
-        None => {
-            let _ = std::fs::remove_file(home.nats_pid());
+        Some(Recorded::Stale(pid)) => {
+            stale.push(StaleRecord {
+                file: home.nats_pid(),
+                pid,
+            });
+            None
         }
-    }
+        None => None,
+    };
+    let _ = std::fs::remove_file(home.nats_pid());
     let mut recorded = Vec::new();
     for process in recorded_processes(home) {
         if let (RecordedOutcome::Running, Some(pid)) = (process.outcome, process.pid) {
@@ -282,8 +300,26 @@ pub async fn down(
     Ok(DownReport {
         host,
         nats_pid,
+        stale,
         recorded,
     })
+}
+
+/// Asks the host to stop over its control interface, then signals it if it is still there.
+async fn stop_host(record: &HostRecord, id: ProcessId, on_step: &mut dyn FnMut(LatticeStep<'_>)) {
+    on_step(LatticeStep::StoppingHost(record));
+    let asked = async {
+        let client = CtlClient::connect(&record.nats_url, record.lattice.clone()).await?;
+        client.stop_host(&record.host_id, Some(2000)).await
+    };
+    if let Err(err) = asked.await {
+        tracing::debug!(%err, "control-interface stop failed; signalling the process");
+    }
+    let deadline = Instant::now() + HOST_STOP_TIMEOUT;
+    while id.is_running(HOST_PROGRAM) && Instant::now() < deadline {
+        tokio::time::sleep(POLL).await;
+    }
+    let _ = tokio::task::spawn_blocking(move || id.stop(HOST_PROGRAM, STOP_GRACE)).await;
 }
 
 #[cfg(test)]

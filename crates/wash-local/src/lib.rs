@@ -28,11 +28,11 @@ pub use error::LocalError;
 pub use hosts_down::{down_lattice, HostSelection, LatticeDown};
 pub use lattice::{
     down, find_or_start_nats, record_lattice, start_background_host, DownReport, LatticeSettings,
-    LatticeStep, LocalNats, NatsRequest,
+    LatticeStep, LocalNats, NatsRequest, StaleRecord,
 };
 pub use nats::{
     nats_server_program, nats_server_version, probe_nats, start_nats_server, stop_started_nats,
     LeafRemote, NatsProbe, NatsServerOptions, StartedNats, DEFAULT_JS_DOMAIN,
 };
 pub use paths::{WashPaths, WASH_CACHE_ENV, WASH_HOME_ENV, WASH_KEYS_ENV};
-pub use state::{pid_alive, stop_pid, HostRecord, WashHome};
+pub use state::{pid_alive, HostRecord, ProcessId, Recorded, WashHome, HOST_PROGRAM, NATS_PROGRAM};

@@ -61,8 +61,8 @@ pub fn nats_server_program() -> Result<PathBuf, LocalError> {
 /// A NATS server this process started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StartedNats {
-    /// Its process id (also written to `~/.wash/nats.pid`).
-    pub pid: u32,
+    /// Its process (also written to `~/.wash/nats.pid`).
+    pub id: crate::ProcessId,
     /// Its port.
     pub port: u16,
 }
@@ -181,11 +181,15 @@ pub fn start_nats_server(
         reason: e.to_string(),
     })?;
     let pid = child.id();
-    write_atomic(&home.nats_pid(), pid.to_string().as_bytes())?;
+    let id = crate::ProcessId::of(pid).unwrap_or(crate::ProcessId {
+        pid,
+        start_time: None,
+    });
+    crate::state::write_atomic(&home.nats_pid(), id.to_pid_file().as_bytes())?;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if probe_nats(port) == NatsProbe::Nats {
-            return Ok(StartedNats { pid, port });
+            return Ok(StartedNats { id, port });
         }
         if let Ok(Some(status)) = child.try_wait() {
             let _ = std::fs::remove_file(home.nats_pid());
@@ -204,8 +208,9 @@ pub fn start_nats_server(
     }
 }
 
-/// Stops the NATS server `wash up` started (SIGTERM, then SIGKILL after 5 s) and removes its pid file.
-pub fn stop_started_nats(home: &WashHome, pid: u32) {
-    crate::stop_pid(pid, Duration::from_secs(5));
+/// Stops the NATS server `wash up` started (SIGTERM, then SIGKILL after 5 s, each only while the pid
+/// still names that process) and removes its pid file.
+pub fn stop_started_nats(home: &WashHome, id: crate::ProcessId) {
+    id.stop(crate::NATS_PROGRAM, Duration::from_secs(5));
     let _ = std::fs::remove_file(home.nats_pid());
 }

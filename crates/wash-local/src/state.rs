@@ -95,15 +95,10 @@ impl WashHome {
         self.root.join("credentials.json")
     }
 
-    /// Reads the pid in `path`, if the file exists and the process is alive.
-    pub fn live_pid(&self, path: &Path) -> Option<u32> {
-        let pid: u32 = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
-        pid_alive(pid).then_some(pid)
-    }
-
-    /// The pid of the NATS server `wash up` started, if its pid file names a live process.
-    pub fn started_nats_pid(&self) -> Option<u32> {
-        self.live_pid(&self.nats_pid())
+    /// What `~/.wash/nats.pid` says about the NATS server `wash up` started: `None` without the file.
+    pub fn started_nats(&self) -> Option<Recorded> {
+        let text = std::fs::read_to_string(self.nats_pid()).ok()?;
+        Some(Recorded::check(ProcessId::parse(&text), NATS_PROGRAM))
     }
 
     /// Writes the record of the host serving the lattice.
@@ -116,8 +111,15 @@ impl WashHome {
         let _ = std::fs::remove_file(self.host_record());
     }
 
-    /// Reads the host record if it exists and its process is alive.
+    /// Reads the host record if it exists and its process is alive and still the recorded one.
     pub fn live_host(&self) -> Result<Option<HostRecord>, LocalError> {
+        Ok(self
+            .host()?
+            .and_then(|(record, state)| matches!(state, Recorded::Running(_)).then_some(record)))
+    }
+
+    /// Reads the host record if it exists, with what became of its process.
+    pub fn host(&self) -> Result<Option<(HostRecord, Recorded)>, LocalError> {
         let path = self.host_record();
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -128,8 +130,131 @@ impl WashHome {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        Ok(pid_alive(record.pid).then_some(record))
+        let id = ProcessId {
+            pid: record.pid,
+            start_time: record.start_time,
+        };
+        let state = Recorded::check(Some(id), HOST_PROGRAM);
+        Ok(Some((record, state)))
     }
+}
+
+/// The program name a host record's process runs (the host is `wash up` itself).
+pub const HOST_PROGRAM: &str = "wash";
+/// The program name the NATS server `wash up` starts runs.
+pub const NATS_PROGRAM: &str = "nats-server";
+
+/// One process as `wash up` recorded it: its pid and, in records written by this wash, its start time
+/// (clock ticks after boot, field 22 of `/proc/<pid>/stat`). Together they name one process: a pid
+/// reused by another program has another start time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessId {
+    /// The process id.
+    pub pid: u32,
+    /// Its start time; `None` in records written by older wash versions (which held only a pid).
+    pub start_time: Option<u64>,
+}
+
+impl ProcessId {
+    /// The running process `pid` with its start time (`None` if it does not exist).
+    pub fn of(pid: u32) -> Option<Self> {
+        Some(Self {
+            pid,
+            start_time: Some(start_time(pid)?),
+        })
+    }
+
+    /// Reads a pid file: `<pid> <start time>`, or `<pid>` alone as older versions wrote it.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut words = text.split_whitespace();
+        let pid = words.next()?.parse().ok()?;
+        let start_time = match words.next() {
+            Some(word) => Some(word.parse().ok()?),
+            None => None,
+        };
+        Some(Self { pid, start_time })
+    }
+
+    /// The pid file text.
+    pub fn to_pid_file(&self) -> String {
+        match self.start_time {
+            Some(start) => format!("{} {start}", self.pid),
+            None => self.pid.to_string(),
+        }
+    }
+
+    /// Whether this process still runs: the pid is alive and has the recorded start time, or, for a
+    /// record without one, its executable (or a script's first argument) is named after `program`.
+    pub fn is_running(&self, program: &str) -> bool {
+        if !pid_alive(self.pid) {
+            return false;
+        }
+        match self.start_time {
+            Some(recorded) => start_time(self.pid) == Some(recorded),
+            None => runs(self.pid, program),
+        }
+    }
+
+    /// Sends SIGTERM, waits up to `grace` for the process to exit, then SIGKILL, checking before each
+    /// signal that the pid still names this process. Returns whether it was running.
+    pub fn stop(&self, program: &str, grace: Duration) -> bool {
+        let Ok(raw) = i32::try_from(self.pid) else {
+            return false;
+        };
+        if !self.is_running(program) {
+            return false;
+        }
+        let _ = kill(Pid::from_raw(raw), Signal::SIGTERM);
+        let deadline = Instant::now() + grace;
+        while self.is_running(program) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        if self.is_running(program) {
+            let _ = kill(Pid::from_raw(raw), Signal::SIGKILL);
+        }
+        true
+    }
+}
+
+/// What a record's process turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// The recorded process runs.
+    Running(ProcessId),
+    /// The record holds no pid, or its process is gone or is another process now: never signalled.
+    Stale(Option<u32>),
+}
+
+impl Recorded {
+    /// Checks a record's process (`None`: the record held no pid).
+    pub fn check(id: Option<ProcessId>, program: &str) -> Self {
+        match id {
+            Some(id) if id.is_running(program) => Self::Running(id),
+            other => Self::Stale(other.map(|id| id.pid)),
+        }
+    }
+}
+
+/// The start time of process `pid` (field 22 of `/proc/<pid>/stat`, after the parenthesised name).
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    // Fields after the name start with field 3 (state); the start time is field 22.
+    after_name.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Whether process `pid` runs `program`: the file name of its executable (or, for a script, of its
+/// first argument) contains the program's name.
+pub(crate) fn runs(pid: u32, program: &str) -> bool {
+    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    cmdline
+        .split(|byte| *byte == 0)
+        .take(2)
+        .filter_map(|arg| std::str::from_utf8(arg).ok())
+        .filter_map(|arg| Path::new(arg).file_name()?.to_str())
+        .any(|name| name.contains(program))
 }
 
 /// What a host started by `wash up` writes about itself once it serves the lattice.
@@ -143,6 +268,9 @@ pub struct HostRecord {
     pub nats_url: String,
     /// Lattice id.
     pub lattice: String,
+    /// The host process's start time (see [`ProcessId`]); missing in records of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<u64>,
 }
 
 impl HostRecord {
@@ -181,21 +309,47 @@ pub fn pid_alive(pid: u32) -> bool {
     }
 }
 
-/// Sends SIGTERM, waits up to `grace` for the process to exit, then SIGKILL. Returns whether it was running.
-pub fn stop_pid(pid: u32, grace: Duration) -> bool {
-    let Ok(raw) = i32::try_from(pid) else {
-        return false;
-    };
-    if !pid_alive(pid) {
-        return false;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pid file naming a live process with another start time, or (an old pid-only file) a live
+    /// process that runs another program, is stale: `stop` signals nothing and the process survives.
+    #[test]
+    fn a_record_of_another_process_is_stale_and_nothing_is_signalled() {
+        let mut other = std::process::Command::new("sleep")
+            .arg("100")
+            .spawn()
+            .expect("sleep");
+        let pid = other.id();
+        let actual = ProcessId::of(pid).expect("running");
+        assert!(
+            actual.is_running(NATS_PROGRAM),
+            "its own start time matches"
+        );
+        let reused = ProcessId {
+            pid,
+            start_time: actual.start_time.map(|t| t + 1),
+        };
+        let old_file = ProcessId::parse(&format!("{pid}\n")).expect("pid only");
+        assert_eq!(old_file.start_time, None);
+        for record in [reused, old_file] {
+            assert_eq!(
+                Recorded::check(Some(record), NATS_PROGRAM),
+                Recorded::Stale(Some(pid))
+            );
+            assert!(!record.stop(NATS_PROGRAM, Duration::from_millis(10)));
+        }
+        assert!(
+            other.try_wait().expect("try_wait").is_none(),
+            "the unrelated process was signalled"
+        );
+        assert_eq!(
+            ProcessId::parse(&actual.to_pid_file()),
+            Some(actual),
+            "the pid file round-trips"
+        );
+        let _ = other.kill();
+        let _ = other.wait();
     }
-    let _ = kill(Pid::from_raw(raw), Signal::SIGTERM);
-    let deadline = Instant::now() + grace;
-    while pid_alive(pid) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    if pid_alive(pid) {
-        let _ = kill(Pid::from_raw(raw), Signal::SIGKILL);
-    }
-    true
 }

@@ -83,6 +83,7 @@ async fn run_host(
         host_id: host.id(),
         nats_url: host_url,
         lattice: host.lattice().to_owned(),
+        start_time: wash_local::ProcessId::of(std::process::id()).and_then(|id| id.start_time),
     };
     home.record_host(&record)?;
     printer.status(
