@@ -738,7 +738,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__build)
-            opts="-p -o -v -q -h -V --config-path --path --no-sign --sign-only --output --verbose --quiet --help --version"
+            opts="-p -i -s -o -v -q -h -V --config-path --path --build-only --no-sign --sign-only --issuer --subject --keys-directory --disable-keygen --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -753,6 +753,26 @@ _wash() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys-directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

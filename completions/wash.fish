@@ -620,11 +620,15 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "provider" -d 'A native capability provider (built-in template: a factorial provider on the 0.x SDK)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "interface" -d 'A Smithy interface and the Rust crate of its bindings'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand build" -s p -l path -l config-path -d 'The project folder, holding wasmcloud.toml [default: the current folder]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand build" -s p -l path -l config-path -d 'The project folder holding wasmcloud.toml, or the project file itself [default: the current folder]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand build" -s i -l issuer -d 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]' -r
+complete -c wash -n "__fish_wash_using_subcommand build" -s s -l subject -d 'Subject (module or service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]' -r
+complete -c wash -n "__fish_wash_using_subcommand build" -l keys-directory -d 'Key directory; wins over `key_directory` in wasmcloud.toml [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand build" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand build" -l no-sign -d 'Compile only: do not sign the actor or pack the provider'
+complete -c wash -n "__fish_wash_using_subcommand build" -l no-sign -l build-only -d 'Compile only: do not sign the actor or pack the provider'
 complete -c wash -n "__fish_wash_using_subcommand build" -l sign-only -d 'Do not compile: sign (or pack) what the last build left in cargo\'s target folder'
+complete -c wash -n "__fish_wash_using_subcommand build" -l disable-keygen -d 'Fail instead of generating a key that is not found'
 complete -c wash -n "__fish_wash_using_subcommand build" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand build" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand build" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -5,6 +5,7 @@ mod call;
 mod claims;
 mod cli;
 mod compat;
+mod compat_build;
 mod completions;
 mod ctl;
 mod ctx;

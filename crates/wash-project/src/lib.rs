@@ -32,7 +32,7 @@ mod render;
 mod source;
 mod values;
 
-pub use builder::{build_project, BuildOptions, BuildOutcome, BuildStep, Codegen};
+pub use builder::{build_project, BuildKeys, BuildOptions, BuildOutcome, BuildStep, Codegen};
 pub use config::{Placeholder, PlaceholderType, TemplateConfig, TEMPLATE_CONFIG_FILE};
 pub use embedded::{
     embedded_named, embedded_template, EMBEDDED_TEMPLATE_NAMES, EXTRA_EMBEDDED_TEMPLATES,
