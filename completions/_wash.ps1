@@ -204,9 +204,19 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;claims;inspect' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--jwt-only', '--jwt-only', [CompletionResultType]::ParameterName, 'Print only the raw JWT')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Fail (exit 1) when the claims are expired or not yet valid; without it they are shown, marked as such')
+            [CompletionResult]::new('--allow-latest', '--allow-latest', [CompletionResultType]::ParameterName, 'For an OCI reference: allow the `latest` tag and references without a tag')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'For an OCI reference: neither read nor fill the OCI cache (always download)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
@@ -423,8 +433,17 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;par;inspect' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--allow-latest', '--allow-latest', [CompletionResultType]::ParameterName, 'For an OCI reference: allow the `latest` tag and references without a tag')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'For an OCI reference: neither read nor fill the OCI cache (always download)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')

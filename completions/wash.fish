@@ -119,9 +119,16 @@ complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcom
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s d -l digest -d 'For an OCI reference: the manifest digest the artifact must have' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s u -l user -d 'User name for the registry' -r
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s p -l password -d 'Password for the registry (never printed)' -r
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -l jwt-only -d 'Print only the raw JWT'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -l verify -d 'Fail (exit 1) when the claims are expired or not yet valid; without it they are shown, marked as such'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -l allow-latest -d 'For an OCI reference: allow the `latest` tag and references without a tag'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -l no-cache -d 'For an OCI reference: neither read nor fill the OCI cache (always download)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -169,8 +176,14 @@ complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s d -l digest -d 'For an OCI reference: the manifest digest the artifact must have' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s u -l user -d 'User name for the registry' -r
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s p -l password -d 'Password for the registry (never printed)' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -l allow-latest -d 'For an OCI reference: allow the `latest` tag and references without a tag'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -l insecure -d 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -l no-cache -d 'For an OCI reference: neither read nor fill the OCI cache (always download)'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'

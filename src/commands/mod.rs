@@ -1,6 +1,7 @@
 //! One thin module per subcommand: clap arguments plus glue that calls one library operation.
 
 mod args;
+mod artifact;
 pub mod build;
 pub mod call;
 pub mod claims;

@@ -8,6 +8,8 @@ use wash_claims::{Actor, Token};
 use wash_keys::{generate, seed_of, KeyKind};
 use wash_test_support::{wash, WashCommand};
 
+use crate::snapshot::vector;
+
 /// A Rust actor project with no dependencies (a bare cdylib builds in a moment), in `parent/name`.
 fn tiny_actor_project(parent: &Path, name: &str) -> PathBuf {
     let dir = parent.join(name);
@@ -161,4 +163,230 @@ fn build_keys_directory_and_disable_keygen() {
     // The default store of this invocation's home was not used.
     let home_keys = out.home().join(".wash/keys");
     assert_eq!(std::fs::read_dir(home_keys).unwrap().count(), 0);
+}
+
+/// `tiny.wasm` signed with these validity dates (seconds from now; negative is in the past).
+fn module_with_dates(exp: Option<i64>, nbf: Option<i64>) -> Vec<u8> {
+    let account = generate(KeyKind::Account);
+    let module = generate(KeyKind::Module);
+    let mut claims = wash_claims::Claims::new(
+        account.public_key(),
+        module.public_key(),
+        Actor {
+            name: Some("Dated".into()),
+            ..Actor::default()
+        },
+    );
+    let at = |offset: i64| claims.iat.checked_add_signed(offset).expect("a time");
+    claims.exp = exp.map(at);
+    claims.nbf = nbf.map(at);
+    wash_claims::embed_claims(
+        &std::fs::read(vector("tiny.wasm")).unwrap(),
+        claims,
+        &account,
+    )
+    .unwrap()
+}
+
+/// As in 0.18.1, `claims inspect` shows the claims of an expired or not-yet-valid actor and exits 0;
+/// ours marks them (a warning line and the row in text, `expired`/`cannot_use_yet`/`valid` in JSON).
+/// `--verify` (ours; 0.18.1 had no such flag) turns either into exit 1.
+#[test]
+fn claims_inspect_shows_expired_and_future_claims_marked() {
+    let cases = [
+        (
+            "expired.wasm",
+            Some(-3 * 86_400 - 60),
+            None,
+            "EXPIRED 3days ago",
+            "expired",
+        ),
+        (
+            "future.wasm",
+            None,
+            Some(2 * 86_400 + 60),
+            "NOT YET VALID (valid in 2days)",
+            "cannot_use_yet",
+        ),
+    ];
+    for (file, exp, nbf, warning, field) in cases {
+        let cmd = wash();
+        std::fs::write(cmd.work_dir().join(file), module_with_dates(exp, nbf)).unwrap();
+        let text = cmd.args(["claims", "inspect", file]).run().success();
+        assert!(text.stdout().contains(warning), "{}", text.stdout());
+        assert!(
+            text.stdout().contains("Dated - Module"),
+            "{}",
+            text.stdout()
+        );
+
+        let cmd = wash();
+        std::fs::write(cmd.work_dir().join(file), module_with_dates(exp, nbf)).unwrap();
+        let json = cmd
+            .args(["claims", "inspect", file, "-o", "json"])
+            .run()
+            .success()
+            .json();
+        assert_eq!(json[field], true, "{json}");
+        assert_eq!(json["valid"], false, "{json}");
+        assert_eq!(json["name"], "Dated", "{json}");
+
+        let cmd = wash();
+        std::fs::write(cmd.work_dir().join(file), module_with_dates(exp, nbf)).unwrap();
+        let out = cmd
+            .args([
+                "claims",
+                "inspect",
+                file,
+                "--jwt-only",
+                "--verify",
+                "-o",
+                "json",
+            ])
+            .run()
+            .assert_code(1);
+        assert!(
+            out.json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("the claims of"),
+            "{}",
+            out.stdout()
+        );
+    }
+}
+
+/// `wash reg push --allow-latest` of `file` to `url` in `home` (cache `home/cache`); returns the
+/// manifest digest.
+fn push_to(home: &Path, url: &str, file: &Path, auth: Option<(&str, &str)>) -> String {
+    let mut cmd = wash()
+        .in_home(home)
+        .env("WASH_CACHE", home.join("cache"))
+        .args(["reg", "push", "--allow-latest", url])
+        .arg(file);
+    if let Some((user, password)) = auth {
+        cmd = cmd.args(["-u", user, "-p", password]);
+    }
+    let out = cmd.args(["-o", "json"]).run().success();
+    out.json()["digest"].as_str().expect("digest").to_owned()
+}
+
+/// The number of blobs in the OCI cache of `home`.
+fn cached_blobs(home: &Path) -> usize {
+    std::fs::read_dir(home.join("cache/blobs/sha256")).map_or(0, |d| d.count())
+}
+
+/// `claims inspect REF` and `par inspect REF` pull from a registry as 0.18.1 did: `-d/--digest` pins
+/// the manifest, `--allow-latest` allows the `latest` tag, `-u`/`-p` (here `-p` is the password, as in
+/// 0.18.1) authenticate, `--insecure` is accepted, and `--no-cache` leaves the OCI cache untouched.
+/// `claims inspect` of a provider archive shows the archive, as 0.18.1's did.
+#[test]
+fn inspect_oci_references_with_0x_registry_flags() {
+    let registry = wash_test_support::Registry::start_with_auth("alice", "s3cret");
+    let auth = Some(("alice", "s3cret"));
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let actor = format!("{}/tiny:0.1.0", registry.host());
+    let digest = push_to(home, &actor, &vector("tiny_s.wasm"), auth);
+    let latest = format!("{}/tiny:latest", registry.host());
+    push_to(home, &latest, &vector("tiny_s.wasm"), auth);
+    let provider = format!("{}/tinyprov:0.2.0", registry.host());
+    push_to(home, &provider, &vector("tinyprov.par.gz"), auth);
+
+    // A fresh home: nothing cached, no stored login.
+    let fresh = tempfile::tempdir().unwrap();
+    let fresh = fresh.path();
+    let inspect = |args: &[&str]| {
+        wash()
+            .in_home(fresh)
+            .env("WASH_CACHE", fresh.join("cache"))
+            .args(args)
+            .args(["-o", "json"])
+            .run()
+    };
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(vector("tiny_s.inspect.json")).unwrap()).unwrap();
+
+    let out = inspect(&[
+        "claims",
+        "inspect",
+        &actor,
+        "--no-cache",
+        "-u",
+        "alice",
+        "-p",
+        "s3cret",
+    ]);
+    assert_eq!(out.success().json()["module"], expected["module"]);
+    assert_eq!(cached_blobs(fresh), 0, "--no-cache leaves the cache empty");
+
+    let out = inspect(&[
+        "claims",
+        "inspect",
+        &actor,
+        "-d",
+        &digest,
+        "--insecure",
+        "-u",
+        "alice",
+        "-p",
+        "s3cret",
+    ]);
+    let json = out.success().json();
+    assert_eq!(json["module"], expected["module"]);
+    assert_eq!(json["capabilities"], expected["capabilities"]);
+    assert!(
+        cached_blobs(fresh) > 0,
+        "pulled through the cache like `reg pull`"
+    );
+
+    let wrong = format!("sha256:{}", "0".repeat(64));
+    let out = inspect(&[
+        "claims", "inspect", &actor, "--digest", &wrong, "-u", "alice", "-p", "s3cret",
+    ]);
+    out.assert_code(1);
+
+    let out = inspect(&["claims", "inspect", &actor, "--no-cache"]);
+    let out = out.assert_code(1);
+    assert!(out.stdout().contains("failed to pull"), "{}", out.stdout());
+
+    let out = inspect(&["claims", "inspect", &latest, "-u", "alice", "-p", "s3cret"]);
+    let out = out.assert_code(1);
+    assert!(out.stdout().contains("latest"), "{}", out.stdout());
+    let out = inspect(&[
+        "claims",
+        "inspect",
+        &latest,
+        "--allow-latest",
+        "--jwt-only",
+        "--user",
+        "alice",
+        "--password",
+        "s3cret",
+    ]);
+    let jwt = std::fs::read_to_string(vector("tiny_s.jwt")).unwrap();
+    assert_eq!(out.success().json()["token"], jwt.trim());
+
+    let par_expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(vector("tinyprov.inspect.json")).unwrap()).unwrap();
+    for command in ["par", "claims"] {
+        let out = wash()
+            .in_home(fresh)
+            .env("WASH_CACHE", fresh.join("cache"))
+            .env("WASH_REG_USER", "alice")
+            .env("WASH_REG_PASSWORD", "s3cret")
+            .args([command, "inspect", &provider, "-o", "json"])
+            .run()
+            .success();
+        let json = out.json();
+        for key in [
+            "service",
+            "issuer",
+            "capability_contract_id",
+            "vendor",
+            "targets",
+        ] {
+            assert_eq!(json[key], par_expected[key], "{command}: {json}");
+        }
+    }
 }
