@@ -238,10 +238,66 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;claims;token;actor' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The actor''s display name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The actor''s display name')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`')
+            [CompletionResult]::new('--cap', '--cap', [CompletionResultType]::ParameterName, 'Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A tag (repeatable)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'A tag (repeatable)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Version string, e.g. `0.1.0`')
+            [CompletionResult]::new('--ver', '--ver', [CompletionResultType]::ParameterName, 'Version string, e.g. `0.1.0`')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Call alias: lowercase letters, digits, `_` and `/`')
+            [CompletionResult]::new('--call-alias', '--call-alias', [CompletionResultType]::ParameterName, 'Call alias: lowercase letters, digits, `_` and `/`')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--not-before-days', '--not-before-days', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Capability: key-value store (wasmcloud:keyvalue)')
+            [CompletionResult]::new('--keyvalue', '--keyvalue', [CompletionResultType]::ParameterName, 'Capability: key-value store (wasmcloud:keyvalue)')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Capability: messaging (wasmcloud:messaging)')
+            [CompletionResult]::new('--msg', '--msg', [CompletionResultType]::ParameterName, 'Capability: messaging (wasmcloud:messaging)')
+            [CompletionResult]::new('--http_client', '--http_client', [CompletionResultType]::ParameterName, 'Capability: HTTP client (wasmcloud:httpclient)')
+            [CompletionResult]::new('--http-client', '--http-client', [CompletionResultType]::ParameterName, 'Capability: HTTP client (wasmcloud:httpclient)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
+            [CompletionResult]::new('--http_server', '--http_server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
+            [CompletionResult]::new('--http-server', '--http-server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('--blob_store', '--blob_store', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('--blob-store', '--blob-store', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Capability: logging (wasmcloud:builtin:logging)')
+            [CompletionResult]::new('--logging', '--logging', [CompletionResultType]::ParameterName, 'Capability: logging (wasmcloud:builtin:logging)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Capability: event streams (wasmcloud:eventstreams)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Capability: event streams (wasmcloud:eventstreams)')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Accepted for wash 0.x scripts, which had it; grants nothing (as in wash 0.x)')
+            [CompletionResult]::new('--extras', '--extras', [CompletionResultType]::ParameterName, 'Accepted for wash 0.x scripts, which had it; grants nothing (as in wash 0.x)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Mark the module as a capability provider (at most one capability)')
+            [CompletionResult]::new('--prov', '--prov', [CompletionResultType]::ParameterName, 'Mark the module as a capability provider (at most one capability)')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'wash;claims;token;account' {
@@ -334,10 +390,14 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;claims;token;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;claims;token;help;actor' {
             break
         }
         'wash;claims;token;help;account' {
@@ -366,9 +426,13 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;claims;help;token' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
+            break
+        }
+        'wash;claims;help;token;actor' {
             break
         }
         'wash;claims;help;token;account' {
@@ -1919,9 +1983,13 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;claims;token' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
+            break
+        }
+        'wash;help;claims;token;actor' {
             break
         }
         'wash;help;claims;token;account' {

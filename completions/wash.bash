@@ -94,6 +94,9 @@ _wash() {
             wash__subcmd__claims__subcmd__help__subcmd__token,account)
                 cmd="wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__account"
                 ;;
+            wash__subcmd__claims__subcmd__help__subcmd__token,actor)
+                cmd="wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__actor"
+                ;;
             wash__subcmd__claims__subcmd__help__subcmd__token,operator)
                 cmd="wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__operator"
                 ;;
@@ -102,6 +105,9 @@ _wash() {
                 ;;
             wash__subcmd__claims__subcmd__token,account)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__account"
+                ;;
+            wash__subcmd__claims__subcmd__token,actor)
+                cmd="wash__subcmd__claims__subcmd__token__subcmd__actor"
                 ;;
             wash__subcmd__claims__subcmd__token,help)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__help"
@@ -114,6 +120,9 @@ _wash() {
                 ;;
             wash__subcmd__claims__subcmd__token__subcmd__help,account)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__account"
+                ;;
+            wash__subcmd__claims__subcmd__token__subcmd__help,actor)
+                cmd="wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__actor"
                 ;;
             wash__subcmd__claims__subcmd__token__subcmd__help,help)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__help"
@@ -462,6 +471,9 @@ _wash() {
                 ;;
             wash__subcmd__help__subcmd__claims__subcmd__token,account)
                 cmd="wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__account"
+                ;;
+            wash__subcmd__help__subcmd__claims__subcmd__token,actor)
+                cmd="wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__actor"
                 ;;
             wash__subcmd__help__subcmd__claims__subcmd__token,operator)
                 cmd="wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__operator"
@@ -956,7 +968,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__help__subcmd__token)
-            opts="account operator provider"
+            opts="actor account operator provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -970,6 +982,20 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__account)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__actor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1180,7 +1206,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version account operator provider help"
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version actor account operator provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1283,8 +1309,122 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__claims__subcmd__token__subcmd__actor)
+            opts="-n -k -g -q -f -l -e -c -z -p -t -r -v -a -x -b -i -s -o -h -V --name --keyvalue --msg --http-client --http_client --http-server --http_server --blob-store --blob_store --logging --events --cap --extras --prov --tag --rev --ver --call-alias --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --verbose --quiet --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rev)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --call-alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires-in-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --not-before-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nbf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__claims__subcmd__token__subcmd__help)
-            opts="account operator provider help"
+            opts="actor account operator provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1298,6 +1438,20 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__account)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__actor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4294,7 +4448,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help__subcmd__claims__subcmd__token)
-            opts="account operator provider"
+            opts="actor account operator provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4308,6 +4462,20 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__account)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__actor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

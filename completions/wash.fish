@@ -139,6 +139,7 @@ complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcom
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "actor" -d 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "account" -d 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "operator" -d 'An operator token (self-signed by `--issuer`)'
 complete -c wash -n "__fish_wash_using_subcommand claims; and __fish_seen_subcommand_from token" -f -a "provider" -d 'A capability provider token, signed by an account for a service key'

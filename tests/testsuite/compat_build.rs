@@ -390,3 +390,70 @@ fn inspect_oci_references_with_0x_registry_flags() {
         }
     }
 }
+
+/// `claims token actor` takes 0.18.1's flags (those of `claims sign`, plus `-x`/`-b`, `-i`/`-s`,
+/// `--directory`, `--disable-keygen`) and prints a token for the module key signed by the account.
+#[test]
+fn claims_token_actor_with_0x_flags() {
+    let issuer = generate(KeyKind::Account);
+    let subject = generate(KeyKind::Module);
+    let cmd = wash();
+    let subject_file = cmd.work_dir().join("echo_module.nk");
+    std::fs::write(&subject_file, seed_of(&subject).unwrap()).unwrap();
+    let out = cmd
+        .args(["claims", "token", "actor", "-n", "Echo", "-k", "-q", "-l"])
+        .args(["-c", "acme:custom", "-t", "one", "-t", "two", "-r", "3"])
+        .args(["-v", "1.2.0", "-a", "echo/main", "-x", "5", "-b", "1"])
+        .args(["-i", &seed_of(&issuer).unwrap(), "-s", "echo_module.nk"])
+        .args(["--directory", "nokeys", "--disable-keygen", "-o", "json"])
+        .run()
+        .success();
+    let jwt = out.json()["token"].as_str().expect("token").to_owned();
+    let token = Token::<Actor>::decode(&jwt).expect("a JWT");
+    token.verify_signature().expect("signed by the issuer");
+    let claims = &token.claims;
+    assert_eq!(claims.issuer(), issuer.public_key());
+    assert_eq!(claims.subject(), subject.public_key());
+    assert_eq!(out.json()["subject"], subject.public_key());
+    assert_eq!(claims.exp, Some(claims.iat + 5 * 86_400));
+    assert_eq!(claims.nbf, Some(claims.iat + 86_400));
+    let actor = claims.wascap.clone().expect("actor metadata");
+    assert_eq!(actor.name.as_deref(), Some("Echo"));
+    let caps = [
+        "wasmcloud:keyvalue",
+        "wasmcloud:httpserver",
+        "wasmcloud:builtin:logging",
+        "acme:custom",
+    ];
+    assert_eq!(actor.caps.as_deref(), Some(&caps.map(String::from)[..]));
+    assert_eq!(
+        actor.tags.as_deref(),
+        Some(&["one".to_owned(), "two".to_owned()][..])
+    );
+    assert_eq!(actor.rev, Some(3));
+    assert_eq!(actor.ver.as_deref(), Some("1.2.0"));
+    assert_eq!(actor.call_alias.as_deref(), Some("echo/main"));
+    assert!(!actor.prov);
+    assert!(
+        !out.work_dir().join("nokeys").exists(),
+        "no key was generated"
+    );
+
+    // Without keys: `$USER_account` and `<name>_module` are generated in the store, as in 0.18.1;
+    // the text output is the token alone.
+    let out = wash()
+        .env("USER", "alice")
+        .args([
+            "claims", "token", "actor", "--name", "echo", "--cap", "acme:x",
+        ])
+        .run()
+        .success();
+    let keys = out.home().join(".wash/keys");
+    let read = |file: &str| {
+        let seed = std::fs::read_to_string(keys.join(file)).expect(file);
+        wash_keys::parse_seed(seed.trim()).unwrap().1.public_key()
+    };
+    let token = Token::<Actor>::decode(out.stdout().trim()).expect("only the token on stdout");
+    assert_eq!(token.claims.issuer(), read("alice_account.nk"));
+    assert_eq!(token.claims.subject(), read("echo_module.nk"));
+}

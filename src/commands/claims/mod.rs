@@ -21,6 +21,7 @@ Examples:
   wash claims inspect echo_s.wasm -o json
   wash claims inspect 127.0.0.1:5000/echo:0.1.0 --digest sha256:170ff349...
   wash claims token operator --name ops
+  wash claims token actor --name echo -q -k     # a token without a module
 
 Keys: `--issuer`/`--subject` take a seed or a path to a seed file; without them wash uses
 `WASH_ISSUER_KEY`/`WASH_SUBJECT_KEY`, then the key store (see `wash keys --help`), then generates keys.";

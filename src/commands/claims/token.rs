@@ -9,6 +9,7 @@ use serde_json::{json, Map};
 use wash_claims::{Account, CapabilityProvider, Claims, Operator};
 use wash_keys::{default_account_key_name, subject_key_name, KeyKind, SigningKeys};
 
+use super::sign::ActorArgs;
 use super::DateArgs;
 use crate::cli::LongOnlyLogArgs;
 use crate::commands::args::KeyArgs;
@@ -17,6 +18,9 @@ use crate::output::{CommandOutput, Printer};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum TokenCommand {
+    /// An actor token (no module), signed by an account for a module key, with the flags of
+    /// `claims sign`.
+    Actor(Box<ActorTokenArgs>),
     /// An account token, signed by an operator (`--issuer`) for an account (`--subject`).
     Account(SignerTokenArgs),
     /// An operator token (self-signed by `--issuer`).
@@ -40,6 +44,19 @@ pub(super) struct SignerTokenArgs {
     dates: DateArgs,
     #[command(flatten)]
     keys: KeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ActorTokenArgs {
+    #[command(flatten)]
+    actor: ActorArgs,
+    #[command(flatten)]
+    dates: DateArgs,
+    #[command(flatten)]
+    keys: KeyArgs,
+    /// `-q` and `-v` are capability and version flags here, as in wash 0.x.
+    #[command(flatten)]
+    _log: LongOnlyLogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +96,16 @@ pub(super) fn token(
     // account key of an account token is the user's (`$USER_account`).
     let operator_key_name = |name: &str| subject_key_name(Path::new(name), KeyKind::Operator);
     let (jwt, subject) = match command {
+        TokenCommand::Actor(args) => {
+            // Keys as 0.18.1 named them: `$USER_account`, and `<name>_module` for the subject.
+            let mut keys =
+                args.keys
+                    .signing_keys(paths, KeyKind::Module, Path::new(&args.actor.name))?;
+            let metadata = args.actor.into_actor()?;
+            let jwt = signed(&mut keys, metadata, &args.dates)?;
+            report_keys(printer, &keys);
+            (jwt, keys.subject.public_key())
+        }
         TokenCommand::Operator(args) => {
             let store = args.keys.store(paths);
             let request = args
