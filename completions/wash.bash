@@ -5526,7 +5526,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__actor)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5573,6 +5573,10 @@ _wash() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --favorites)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5662,7 +5666,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__interface)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5709,6 +5713,10 @@ _wash() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --favorites)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5728,7 +5736,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__provider)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5775,6 +5783,10 @@ _wash() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --favorites)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

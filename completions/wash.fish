@@ -592,10 +592,12 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l favorites -d 'The favorites file for `--template-name`; without a name, its first template of this kind is used (or chosen at a terminal) [default: ~/.wash/favorites.toml]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l no-git-init -d 'Do not run `git init` in the new project (by default it becomes a repository on `main`)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -607,10 +609,12 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l favorites -d 'The favorites file for `--template-name`; without a name, its first template of this kind is used (or chosen at a terminal) [default: ~/.wash/favorites.toml]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l no-git-init -d 'Do not run `git init` in the new project (by default it becomes a repository on `main`)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -622,10 +626,12 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s d -l define -d 'Set a placeholder value (repeatable); wins over `--values`' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l favorites -d 'The favorites file for `--template-name`; without a name, its first template of this kind is used (or chosen at a terminal) [default: ~/.wash/favorites.toml]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l silent -d 'Ask nothing: placeholders take their defaults, and a value without one is an error'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l force -d 'Render into an existing folder (files of the same name are overwritten)'
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l no-git-init -d 'Do not run `git init` in the new project (by default it becomes a repository on `main`)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -457,3 +457,129 @@ fn claims_token_actor_with_0x_flags() {
     assert_eq!(token.claims.issuer(), read("alice_account.nk"));
     assert_eq!(token.claims.subject(), read("echo_module.nk"));
 }
+
+/// A template folder whose `README.md` names the template and the project.
+fn template_dir(parent: &Path, name: &str) -> PathBuf {
+    let dir = parent.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("README.md"),
+        format!("{name} made {{{{project-name}}}}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+/// As in 0.18.1, `new` makes the project a git repository on `main`; `--no-git-init` does not.
+/// Without `git` on PATH (0.18.1 refused to create the project) the project is made and the
+/// skipped step is reported.
+#[test]
+fn new_git_init_unless_no_git_init() {
+    let out = wash()
+        .args(["new", "actor", "hello", "--silent", "-o", "json"])
+        .run()
+        .success();
+    let project = out.work_dir().join("hello");
+    let head = std::fs::read_to_string(project.join(".git/HEAD")).expect("a git repository");
+    assert_eq!(head.trim(), "ref: refs/heads/main");
+    assert_eq!(out.json()["git_repository"], true);
+    assert_eq!(out.json()["project_path"], project.display().to_string());
+
+    let out = wash()
+        .args([
+            "new",
+            "actor",
+            "hello",
+            "--silent",
+            "--no-git-init",
+            "-o",
+            "json",
+        ])
+        .run()
+        .success();
+    assert!(out.work_dir().join("hello/Cargo.toml").is_file());
+    assert!(!out.work_dir().join("hello/.git").exists());
+    assert_eq!(out.json()["git_repository"], false);
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = wash()
+        .env("PATH", empty.path())
+        .args(["new", "actor", "hello", "--silent"])
+        .run()
+        .success();
+    assert!(out.work_dir().join("hello/Cargo.toml").is_file());
+    assert!(!out.work_dir().join("hello/.git").exists());
+    assert!(
+        out.stderr().contains("no `git` on PATH"),
+        "{}",
+        out.stderr()
+    );
+}
+
+/// `new --favorites FILE`: without a name the file's first template of the kind is used (as 0.18.1
+/// did under `--silent`), `-t NAME` picks one by name, and a missing file is an error.
+#[test]
+fn new_favorites_file() {
+    let cmd = wash();
+    let work = cmd.work_dir();
+    template_dir(&work, "first");
+    template_dir(&work, "second");
+    std::fs::write(
+        work.join("favs.toml"),
+        "[[actor]]\nname = \"first\"\ndescription = \"one\"\npath = \"first\"\n\n\
+         [[actor]]\nname = \"second\"\ndescription = \"two\"\npath = \"second\"\n",
+    )
+    .unwrap();
+    let _out = cmd
+        .args(["new", "actor", "a", "--favorites", "favs.toml", "--silent"])
+        .args(["--no-git-init"])
+        .run()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(work.join("a/README.md")).unwrap(),
+        "first made a\n"
+    );
+
+    let cmd = wash();
+    let work = cmd.work_dir();
+    template_dir(&work, "first");
+    template_dir(&work, "second");
+    std::fs::write(
+        work.join("favs.toml"),
+        "[[actor]]\nname = \"first\"\npath = \"first\"\n\n[[actor]]\nname = \"second\"\npath = \"second\"\n",
+    )
+    .unwrap();
+    let _out = cmd
+        .args([
+            "new",
+            "actor",
+            "b",
+            "--favorites",
+            "favs.toml",
+            "-t",
+            "second",
+        ])
+        .args(["--silent", "--no-git-init"])
+        .run()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(work.join("b/README.md")).unwrap(),
+        "second made b\n"
+    );
+
+    let out = wash()
+        .args([
+            "new",
+            "actor",
+            "c",
+            "--favorites",
+            "missing.toml",
+            "--silent",
+            "-o",
+            "json",
+        ])
+        .run()
+        .assert_code(1);
+    assert!(out.stdout().contains("is not a file"), "{}", out.stdout());
+    assert!(!out.work_dir().join("c").exists());
+}

@@ -23,6 +23,7 @@ mod config;
 mod embedded;
 mod error;
 mod filters;
+mod git;
 mod glob;
 mod go;
 mod kind;
@@ -38,6 +39,7 @@ pub use embedded::{
     embedded_named, embedded_template, EMBEDDED_TEMPLATE_NAMES, EXTRA_EMBEDDED_TEMPLATES,
 };
 pub use error::ProjectError;
+pub use git::{git_init, GitInit};
 pub use go::{find_go, GO_ENV};
 pub use kind::ProjectKind;
 pub use manifest::{
