@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider')
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Rust bindings from Smithy models (codegen.toml)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Smithy models and print every error with its line and column')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report style issues in Smithy models: naming conventions, unwelcome terms')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1902,6 +1903,12 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;gen' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The codegen.toml to read')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The codegen.toml to read')
+            [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'The folder each language''s `output_dir` is relative to [default: the config''s folder]')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Generate only this language (`rust` or `go`; repeatable) [default: every one configured]')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Generate only this language (`rust` or `go`; repeatable) [default: every one configured]')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'wash 0.x''s handlebars template folder: refused (this generator has no templates)')
+            [CompletionResult]::new('--template-dir', '--template-dir', [CompletionResultType]::ParameterName, 'wash 0.x''s handlebars template folder: refused (this generator has no templates)')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'wash 0.x''s template values: refused (this generator has no templates)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -1915,6 +1922,23 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;validate' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The codegen.toml whose `[[models]]` are read when no PATH is given [default: ./codegen.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The codegen.toml whose `[[models]]` are read when no PATH is given [default: ./codegen.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;lint' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The codegen.toml whose `[[models]]` are read when no PATH is given [default: ./codegen.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The codegen.toml whose `[[models]]` are read when no PATH is given [default: ./codegen.toml]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -1957,6 +1981,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider')
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Rust bindings from Smithy models (codegen.toml)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Smithy models and print every error with its line and column')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report style issues in Smithy models: naming conventions, unwelcome terms')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -2208,6 +2233,9 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;validate' {
+            break
+        }
+        'wash;help;lint' {
             break
         }
         'wash;help;completions' {

@@ -49,6 +49,9 @@ _wash() {
             wash,keys)
                 cmd="wash__subcmd__keys"
                 ;;
+            wash,lint)
+                cmd="wash__subcmd__lint"
+                ;;
             wash,new)
                 cmd="wash__subcmd__new"
                 ;;
@@ -442,6 +445,9 @@ _wash() {
             wash__subcmd__help,keys)
                 cmd="wash__subcmd__help__subcmd__keys"
                 ;;
+            wash__subcmd__help,lint)
+                cmd="wash__subcmd__help__subcmd__lint"
+                ;;
             wash__subcmd__help,new)
                 cmd="wash__subcmd__help__subcmd__new"
                 ;;
@@ -728,7 +734,7 @@ _wash() {
 
     case "${cmd}" in
         wash)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version keys claims par reg drain up down ctl ui call ctx new build gen validate completions help"
+            opts="-o -v -q -h -V --output --verbose --quiet --help --version keys claims par reg drain up down ctl ui call ctx new build gen validate lint completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4334,7 +4340,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__gen)
-            opts="-c -o -v -q -h -V --config --output --verbose --quiet --help --version"
+            opts="-c -l -T -D -o -v -q -h -V --config --output-dir --lang --template-dir --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4345,6 +4351,30 @@ _wash() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -T)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4364,7 +4394,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help)
-            opts="keys claims par reg drain up down ctl ui call ctx new build gen validate completions help"
+            opts="keys claims par reg drain up down ctl ui call ctx new build gen validate lint completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5091,6 +5121,20 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__help__subcmd__lint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__help__subcmd__new)
             opts="actor provider interface"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -5485,6 +5529,36 @@ _wash() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__lint)
+            opts="-c -o -v -q -h -V --config --output --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6574,12 +6648,20 @@ _wash() {
             return 0
             ;;
         wash__subcmd__validate)
-            opts="-o -v -q -h -V --output --verbose --quiet --help --version"
+            opts="-c -o -v -q -h -V --config --output --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0

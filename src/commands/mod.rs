@@ -61,6 +61,8 @@ pub enum Command {
     Gen(gen::GenArgs),
     /// Check Smithy models and print every error with its line and column.
     Validate(validate::ValidateArgs),
+    /// Report style issues in Smithy models: naming conventions, unwelcome terms.
+    Lint(validate::LintArgs),
     /// Print or write shell completion scripts.
     Completions(completions::CompletionsArgs),
 }
@@ -86,6 +88,7 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Build(args) => build::run(args, &paths()?, printer),
         Command::Gen(args) => gen::run(args, printer),
         Command::Validate(args) => validate::run(args, printer),
+        Command::Lint(args) => validate::lint(args, printer),
         Command::Completions(args) => completions::run(args, printer),
     }
 }

@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "build",
     "gen",
     "validate",
+    "lint",
     "completions",
 ];
 

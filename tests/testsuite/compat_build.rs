@@ -583,3 +583,170 @@ fn new_favorites_file() {
     assert!(out.stdout().contains("is not a file"), "{}", out.stdout());
     assert!(!out.work_dir().join("c").exists());
 }
+
+/// The repository's `smithy/` folder.
+fn smithy_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("smithy")
+}
+
+/// A codegen.toml whose `[[models]]` name a folder that does not exist, with a Rust and a Go output.
+const GEN_TOML: &str = "[[models]]\npath = \"missing\"\n\n[rust]\noutput_dir = \"rs\"\n\n\
+    [[rust.files]]\npath = \"src/keyvalue.rs\"\nnamespace = \"org.wasmcloud.interface.keyvalue\"\n\n\
+    [go]\noutput_dir = \"go\"\n\n[[go.files]]\npath = \"keyvalue.go\"\n\
+    namespace = \"org.wasmcloud.interface.keyvalue\"\n";
+
+/// `gen INPUT... --output-dir DIR -l rust`: the inputs replace the `[[models]]`, outputs go under DIR,
+/// and only Rust is written, as in 0.18.1; `-T`/`-D` and languages we do not write are refused.
+#[test]
+fn gen_inputs_output_dir_and_lang() {
+    let cmd = wash();
+    let work = cmd.work_dir();
+    std::fs::write(work.join("codegen.toml"), GEN_TOML).unwrap();
+    let out = cmd
+        .arg("gen")
+        .arg(smithy_dir().join("keyvalue.smithy"))
+        .arg(smithy_dir().join("wasmcloud-model.smithy"))
+        .args(["--output-dir", "out", "-l", "rust", "-o", "json"])
+        .run()
+        .success();
+    let code = std::fs::read_to_string(work.join("out/rs/src/keyvalue.rs")).expect("generated");
+    assert!(code.contains("pub trait KeyValueReceiver"), "{code}");
+    assert!(!work.join("out/go").exists(), "-l rust writes no Go");
+    assert!(
+        !work.join("rs").exists(),
+        "--output-dir replaces the config's folder"
+    );
+    assert_eq!(out.json()["files"].as_array().map(Vec::len), Some(1));
+
+    for (flags, message) in [
+        (vec!["-T", "templates"], "not supported"),
+        (vec!["-D", "a=b"], "not supported"),
+        (vec!["-l", "html"], "not `html`"),
+    ] {
+        let cmd = wash();
+        std::fs::write(cmd.work_dir().join("codegen.toml"), GEN_TOML).unwrap();
+        let out = cmd
+            .arg("gen")
+            .arg(smithy_dir())
+            .args(&flags)
+            .args(["-o", "json"])
+            .run()
+            .assert_code(1);
+        assert!(
+            out.stdout().contains(message),
+            "{flags:?}: {}",
+            out.stdout()
+        );
+        assert!(!out.work_dir().join("rs").exists());
+    }
+}
+
+/// A codegen.toml whose `[[models]]` are the keyvalue model, in `dir`.
+fn models_toml(dir: &Path) {
+    let toml = format!(
+        "[[models]]\npath = {:?}\nfiles = [\"keyvalue.smithy\", \"wasmcloud-model.smithy\"]\n",
+        smithy_dir().display().to_string()
+    );
+    std::fs::write(dir.join("codegen.toml"), toml).unwrap();
+}
+
+/// `validate` with no path reads the `[[models]]` of ./codegen.toml (or of `-c FILE`), as 0.x did;
+/// with neither, it says what to pass.
+#[test]
+fn validate_reads_codegen_toml_without_paths() {
+    let cmd = wash();
+    models_toml(&cmd.work_dir());
+    let out = cmd.args(["validate", "-o", "json"]).run().success();
+    let files = out.json()["files"].to_string();
+    assert!(
+        files.contains("keyvalue.smithy") && files.contains("wasmcloud-model.smithy"),
+        "{files}"
+    );
+    assert!(out.json()["namespaces"]
+        .to_string()
+        .contains("org.wasmcloud.interface.keyvalue"));
+
+    let cmd = wash();
+    std::fs::create_dir(cmd.work_dir().join("iface")).unwrap();
+    models_toml(&cmd.work_dir().join("iface"));
+    let out = cmd
+        .args(["validate", "-c", "iface/codegen.toml", "-o", "json"])
+        .run()
+        .success();
+    assert!(out.json()["files"].to_string().contains("keyvalue.smithy"));
+
+    let out = wash().args(["validate", "-o", "json"]).run().assert_code(1);
+    assert!(
+        out.stdout().contains("no `codegen.toml` here"),
+        "{}",
+        out.stdout()
+    );
+}
+
+/// `lint` reports 0.18.1's NamingConventions and UnwelcomeTerms issues with their locations and
+/// exits 0, as 0.18.1 did; it reads ./codegen.toml without paths; a broken model exits 1.
+#[test]
+fn lint_reports_naming_and_unwelcome_terms() {
+    let cmd = wash();
+    let work = cmd.work_dir();
+    std::fs::write(
+        work.join("style.smithy"),
+        "namespace org.example.style\n\nstring lowerName\n\nstructure MasterRecord {\n    Value: lowerName\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("codegen.toml"),
+        "[[models]]\npath = \".\"\nfiles = [\"style.smithy\"]\n",
+    )
+    .unwrap();
+    let out = cmd.args(["lint", "-o", "json"]).run().success();
+    let issues = out.json()["issues"].as_array().cloned().expect("issues");
+    let find = |rule: &str, shape: &str| {
+        issues
+            .iter()
+            .find(|i| i["rule"] == rule && i["shape"] == shape)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {rule} issue on {shape}: {issues:?}"))
+    };
+    let upper = find("NamingConventions", "org.example.style#lowerName");
+    assert_eq!(upper["level"], "info");
+    assert!(upper["message"]
+        .as_str()
+        .unwrap()
+        .contains("i.e. LowerName"));
+    // Reported where it is declared and where a member targets it, as 0.18.1 did.
+    let locations: Vec<&str> = issues
+        .iter()
+        .filter(|i| i["shape"] == "org.example.style#lowerName")
+        .filter_map(|i| i["location"].as_str())
+        .collect();
+    assert_eq!(locations, ["./style.smithy:3:8", "./style.smithy:6:12"]);
+    let member = find("NamingConventions", "org.example.style#MasterRecord$Value");
+    assert!(member["message"].as_str().unwrap().contains("i.e. value"));
+    let term = find("UnwelcomeTerms", "org.example.style#MasterRecord");
+    assert_eq!(term["level"], "warning");
+    assert!(term["message"].as_str().unwrap().contains("'master'"));
+
+    let cmd = wash();
+    std::fs::write(
+        cmd.work_dir().join("style.smithy"),
+        "namespace a.b\nstring lowerName\n",
+    )
+    .unwrap();
+    let out = cmd.args(["lint", "style.smithy"]).run().success();
+    assert!(
+        out.stdout().contains("info[NamingConventions]"),
+        "{}",
+        out.stdout()
+    );
+    assert!(out.stdout().contains("1 lint issue"), "{}", out.stdout());
+
+    let cmd = wash();
+    std::fs::write(
+        cmd.work_dir().join("broken.smithy"),
+        "namespace a.b\nstructure X { y: Nope }\n",
+    )
+    .unwrap();
+    let out = cmd.args(["lint", "broken.smithy"]).run().assert_code(1);
+    assert!(out.stderr().contains("Nope"), "{}", out.stderr());
+}
