@@ -1702,13 +1702,17 @@ _wash() {
             return 0
             ;;
         wash__subcmd__completions)
-            opts="-o -v -q -h -V --dir --output --verbose --quiet --help --version bash zsh fish powershell"
+            opts="-d -o -v -q -h -V --dir --output --verbose --quiet --help --version bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

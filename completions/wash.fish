@@ -679,7 +679,7 @@ complete -c wash -n "__fish_wash_using_subcommand lint" -s v -l verbose -d 'More
 complete -c wash -n "__fish_wash_using_subcommand lint" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand lint" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand completions" -l dir -d 'Write the script into this directory (under the shell\'s usual file name) instead of stdout' -r -F
+complete -c wash -n "__fish_wash_using_subcommand completions" -s d -l dir -d 'Write the script into this directory (under the shell\'s usual file name) instead of stdout' -r -F
 complete -c wash -n "__fish_wash_using_subcommand completions" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand completions" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'

@@ -750,3 +750,29 @@ fn lint_reports_naming_and_unwelcome_terms() {
     let out = cmd.args(["lint", "broken.smithy"]).run().assert_code(1);
     assert!(out.stderr().contains("Nope"), "{}", out.stderr());
 }
+
+/// `completions -d DIR power-shell` (0.18.1's flag before its shell subcommand, and its spelling of
+/// PowerShell) writes `DIR/_wash.ps1`; `--dir DIR zsh` writes `DIR/_wash`.
+#[test]
+fn completions_dir_and_power_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wash()
+        .args(["completions", "-d"])
+        .arg(dir.path())
+        .args(["power-shell", "-o", "json"])
+        .run()
+        .success();
+    let file = dir.path().join("_wash.ps1");
+    assert_eq!(out.json()["path"], file.display().to_string());
+    let script = std::fs::read_to_string(&file).expect("the PowerShell script");
+    assert!(script.contains("Register-ArgumentCompleter"), "{script}");
+
+    wash()
+        .args(["completions", "--dir"])
+        .arg(dir.path())
+        .arg("zsh")
+        .run()
+        .success();
+    let script = std::fs::read_to_string(dir.path().join("_wash")).expect("the zsh script");
+    assert!(script.starts_with("#compdef wash"), "{script}");
+}
