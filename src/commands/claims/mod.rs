@@ -11,6 +11,8 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Map};
 use wash_claims::Claims;
 
+use crate::cli::LongOnlyLogArgs;
+use crate::commands::args::KeyArgs;
 use crate::commands::artifact::OciSourceArgs;
 use crate::output::{CommandOutput, Printer};
 use crate::render::claims::ActorReport;
@@ -64,6 +66,18 @@ struct DateArgs {
         value_name = "DAYS"
     )]
     not_before_days: Option<u64>,
+}
+
+/// The validity and key flags of `claims sign`, `claims token actor` and `claims token provider`,
+/// where `-v`/`-q` keep wash 0.x's meanings (capability, version, vendor) and the log flags are long.
+#[derive(Debug, Args)]
+struct SigningFlags {
+    #[command(flatten)]
+    dates: DateArgs,
+    #[command(flatten)]
+    keys: KeyArgs,
+    #[command(flatten)]
+    _log: LongOnlyLogArgs,
 }
 
 impl DateArgs {

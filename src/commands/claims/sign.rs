@@ -9,9 +9,7 @@ use serde_json::{json, Map};
 use wash_claims::{caps, Actor, ModuleSigning};
 use wash_keys::KeyKind;
 
-use super::DateArgs;
-use crate::cli::LongOnlyLogArgs;
-use crate::commands::args::KeyArgs;
+use super::SigningFlags;
 use crate::commands::keys::report_keys;
 use crate::output::{CommandOutput, Printer};
 
@@ -24,13 +22,9 @@ pub(super) struct SignArgs {
     /// Where to write the signed module [default: `<stem>_s.wasm` next to the input].
     #[arg(short = 'd', long = "destination", value_name = "FILE")]
     destination: Option<PathBuf>,
-    #[command(flatten)]
-    dates: DateArgs,
-    #[command(flatten)]
-    keys: KeyArgs,
     /// `-q` and `-v` are capability and version flags here, as in wash 0.x.
     #[command(flatten)]
-    _log: LongOnlyLogArgs,
+    signing: SigningFlags,
 }
 
 /// The actor's claims as wash 0.x's flags give them (`claims sign` and `claims token actor`).
@@ -147,14 +141,15 @@ pub(super) fn sign(
         .clone()
         .unwrap_or_else(|| default_destination(&args.module));
     let mut keys = args
+        .signing
         .keys
         .signing_keys(paths, KeyKind::Module, &args.module)?;
     let job = ModuleSigning {
         module: args.module.clone(),
         destination: destination.clone(),
         actor,
-        expires_in_days: args.dates.expires_in_days,
-        not_before_days: args.dates.not_before_days,
+        expires_in_days: args.signing.dates.expires_in_days,
+        not_before_days: args.signing.dates.not_before_days,
     };
     printer.status("Signing", args.module.display());
     let token = wash_claims::sign_module_file(job, &mut keys)?;
