@@ -38,6 +38,11 @@ fn tiny_actor_project(parent: &Path, name: &str) -> PathBuf {
     dir
 }
 
+/// Fails, showing `text`, unless `text` contains `needle`.
+fn assert_mentions(text: &str, needle: &str) {
+    assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
+}
+
 /// `wash build` with cargo building into the project's own target folder.
 fn build(project: &Path) -> WashCommand {
     wash()
@@ -124,11 +129,7 @@ fn build_keys_directory_and_disable_keygen() {
         .arg(&keys)
         .run()
         .assert_code(1);
-    assert!(
-        out.stderr().contains("key generation is disabled"),
-        "{}",
-        out.stderr()
-    );
+    assert_mentions(&out.stderr(), "key generation is disabled");
     assert!(!project.join("build/kd_s.wasm").exists());
 
     let out = build(&project)
@@ -213,12 +214,8 @@ fn claims_inspect_shows_expired_and_future_claims_marked() {
         let cmd = wash();
         std::fs::write(cmd.work_dir().join(file), module_with_dates(exp, nbf)).unwrap();
         let text = cmd.args(["claims", "inspect", file]).run().success();
-        assert!(text.stdout().contains(warning), "{}", text.stdout());
-        assert!(
-            text.stdout().contains("Dated - Module"),
-            "{}",
-            text.stdout()
-        );
+        assert_mentions(&text.stdout(), warning);
+        assert_mentions(&text.stdout(), "Dated - Module");
 
         let cmd = wash();
         std::fs::write(cmd.work_dir().join(file), module_with_dates(exp, nbf)).unwrap();
@@ -245,14 +242,7 @@ fn claims_inspect_shows_expired_and_future_claims_marked() {
             ])
             .run()
             .assert_code(1);
-        assert!(
-            out.json()["error"]
-                .as_str()
-                .unwrap()
-                .contains("the claims of"),
-            "{}",
-            out.stdout()
-        );
+        assert_mentions(out.json()["error"].as_str().unwrap(), "the claims of");
     }
 }
 
@@ -348,11 +338,11 @@ fn inspect_oci_references_with_0x_registry_flags() {
 
     let out = inspect(&["claims", "inspect", &actor, "--no-cache"]);
     let out = out.assert_code(1);
-    assert!(out.stdout().contains("failed to pull"), "{}", out.stdout());
+    assert_mentions(&out.stdout(), "failed to pull");
 
     let out = inspect(&["claims", "inspect", &latest, "-u", "alice", "-p", "s3cret"]);
     let out = out.assert_code(1);
-    assert!(out.stdout().contains("latest"), "{}", out.stdout());
+    assert_mentions(&out.stdout(), "latest");
     let out = inspect(&[
         "claims",
         "inspect",
@@ -509,11 +499,7 @@ fn new_git_init_unless_no_git_init() {
         .success();
     assert!(out.work_dir().join("hello/Cargo.toml").is_file());
     assert!(!out.work_dir().join("hello/.git").exists());
-    assert!(
-        out.stderr().contains("no `git` on PATH"),
-        "{}",
-        out.stderr()
-    );
+    assert_mentions(&out.stderr(), "no `git` on PATH");
 }
 
 /// `new --favorites FILE`: without a name the file's first template of the kind is used (as 0.18.1
@@ -580,7 +566,7 @@ fn new_favorites_file() {
         ])
         .run()
         .assert_code(1);
-    assert!(out.stdout().contains("is not a file"), "{}", out.stdout());
+    assert_mentions(&out.stdout(), "is not a file");
     assert!(!out.work_dir().join("c").exists());
 }
 
@@ -632,11 +618,7 @@ fn gen_inputs_output_dir_and_lang() {
             .args(["-o", "json"])
             .run()
             .assert_code(1);
-        assert!(
-            out.stdout().contains(message),
-            "{flags:?}: {}",
-            out.stdout()
-        );
+        assert_mentions(&out.stdout(), message);
         assert!(!out.work_dir().join("rs").exists());
     }
 }
@@ -676,11 +658,7 @@ fn validate_reads_codegen_toml_without_paths() {
     assert!(out.json()["files"].to_string().contains("keyvalue.smithy"));
 
     let out = wash().args(["validate", "-o", "json"]).run().assert_code(1);
-    assert!(
-        out.stdout().contains("no `codegen.toml` here"),
-        "{}",
-        out.stdout()
-    );
+    assert_mentions(&out.stdout(), "no `codegen.toml` here");
 }
 
 /// `lint` reports 0.18.1's NamingConventions and UnwelcomeTerms issues with their locations and
@@ -734,12 +712,8 @@ fn lint_reports_naming_and_unwelcome_terms() {
     )
     .unwrap();
     let out = cmd.args(["lint", "style.smithy"]).run().success();
-    assert!(
-        out.stdout().contains("info[NamingConventions]"),
-        "{}",
-        out.stdout()
-    );
-    assert!(out.stdout().contains("1 lint issue"), "{}", out.stdout());
+    assert_mentions(&out.stdout(), "info[NamingConventions]");
+    assert_mentions(&out.stdout(), "1 lint issue");
 
     let cmd = wash();
     std::fs::write(
@@ -748,7 +722,7 @@ fn lint_reports_naming_and_unwelcome_terms() {
     )
     .unwrap();
     let out = cmd.args(["lint", "broken.smithy"]).run().assert_code(1);
-    assert!(out.stderr().contains("Nope"), "{}", out.stderr());
+    assert_mentions(&out.stderr(), "Nope");
 }
 
 /// `completions -d DIR power-shell` (0.18.1's flag before its shell subcommand, and its spelling of
