@@ -54,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider')
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Rust bindings from Smithy models (codegen.toml)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Smithy models and print every error with its line and column')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report style issues in Smithy models: naming conventions, unwelcome terms')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -218,9 +219,19 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;claims;inspect' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--jwt-only', '--jwt-only', [CompletionResultType]::ParameterName, 'Print only the raw JWT')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Fail (exit 1) when the claims are expired or not yet valid; without it they are shown, marked as such')
+            [CompletionResult]::new('--allow-latest', '--allow-latest', [CompletionResultType]::ParameterName, 'For an OCI reference: allow the `latest` tag and references without a tag')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'For an OCI reference: neither read nor fill the OCI cache (always download)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
@@ -244,10 +255,67 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;claims;token;actor' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The actor''s display name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The actor''s display name')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`')
+            [CompletionResult]::new('--cap', '--cap', [CompletionResultType]::ParameterName, 'Another capability id (repeatable), e.g. `-c wasmcloud:builtin:numbergen`')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A tag (repeatable)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'A tag (repeatable)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Revision number')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Version string, e.g. `0.1.0`')
+            [CompletionResult]::new('--ver', '--ver', [CompletionResultType]::ParameterName, 'Version string, e.g. `0.1.0`')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Call alias: lowercase letters, digits, `_` and `/`')
+            [CompletionResult]::new('--call-alias', '--call-alias', [CompletionResultType]::ParameterName, 'Call alias: lowercase letters, digits, `_` and `/`')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The token expires this many days from now')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--not-before-days', '--not-before-days', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'The token is not valid until this many days from now')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Capability: key-value store (wasmcloud:keyvalue)')
+            [CompletionResult]::new('--keyvalue', '--keyvalue', [CompletionResultType]::ParameterName, 'Capability: key-value store (wasmcloud:keyvalue)')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Capability: messaging (wasmcloud:messaging)')
+            [CompletionResult]::new('--msg', '--msg', [CompletionResultType]::ParameterName, 'Capability: messaging (wasmcloud:messaging)')
+            [CompletionResult]::new('--http_client', '--http_client', [CompletionResultType]::ParameterName, 'Capability: HTTP client (wasmcloud:httpclient)')
+            [CompletionResult]::new('--http-client', '--http-client', [CompletionResultType]::ParameterName, 'Capability: HTTP client (wasmcloud:httpclient)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
+            [CompletionResult]::new('--http_server', '--http_server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
+            [CompletionResult]::new('--http-server', '--http-server', [CompletionResultType]::ParameterName, 'Capability: HTTP server (wasmcloud:httpserver)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('--blob_store', '--blob_store', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('--blob-store', '--blob-store', [CompletionResultType]::ParameterName, 'Capability: blob store (wasmcloud:blobstore)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Capability: logging (wasmcloud:builtin:logging)')
+            [CompletionResult]::new('--logging', '--logging', [CompletionResultType]::ParameterName, 'Capability: logging (wasmcloud:builtin:logging)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Capability: event streams (wasmcloud:eventstreams)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Capability: event streams (wasmcloud:eventstreams)')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Accepted for wash 0.x scripts, which had it; grants nothing (as in wash 0.x)')
+            [CompletionResult]::new('--extras', '--extras', [CompletionResultType]::ParameterName, 'Accepted for wash 0.x scripts, which had it; grants nothing (as in wash 0.x)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Mark the module as a capability provider (at most one capability)')
+            [CompletionResult]::new('--prov', '--prov', [CompletionResultType]::ParameterName, 'Mark the module as a capability provider (at most one capability)')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'wash;claims;token;account' {
@@ -343,10 +411,14 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;claims;token;help' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;claims;token;help;actor' {
             break
         }
         'wash;claims;token;help;account' {
@@ -375,9 +447,13 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;claims;help;token' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
+            break
+        }
+        'wash;claims;help;token;actor' {
             break
         }
         'wash;claims;help;token;account' {
@@ -444,8 +520,17 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;par;inspect' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--allow-latest', '--allow-latest', [CompletionResultType]::ParameterName, 'For an OCI reference: allow the `latest` tag and references without a tag')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'For an OCI reference: neither read nor fill the OCI cache (always download)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
@@ -698,9 +783,19 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;inspect' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'For an OCI reference: the manifest digest the artifact must have')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name for the registry')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for the registry (never printed)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
-            [CompletionResult]::new('--jwt-only', '--jwt-only', [CompletionResultType]::ParameterName, 'Print only the raw JWT (actor modules)')
+            [CompletionResult]::new('--jwt-only', '--jwt-only', [CompletionResultType]::ParameterName, 'Print only the raw JWT')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Fail (exit 1) when the claims are expired or not yet valid; without it they are shown, marked as such')
+            [CompletionResult]::new('--allow-latest', '--allow-latest', [CompletionResultType]::ParameterName, 'For an OCI reference: allow the `latest` tag and references without a tag')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Use plain HTTP for this registry (always the case for localhost and 127.0.0.1)')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'For an OCI reference: neither read nor fill the OCI cache (always download)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
@@ -2574,10 +2669,12 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
             [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('--favorites', '--favorites', [CompletionResultType]::ParameterName, 'The favorites file for `--template-name`; without a name, its first template of this kind is used (or chosen at a terminal) [default: ~/.wash/favorites.toml]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
+            [CompletionResult]::new('--no-git-init', '--no-git-init', [CompletionResultType]::ParameterName, 'Do not run `git init` in the new project (by default it becomes a repository on `main`)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
@@ -2599,10 +2696,12 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
             [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('--favorites', '--favorites', [CompletionResultType]::ParameterName, 'The favorites file for `--template-name`; without a name, its first template of this kind is used (or chosen at a terminal) [default: ~/.wash/favorites.toml]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
+            [CompletionResult]::new('--no-git-init', '--no-git-init', [CompletionResultType]::ParameterName, 'Do not run `git init` in the new project (by default it becomes a repository on `main`)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
@@ -2624,10 +2723,12 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A TOML file of placeholder values (a `[values]` table)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
             [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'Set a placeholder value (repeatable); wins over `--values`')
+            [CompletionResult]::new('--favorites', '--favorites', [CompletionResultType]::ParameterName, 'The favorites file for `--template-name`; without a name, its first template of this kind is used (or chosen at a terminal) [default: ~/.wash/favorites.toml]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Ask nothing: placeholders take their defaults, and a value without one is an error')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Render into an existing folder (files of the same name are overwritten)')
+            [CompletionResult]::new('--no-git-init', '--no-git-init', [CompletionResultType]::ParameterName, 'Do not run `git init` in the new project (by default it becomes a repository on `main`)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
             [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
@@ -2657,13 +2758,20 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;build' {
-            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The project folder, holding wasmcloud.toml [default: the current folder]')
-            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The project folder, holding wasmcloud.toml [default: the current folder]')
-            [CompletionResult]::new('--config-path', '--config-path', [CompletionResultType]::ParameterName, 'The project folder, holding wasmcloud.toml [default: the current folder]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The project folder holding wasmcloud.toml, or the project file itself [default: the current folder]')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The project folder holding wasmcloud.toml, or the project file itself [default: the current folder]')
+            [CompletionResult]::new('--config-path', '--config-path', [CompletionResultType]::ParameterName, 'The project folder holding wasmcloud.toml, or the project file itself [default: the current folder]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Subject (module or service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject (module or service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]')
+            [CompletionResult]::new('--keys-directory', '--keys-directory', [CompletionResultType]::ParameterName, 'Key directory; wins over `key_directory` in wasmcloud.toml [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--no-sign', '--no-sign', [CompletionResultType]::ParameterName, 'Compile only: do not sign the actor or pack the provider')
+            [CompletionResult]::new('--build-only', '--build-only', [CompletionResultType]::ParameterName, 'Compile only: do not sign the actor or pack the provider')
             [CompletionResult]::new('--sign-only', '--sign-only', [CompletionResultType]::ParameterName, 'Do not compile: sign (or pack) what the last build left in cargo''s target folder')
+            [CompletionResult]::new('--disable-keygen', '--disable-keygen', [CompletionResultType]::ParameterName, 'Fail instead of generating a key that is not found')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
@@ -2678,6 +2786,12 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         'wash;gen' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The codegen.toml to read')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The codegen.toml to read')
+            [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'The folder each language''s `output_dir` is relative to [default: the config''s folder]')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Generate only this language (`rust` or `go`; repeatable) [default: every one configured]')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Generate only this language (`rust` or `go`; repeatable) [default: every one configured]')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'wash 0.x''s handlebars template folder: refused (this generator has no templates)')
+            [CompletionResult]::new('--template-dir', '--template-dir', [CompletionResultType]::ParameterName, 'wash 0.x''s handlebars template folder: refused (this generator has no templates)')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'wash 0.x''s template values: refused (this generator has no templates)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -2692,6 +2806,24 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;validate' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The codegen.toml whose `[[models]]` are read when no PATH is given [default: ./codegen.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The codegen.toml whose `[[models]]` are read when no PATH is given [default: ./codegen.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;lint' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The codegen.toml whose `[[models]]` are read when no PATH is given [default: ./codegen.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The codegen.toml whose `[[models]]` are read when no PATH is given [default: ./codegen.toml]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -2706,6 +2838,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;completions' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Write the script into this directory (under the shell''s usual file name) instead of stdout')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the script into this directory (under the shell''s usual file name) instead of stdout')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
@@ -2743,6 +2876,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider')
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Rust bindings from Smithy models (codegen.toml)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Smithy models and print every error with its line and column')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report style issues in Smithy models: naming conventions, unwelcome terms')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -2775,9 +2909,13 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;claims;token' {
+            [CompletionResult]::new('actor', 'actor', [CompletionResultType]::ParameterValue, 'An actor token (no module), signed by an account for a module key, with the flags of `claims sign`')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'An account token, signed by an operator (`--issuer`) for an account (`--subject`)')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'An operator token (self-signed by `--issuer`)')
             [CompletionResult]::new('provider', 'provider', [CompletionResultType]::ParameterValue, 'A capability provider token, signed by an account for a service key')
+            break
+        }
+        'wash;help;claims;token;actor' {
             break
         }
         'wash;help;claims;token;account' {
@@ -3059,6 +3197,9 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;validate' {
+            break
+        }
+        'wash;help;lint' {
             break
         }
         'wash;help;completions' {

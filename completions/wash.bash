@@ -58,6 +58,9 @@ _wash() {
             wash,link)
                 cmd="wash__subcmd__link"
                 ;;
+            wash,lint)
+                cmd="wash__subcmd__lint"
+                ;;
             wash,new)
                 cmd="wash__subcmd__new"
                 ;;
@@ -115,6 +118,9 @@ _wash() {
             wash__subcmd__claims__subcmd__help__subcmd__token,account)
                 cmd="wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__account"
                 ;;
+            wash__subcmd__claims__subcmd__help__subcmd__token,actor)
+                cmd="wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__actor"
+                ;;
             wash__subcmd__claims__subcmd__help__subcmd__token,operator)
                 cmd="wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__operator"
                 ;;
@@ -123,6 +129,9 @@ _wash() {
                 ;;
             wash__subcmd__claims__subcmd__token,account)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__account"
+                ;;
+            wash__subcmd__claims__subcmd__token,actor)
+                cmd="wash__subcmd__claims__subcmd__token__subcmd__actor"
                 ;;
             wash__subcmd__claims__subcmd__token,help)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__help"
@@ -135,6 +144,9 @@ _wash() {
                 ;;
             wash__subcmd__claims__subcmd__token__subcmd__help,account)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__account"
+                ;;
+            wash__subcmd__claims__subcmd__token__subcmd__help,actor)
+                cmd="wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__actor"
                 ;;
             wash__subcmd__claims__subcmd__token__subcmd__help,help)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__help"
@@ -493,6 +505,9 @@ _wash() {
             wash__subcmd__help,link)
                 cmd="wash__subcmd__help__subcmd__link"
                 ;;
+            wash__subcmd__help,lint)
+                cmd="wash__subcmd__help__subcmd__lint"
+                ;;
             wash__subcmd__help,new)
                 cmd="wash__subcmd__help__subcmd__new"
                 ;;
@@ -534,6 +549,9 @@ _wash() {
                 ;;
             wash__subcmd__help__subcmd__claims__subcmd__token,account)
                 cmd="wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__account"
+                ;;
+            wash__subcmd__help__subcmd__claims__subcmd__token,actor)
+                cmd="wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__actor"
                 ;;
             wash__subcmd__help__subcmd__claims__subcmd__token,operator)
                 cmd="wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__operator"
@@ -890,7 +908,7 @@ _wash() {
 
     case "${cmd}" in
         wash)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -912,7 +930,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__build)
-            opts="-p -o -v -q -h -V --config-path --path --no-sign --sign-only --output --verbose --quiet --experimental --help --version"
+            opts="-p -i -s -o -v -q -h -V --config-path --path --build-only --no-sign --sign-only --issuer --subject --keys-directory --disable-keygen --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -927,6 +945,26 @@ _wash() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys-directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1122,7 +1160,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__help__subcmd__token)
-            opts="account operator provider"
+            opts="actor account operator provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1136,6 +1174,20 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__account)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__claims__subcmd__help__subcmd__token__subcmd__actor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1178,12 +1230,36 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__inspect)
-            opts="-o -v -q -h -V --jwt-only --output --verbose --quiet --experimental --help --version"
+            opts="-d -u -p -o -v -q -h -V --jwt-only --verify --digest --allow-latest --user --password --insecure --no-cache --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1322,7 +1398,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version account operator provider help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version actor account operator provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1425,8 +1501,122 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__claims__subcmd__token__subcmd__actor)
+            opts="-n -k -g -q -f -l -e -c -z -p -t -r -v -a -x -b -i -s -o -h -V --name --keyvalue --msg --http-client --http_client --http-server --http_server --blob-store --blob_store --logging --events --cap --extras --prov --tag --rev --ver --call-alias --expires --expires-in-days --nbf --not-before-days --issuer --subject --directory --disable-keygen --verbose --quiet --output --experimental --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rev)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --call-alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires-in-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --not-before-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nbf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__claims__subcmd__token__subcmd__help)
-            opts="account operator provider help"
+            opts="actor account operator provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1440,6 +1630,20 @@ _wash() {
             return 0
             ;;
         wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__account)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__actor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1684,13 +1888,17 @@ _wash() {
             return 0
             ;;
         wash__subcmd__completions)
-            opts="-o -v -q -h -V --dir --output --verbose --quiet --experimental --help --version bash zsh fish powershell"
+            opts="-d -o -v -q -h -V --dir --output --verbose --quiet --experimental --help --version bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4786,7 +4994,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__gen)
-            opts="-c -o -v -q -h -V --config --output --verbose --quiet --experimental --help --version"
+            opts="-c -l -T -D -o -v -q -h -V --config --output-dir --lang --template-dir --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4797,6 +5005,30 @@ _wash() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -T)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5310,7 +5542,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help)
-            opts="keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate completions help"
+            opts="keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5394,7 +5626,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help__subcmd__claims__subcmd__token)
-            opts="account operator provider"
+            opts="actor account operator provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5408,6 +5640,20 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__account)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__actor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6163,6 +6409,20 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__help__subcmd__lint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__help__subcmd__new)
             opts="actor provider interface"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -6528,12 +6788,36 @@ _wash() {
             return 0
             ;;
         wash__subcmd__inspect)
-            opts="-o -v -q -h -V --jwt-only --output --verbose --quiet --experimental --help --version"
+            opts="-d -u -p -o -v -q -h -V --jwt-only --verify --digest --allow-latest --user --password --insecure --no-cache --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -7137,6 +7421,36 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__lint)
+            opts="-c -o -v -q -h -V --config --output --verbose --quiet --experimental --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__new)
             opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version actor provider interface help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -7160,7 +7474,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__actor)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --experimental --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7207,6 +7521,10 @@ _wash() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --favorites)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7296,7 +7614,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__interface)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --experimental --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7343,6 +7661,10 @@ _wash() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --favorites)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7362,7 +7684,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__provider)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --verbose --quiet --output --experimental --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7409,6 +7731,10 @@ _wash() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --favorites)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7688,12 +8014,36 @@ _wash() {
             return 0
             ;;
         wash__subcmd__par__subcmd__inspect)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
+            opts="-d -u -p -o -v -q -h -V --digest --allow-latest --user --password --insecure --no-cache --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -9156,12 +9506,20 @@ _wash() {
             return 0
             ;;
         wash__subcmd__validate)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
+            opts="-c -o -v -q -h -V --config --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::{json, Map};
 use wash_local::WashPaths;
-use wash_project::{BuildOptions, BuildStep, Codegen};
+use wash_project::{BuildKeys, BuildOptions, BuildStep, Codegen};
 
 use crate::commands::files::write_atomically;
 use crate::output::{CommandOutput, Printer};
@@ -15,7 +15,8 @@ const AFTER_HELP: &str = "\
 Examples:
   wash build                        # in a project made by `wash new`
   wash build -p ./hello -o json
-  wash build --no-sign              # compile only
+  wash build -p ./hello/wasmcloud.toml
+  wash build --no-sign              # compile only (wash 0.x: --build-only)
   wash build --sign-only            # sign / pack the artifact of the last build again
 
 By `type` in wasmcloud.toml:
@@ -25,27 +26,41 @@ By `type` in wasmcloud.toml:
              build/<name>.par.gz (`[provider] capability_id`, `vendor`)
   interface  `wash gen` from codegen.toml, then cargo build --release
 cargo's output streams to stderr; a failed compile exits 1 and writes nothing to build/. Keys are
-found as for `wash claims sign` (`WASH_ISSUER_KEY`/`WASH_SUBJECT_KEY`, then the key store, or
-`key_directory` in wasmcloud.toml).";
+found as for `wash claims sign`: `--issuer`/`--subject`, else `WASH_ISSUER_KEY`/`WASH_SUBJECT_KEY`,
+else the key store: `--keys-directory`, else `key_directory` in wasmcloud.toml, else the default.";
 
 /// Arguments of `wash build`.
 #[derive(Debug, Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct BuildArgs {
-    /// The project folder, holding wasmcloud.toml [default: the current folder].
+    /// The project folder holding wasmcloud.toml, or the project file itself [default: the current
+    /// folder].
     #[arg(
         short = 'p',
         long = "path",
         visible_alias = "config-path",
-        value_name = "DIR"
+        value_name = "PATH"
     )]
     path: Option<PathBuf>,
     /// Compile only: do not sign the actor or pack the provider.
-    #[arg(long, conflicts_with = "sign_only")]
+    #[arg(long, visible_alias = "build-only", conflicts_with = "sign_only")]
     no_sign: bool,
     /// Do not compile: sign (or pack) what the last build left in cargo's target folder.
     #[arg(long)]
     sign_only: bool,
+    /// Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY].
+    #[arg(short = 'i', long, value_name = "SEED_OR_FILE")]
+    issuer: Option<String>,
+    /// Subject (module or service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY].
+    #[arg(short = 's', long, value_name = "SEED_OR_FILE")]
+    subject: Option<String>,
+    /// Key directory; wins over `key_directory` in wasmcloud.toml [default: $WASH_KEYS, else
+    /// $WASH_HOME/keys, else ~/.wash/keys].
+    #[arg(long, value_name = "DIR")]
+    keys_directory: Option<PathBuf>,
+    /// Fail instead of generating a key that is not found.
+    #[arg(long)]
+    disable_keygen: bool,
 }
 
 /// `wash gen` as a build step: writes the files a `codegen.toml` describes.
@@ -72,15 +87,33 @@ impl Codegen for WashGen {
 
 /// Runs `wash build`.
 pub fn run(args: BuildArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let project_dir = match args.path {
-        Some(path) => path,
-        None => std::env::current_dir().context("failed to read the current folder")?,
+    let (project_dir, manifest_file) = match args.path {
+        // `-p FILE` names the project file itself, as in wash 0.x; its folder is the project.
+        Some(path) if path.is_file() => {
+            let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(dir) => dir.to_path_buf(),
+                None => PathBuf::from("."),
+            };
+            (dir, Some(path))
+        }
+        Some(path) => (path, None),
+        None => (
+            std::env::current_dir().context("failed to read the current folder")?,
+            None,
+        ),
     };
     let options = BuildOptions {
         project_dir,
         no_sign: args.no_sign,
         sign_only: args.sign_only,
         key_dir: paths.keys_dir(None),
+        manifest_file,
+        keys: BuildKeys {
+            issuer: args.issuer,
+            subject: args.subject,
+            directory: args.keys_directory,
+            disable_keygen: args.disable_keygen,
+        },
     };
     let mut on_step = |step: BuildStep| match step {
         BuildStep::Compiling(command) => printer.status("Running", command),
@@ -113,5 +146,11 @@ pub fn run(args: BuildArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
     json.insert("subject".into(), json!(outcome.subject));
     json.insert("capabilities".into(), json!(outcome.capabilities));
     json.insert("target".into(), json!(outcome.target));
+    if outcome.kind == wash_project::ProjectKind::Actor {
+        // wash 0.18.1's keys: the module it ended with, and whether it is signed.
+        let module = outcome.artifact.as_ref().or(outcome.compiled.as_ref());
+        json.insert("actor_path".into(), json!(module));
+        json.insert("signed".into(), json!(outcome.artifact.is_some()));
+    }
     Ok(CommandOutput::new(text, json))
 }

@@ -15,6 +15,7 @@ const AFTER_HELP: &str = "\
 Examples:
   wash completions bash > ~/.local/share/bash-completion/completions/wash
   wash completions zsh --dir ~/.zfunc        # writes ~/.zfunc/_wash
+  wash completions -d . power-shell          # wash 0.x's spelling: writes ./_wash.ps1
   wash completions fish --dir ~/.config/fish/completions";
 
 /// Arguments of `wash completions`.
@@ -26,7 +27,7 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 
     /// Write the script into this directory (under the shell's usual file name) instead of stdout.
-    #[arg(long, value_name = "DIR")]
+    #[arg(short = 'd', long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
 
@@ -39,7 +40,8 @@ pub enum Shell {
     Zsh,
     /// Fish (file `wash.fish`).
     Fish,
-    /// PowerShell (file `_wash.ps1`).
+    /// PowerShell (file `_wash.ps1`; `power-shell` is wash 0.x's spelling).
+    #[value(alias = "power-shell")]
     Powershell,
 }
 

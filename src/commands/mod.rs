@@ -1,6 +1,7 @@
 //! One thin module per subcommand: clap arguments plus glue that calls one library operation.
 
 mod args;
+mod artifact;
 pub mod build;
 pub mod call;
 pub mod claims;
@@ -12,7 +13,6 @@ pub mod down;
 pub mod drain;
 mod files;
 pub mod gen;
-pub mod inspect;
 pub mod keys;
 mod local;
 pub mod new;
@@ -44,7 +44,7 @@ pub enum Command {
     /// Pull an artifact from an OCI registry into a file (`reg pull`).
     Pull(reg::PullShortcut),
     /// Show a module's claims or a provider archive's contents (told apart by content).
-    Inspect(inspect::InspectArgs),
+    Inspect(claims::InspectArgs),
     /// Empty local caches, ours and wash 0.18.1's (`wash drain all`).
     Drain(drain::DrainArgs),
     /// Start a local lattice: NATS (unless one answers) and a host.
@@ -75,6 +75,8 @@ pub enum Command {
     Gen(gen::GenArgs),
     /// Check Smithy models and print every error with its line and column.
     Validate(validate::ValidateArgs),
+    /// Report style issues in Smithy models: naming conventions, unwelcome terms.
+    Lint(validate::LintArgs),
     /// Print or write shell completion scripts.
     Completions(completions::CompletionsArgs),
 }
@@ -110,13 +112,14 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Link(args) => ctl::run(args.into(), &paths()?, printer),
         Command::Push(args) => reg::run(args.into(), &paths()?, printer),
         Command::Pull(args) => reg::run(args.into(), &paths()?, printer),
-        Command::Inspect(args) => inspect::run(args),
+        Command::Inspect(args) => claims::inspect(args, &paths()?, printer),
         Command::Call(args) => call::run(args, &paths()?, printer),
         Command::Ctx(args) => ctx::run(args, &paths()?, printer),
         Command::New(args) => new::run(args, &paths()?, printer),
         Command::Build(args) => build::run(args, &paths()?, printer),
         Command::Gen(args) => gen::run(args, printer),
         Command::Validate(args) => validate::run(args, printer),
+        Command::Lint(args) => validate::lint(args, printer),
         Command::Completions(args) => completions::run(args, printer),
     }
 }

@@ -9,7 +9,8 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Map};
 use wash_local::WashPaths;
 use wash_project::{
-    NewOptions, ProjectError, ProjectKind, Prompter, TemplateSource, FAVORITES_FILE,
+    Favorites, GitInit, NewOptions, ProjectError, ProjectKind, Prompter, TemplateSource,
+    FAVORITES_FILE,
 };
 
 use crate::cli::LongOnlyLogArgs;
@@ -24,6 +25,7 @@ Examples:
   wash new actor echo --git https://github.com/me/templates --branch main --subfolder actor/echo
   wash new actor mine --path ../my-template --values values.toml -d vendor=Acme
   wash new actor mine --template-name fancy  # a favorite from ~/.wash/favorites.toml
+  wash new actor mine --favorites favs.toml --silent --no-git-init
 
 Templates use cargo-generate's format: liquid placeholders (`{{project-name}}`, `{{crate_name}}`,
 your own from `[placeholders]` in cargo-generate.toml). Values come from `--define`, then the
@@ -90,6 +92,13 @@ struct TemplateArgs {
     /// Render into an existing folder (files of the same name are overwritten).
     #[arg(long)]
     force: bool,
+    /// The favorites file for `--template-name`; without a name, its first template of this kind
+    /// is used (or chosen at a terminal) [default: ~/.wash/favorites.toml].
+    #[arg(long, value_name = "FILE")]
+    favorites: Option<PathBuf>,
+    /// Do not run `git init` in the new project (by default it becomes a repository on `main`).
+    #[arg(long)]
+    no_git_init: bool,
     /// `-v` is `--values` here, as in wash 0.x.
     #[command(flatten)]
     _log: LongOnlyLogArgs,
@@ -102,6 +111,15 @@ pub fn run(args: NewArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         NewCommand::Provider(a) => (ProjectKind::Provider, a),
         NewCommand::Interface(a) => (ProjectKind::Interface, a),
     };
+    let interactive =
+        !args.silent && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let favorites_file = match &args.favorites {
+        Some(file) if !file.is_file() => {
+            anyhow::bail!("`--favorites`: `{}` is not a file", file.display())
+        }
+        Some(file) => file.clone(),
+        None => paths.home().root().join(FAVORITES_FILE),
+    };
     let source = match (&args.git, &args.path, &args.template_name) {
         (Some(url), _, _) => TemplateSource::Git {
             url: url.clone(),
@@ -113,6 +131,18 @@ pub fn run(args: NewArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
             subfolder: args.subfolder.clone(),
         },
         (None, None, Some(name)) => TemplateSource::Named(name.clone()),
+        // wash 0.x: a favorites file without a name gives its first template of the kind.
+        (None, None, None) if args.favorites.is_some() && !interactive => {
+            let favorites = Favorites::load(&favorites_file)?;
+            let first = favorites.of_kind(kind).first().with_context(|| {
+                format!(
+                    "`{}` has no [[{}]] template",
+                    favorites_file.display(),
+                    kind.as_str()
+                )
+            })?;
+            TemplateSource::Named(first.name.clone())
+        }
         (None, None, None) => TemplateSource::Embedded,
     };
     let options = NewOptions {
@@ -122,11 +152,9 @@ pub fn run(args: NewArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         parent: std::env::current_dir().context("failed to read the current folder")?,
         defines: args.define.into_iter().collect::<BTreeMap<_, _>>(),
         values_file: args.values,
-        favorites_file: Some(paths.home().root().join(FAVORITES_FILE)),
+        favorites_file: Some(favorites_file),
         force: args.force,
     };
-    let interactive =
-        !args.silent && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let mut terminal = TerminalPrompter;
     let prompter: Option<&mut dyn Prompter> = if interactive {
         Some(&mut terminal)
@@ -141,10 +169,26 @@ pub fn run(args: NewArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         "Created",
         format!("{kind} `{}` from the {}", project.name, project.template),
     );
+    let git_repository = !args.no_git_init
+        && match wash_project::git_init(&project.path)? {
+            GitInit::Initialized => {
+                printer.status("Initialized", "a git repository (branch `main`)");
+                true
+            }
+            GitInit::GitNotFound => {
+                printer.status(
+                    "Skipped",
+                    "`git init`: no `git` on PATH (`--no-git-init` skips it quietly)",
+                );
+                false
+            }
+        };
     let mut json = Map::new();
     json.insert("name".into(), json!(project.name));
     json.insert("kind".into(), json!(kind.as_str()));
     json.insert("path".into(), json!(project.path));
+    json.insert("project_path".into(), json!(project.path));
+    json.insert("git_repository".into(), json!(git_repository));
     json.insert("template".into(), json!(project.template));
     json.insert("files".into(), json!(project.files));
     json.insert("values".into(), json!(project.values));

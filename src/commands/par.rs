@@ -1,7 +1,6 @@
 //! `wash par`: create, inspect and extend provider archives.
 
-use std::fs::File;
-use std::io::BufReader;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -13,6 +12,7 @@ use wash_par::{ArchivePacking, ProviderSpec};
 
 use crate::cli::LongOnlyLogArgs;
 use crate::commands::args::KeyArgs;
+use crate::commands::artifact::OciSourceArgs;
 use crate::commands::keys::report_keys;
 use crate::output::{CommandOutput, Printer};
 use crate::render::par::ArchiveReport;
@@ -22,6 +22,7 @@ Examples:
   wash par create -c wasmcloud:keyvalue --vendor Acme -n KV -a x86_64-linux -b ./kv --compress
   wash par insert kv.par.gz -a aarch64-linux -b ./kv-arm
   wash par inspect kv.par.gz -o json
+  wash par inspect 127.0.0.1:5000/kv:0.1.0 -u alice   # password: WASH_REG_PASSWORD or -p
 
 Targets are `<arch>-<os>` as a host computes them (x86_64-linux, aarch64-linux, x86_64-macos,
 aarch64-macos, x86_64-windows). Keys are found as for `wash claims sign` (see `wash keys --help`).";
@@ -98,8 +99,11 @@ struct CreateArgs {
 
 #[derive(Debug, Args)]
 struct InspectArgs {
-    /// The archive (`.par` or `.par.gz`).
-    archive: PathBuf,
+    /// The archive (`.par` or `.par.gz`): a file, or an OCI reference such as
+    /// `127.0.0.1:5000/kv:0.1.0`, pulled through the OCI cache as by `wash reg pull`.
+    archive: String,
+    #[command(flatten)]
+    source: OciSourceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -121,7 +125,10 @@ struct InsertArgs {
 pub fn run(args: ParArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     match args.command {
         ParCommand::Create(args) => create(*args, paths, printer),
-        ParCommand::Inspect(args) => inspect(args),
+        ParCommand::Inspect(args) => {
+            let reader = args.source.open(&args.archive, paths, printer)?;
+            inspect_reader(reader, &args.archive, false)
+        }
         ParCommand::Insert(args) => insert(args, paths, printer),
     }
 }
@@ -179,16 +186,20 @@ fn create(args: CreateArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
     ))
 }
 
-/// `par inspect ARCHIVE` (also `wash inspect` of an archive).
-pub(crate) fn inspect_archive(archive: PathBuf) -> anyhow::Result<CommandOutput> {
-    inspect(InspectArgs { archive })
-}
-
-fn inspect(args: InspectArgs) -> anyhow::Result<CommandOutput> {
-    let path = &args.archive;
-    let file = File::open(path).with_context(|| format!("failed to read `{}`", path.display()))?;
-    let summary = wash_par::inspect(BufReader::with_capacity(256 * 1024, file))
-        .with_context(|| format!("failed to load provider archive `{}`", path.display()))?;
+/// The inspect output of the archive `reader` reads (`name` for messages); `jwt_only` prints only
+/// its token (`claims inspect --jwt-only` of an archive).
+pub(crate) fn inspect_reader(
+    reader: impl Read,
+    name: &str,
+    jwt_only: bool,
+) -> anyhow::Result<CommandOutput> {
+    let summary = wash_par::inspect(reader)
+        .with_context(|| format!("failed to load provider archive `{name}`"))?;
+    if jwt_only {
+        let mut json = Map::new();
+        json.insert("token".into(), json!(summary.token.jwt));
+        return Ok(CommandOutput::new(summary.token.jwt.clone(), json));
+    }
     let report = ArchiveReport::new(&summary);
     Ok(CommandOutput::new(report.to_table(), report.to_json()))
 }

@@ -30,6 +30,10 @@ pub struct ActorReport {
     pub tags: String,
     /// Whether the module is marked as a capability provider.
     pub provider: bool,
+    /// The claims have expired (a host refuses the module).
+    pub expired: bool,
+    /// The claims are not valid yet (a host refuses the module until then).
+    pub cannot_use_yet: bool,
 }
 
 /// `account`, `module`, ... from a public key's first letter (wash 0.x's labels).
@@ -44,6 +48,15 @@ fn key_label(key: &str) -> &'static str {
         Some('N') => "server",
         Some('C') => "cluster",
         _ => "<unknown>",
+    }
+}
+
+/// `value`, followed by `(LABEL)` when `flagged`.
+fn mark(value: &str, flagged: bool, label: &str) -> String {
+    if flagged {
+        format!("{value} ({label})")
+    } else {
+        value.to_owned()
     }
 }
 
@@ -81,6 +94,8 @@ impl ActorReport {
                 tags.join(",")
             },
             provider: actor.prov,
+            expired: validation.expired,
+            cannot_use_yet: validation.cannot_use_yet,
         }
     }
 
@@ -102,7 +117,28 @@ impl ActorReport {
         map.insert("tags".into(), json!(self.tags));
         map.insert("call_alias".into(), json!(self.call_alias));
         map.insert("name".into(), json!(self.name));
+        // Ours, beside wash 0.x's fields: whether a host would accept the claims now.
+        map.insert("expired".into(), json!(self.expired));
+        map.insert("cannot_use_yet".into(), json!(self.cannot_use_yet));
+        map.insert("valid".into(), json!(!self.expired && !self.cannot_use_yet));
         map
+    }
+
+    /// A warning line for claims a host would refuse now, `None` for valid ones.
+    pub fn warning(&self) -> Option<String> {
+        if self.expired {
+            Some(format!(
+                "EXPIRED {}: a host refuses this module; sign it again with `wash claims sign`",
+                self.expires
+            ))
+        } else if self.cannot_use_yet {
+            Some(format!(
+                "NOT YET VALID (valid {}): a host refuses this module until then",
+                self.can_be_used
+            ))
+        } else {
+            None
+        }
     }
 
     /// The labelled rows of the main table (Account, Module, Expires, Can Be Used, Version, Call Alias).
@@ -110,8 +146,14 @@ impl ActorReport {
         vec![
             (title_case(key_label(&self.issuer)), self.issuer.clone()),
             (title_case(key_label(&self.subject)), self.subject.clone()),
-            ("Expires".into(), self.expires.clone()),
-            ("Can Be Used".into(), self.can_be_used.clone()),
+            (
+                "Expires".into(),
+                mark(&self.expires, self.expired, "EXPIRED"),
+            ),
+            (
+                "Can Be Used".into(),
+                mark(&self.can_be_used, self.cannot_use_yet, "NOT YET VALID"),
+            ),
             (
                 "Version".into(),
                 format!("{} ({})", self.version, self.revision),
@@ -127,6 +169,9 @@ impl ActorReport {
             table.row([label, value]);
         }
         let mut out = format!("{} - Module\n", self.name);
+        if let Some(warning) = self.warning() {
+            out.push_str(&format!("{warning}\n"));
+        }
         out.push_str(&table.render());
         out.push_str(if self.provider {
             "Capability Provider\n"
@@ -162,6 +207,10 @@ mod tests {
         let token = Token::<Actor>::decode(&jwt).unwrap();
         let mut report = ActorReport::new(&token.claims, &token.validation()).to_json();
         report.insert("success".into(), json!(true));
+        // Our validity fields come on top of wash's.
+        assert_eq!(report.remove("expired"), Some(json!(false)));
+        assert_eq!(report.remove("cannot_use_yet"), Some(json!(false)));
+        assert_eq!(report.remove("valid"), Some(json!(true)));
         assert_eq!(Value::Object(report), expected);
         let table = ActorReport::new(&token.claims, &token.validation()).to_table();
         assert!(table.starts_with("Tiny - Module\n"), "{table}");

@@ -210,8 +210,8 @@ fn sign_uses_env_keys_and_orders_caps() {
     assert!(key_files(&out.home()).is_empty(), "no key was generated");
 }
 
-/// `claims inspect -o json` of wash 0.18.1's `tiny_s.wasm` prints exactly wash's `tiny_s.inspect.json`;
-/// `--jwt-only` prints exactly its JWT.
+/// `claims inspect -o json` of wash 0.18.1's `tiny_s.wasm` prints every field of wash's
+/// `tiny_s.inspect.json` with its value, plus our validity fields; `--jwt-only` prints exactly its JWT.
 #[test]
 fn inspect_matches_wash_0_18() {
     let out = wash()
@@ -221,7 +221,12 @@ fn inspect_matches_wash_0_18() {
         .success();
     let expected: Value =
         serde_json::from_slice(&std::fs::read(vector("tiny_s.inspect.json")).unwrap()).unwrap();
-    assert_eq!(out.json(), expected);
+    let mut json = out.json();
+    let ours = json.as_object_mut().unwrap();
+    assert_eq!(ours.remove("expired"), Some(Value::Bool(false)));
+    assert_eq!(ours.remove("cannot_use_yet"), Some(Value::Bool(false)));
+    assert_eq!(ours.remove("valid"), Some(Value::Bool(true)));
+    assert_eq!(json, expected);
     let out = wash()
         .args(["claims", "inspect", "--jwt-only"])
         .arg(vector("tiny_s.wasm"))
@@ -341,9 +346,10 @@ fn inspect_refuses_bad_modules() {
         .contains("corrupted `wasmcloud_jwt` section"));
 }
 
-/// An expired actor is refused by `claims inspect` with how long ago it expired.
+/// `claims inspect --verify` refuses an expired actor, saying how long ago it expired (without
+/// `--verify` the claims are shown, marked: `compat_build.rs`).
 #[test]
-fn inspect_refuses_expired_tokens() {
+fn inspect_verify_refuses_expired_tokens() {
     let (_, account) =
         wash_keys::parse_seed(&std::fs::read_to_string(vector("account.nk")).unwrap()).unwrap();
     let mut claims = Claims::new(
@@ -361,7 +367,13 @@ fn inspect_refuses_expired_tokens() {
         &account,
     )
     .unwrap();
-    let error = inspect_error(&module);
+    let cmd = wash();
+    put(&cmd, "old.wasm", &module);
+    let out = cmd
+        .args(["claims", "inspect", "old.wasm", "--verify", "-o", "json"])
+        .run()
+        .assert_code(1);
+    let error = out.json()["error"].to_string();
     assert!(error.contains("expired 2days ago"), "{error}");
 }
 

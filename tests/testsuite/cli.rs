@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "build",
     "gen",
     "validate",
+    "lint",
     "completions",
 ];
 

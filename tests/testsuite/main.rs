@@ -5,6 +5,7 @@ mod call;
 mod claims;
 mod cli;
 mod compat;
+mod compat_build;
 mod compat_ctl;
 mod compat_up;
 mod completions;

@@ -74,3 +74,9 @@ fn json_lists_diagnostics_in_the_error_chain() {
 fn help_snapshot() {
     assert_help_snapshot("validate", &["validate"]);
 }
+
+/// `wash lint --help` matches its snapshot.
+#[test]
+fn lint_help_snapshot() {
+    assert_help_snapshot("lint", &["lint"]);
+}

@@ -101,10 +101,16 @@ impl CodegenConfig {
                 }
             }
             let dir = base.join(model.path.clone().unwrap_or_default());
+            // `components()` drops inner `.` segments: `./.` and `x.smithy` give `./x.smithy`.
             if model.files.is_empty() {
-                paths.push(dir);
+                paths.push(dir.components().collect());
             } else {
-                paths.extend(model.files.iter().map(|f| dir.join(f)));
+                paths.extend(
+                    model
+                        .files
+                        .iter()
+                        .map(|f| dir.join(f).components().collect()),
+                );
             }
         }
         Ok(paths)

@@ -34,6 +34,12 @@ pub enum CodegenError {
         /// The path.
         path: PathBuf,
     },
+    /// `--lang` names a language wash gen does not write.
+    #[error("wash gen writes `rust` and `go`, not `{language}`")]
+    UnsupportedLanguage {
+        /// The language asked for.
+        language: String,
+    },
     /// The model failed to load.
     #[error(transparent)]
     Model(#[from] wash_smithy::SmithyError),

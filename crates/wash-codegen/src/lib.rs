@@ -27,19 +27,68 @@ pub struct GeneratedFile {
     pub create_only: bool,
 }
 
+/// What a `wash gen` command line changes in its `codegen.toml` (wash 0.x's flags).
+#[derive(Debug, Clone, Default)]
+pub struct GenOptions {
+    /// Model files or folders read instead of the toml's `[[models]]`.
+    pub inputs: Vec<PathBuf>,
+    /// The folder the languages' `output_dir`s are relative to, instead of the toml's folder.
+    pub output_dir: Option<PathBuf>,
+    /// Only these languages (`rust`, `go`); empty means every language the toml configures.
+    pub languages: Vec<String>,
+}
+
 /// Loads the models a `codegen.toml` names and generates every `[[rust.files]]` and `[[go.files]]` entry.
 /// Paths in the result are resolved against the toml's folder and `output_dir`.
 pub fn generate_from_config(config_path: &Path) -> Result<Vec<GeneratedFile>, CodegenError> {
-    let config = CodegenConfig::load(config_path)?;
-    let base = config_path
-        .parent()
+    generate_with(config_path, &GenOptions::default())
+}
+
+/// The model files a `codegen.toml` names (`[[models]]`), resolved against its folder.
+pub fn config_model_paths(config_path: &Path) -> Result<Vec<PathBuf>, CodegenError> {
+    CodegenConfig::load(config_path)?.model_paths(folder_of(config_path))
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let paths = config.model_paths(base)?;
+        .unwrap_or(Path::new("."))
+}
+
+/// [`generate_from_config`] with a command line's changes: other model files, another output
+/// folder, fewer languages.
+pub fn generate_with(
+    config_path: &Path,
+    options: &GenOptions,
+) -> Result<Vec<GeneratedFile>, CodegenError> {
+    let config = CodegenConfig::load(config_path)?;
+    let base = folder_of(config_path);
+    for language in &options.languages {
+        if !matches!(language.as_str(), "rust" | "go") {
+            return Err(CodegenError::UnsupportedLanguage {
+                language: language.clone(),
+            });
+        }
+    }
+    let wanted = |language: &str| {
+        options.languages.is_empty() || options.languages.iter().any(|l| l == language)
+    };
+    let paths = if options.inputs.is_empty() {
+        config.model_paths(base)?
+    } else {
+        options.inputs.clone()
+    };
     let sources = wash_smithy::read_sources(&paths)?;
     let model = wash_smithy::load(sources).into_model()?;
-    let rust = config.rust.as_ref().filter(|r| !r.files.is_empty());
-    let go = config.go.as_ref().filter(|g| !g.files.is_empty());
+    let rust = config
+        .rust
+        .as_ref()
+        .filter(|r| !r.files.is_empty() && wanted("rust"));
+    let go = config
+        .go
+        .as_ref()
+        .filter(|g| !g.files.is_empty() && wanted("go"));
+    let base = options.output_dir.as_deref().unwrap_or(base);
     if rust.is_none() && go.is_none() {
         return Err(CodegenError::NoRustFiles {
             path: config_path.to_path_buf(),

@@ -39,6 +39,24 @@ pub struct BuildOptions {
     /// The key store used unless `wasmcloud.toml` names a `key_directory` (wash passes
     /// `~/.wash/keys`, or `WASH_KEYS`).
     pub key_dir: PathBuf,
+    /// The project file when it is not `<project_dir>/wasmcloud.toml` (`wash build -p FILE`).
+    pub manifest_file: Option<PathBuf>,
+    /// How the signing keys are chosen (`--issuer`, `--subject`, `--keys-directory`, `--disable-keygen`).
+    pub keys: BuildKeys,
+}
+
+/// The signing keys the user named for a build; unset fields fall back to the variables
+/// (`WASH_ISSUER_KEY`, `WASH_SUBJECT_KEY`), the project's `key_directory` and the key store.
+#[derive(Debug, Clone, Default)]
+pub struct BuildKeys {
+    /// The issuer (account) key: a seed or a seed file.
+    pub issuer: Option<String>,
+    /// The subject (module or service) key: a seed or a seed file.
+    pub subject: Option<String>,
+    /// A key store that wins over `key_directory` in `wasmcloud.toml` and over `key_dir`.
+    pub directory: Option<PathBuf>,
+    /// Fail instead of generating a key that is not found.
+    pub disable_keygen: bool,
 }
 
 /// A step of the build, reported as it starts (the CLI turns these into status lines).
@@ -93,7 +111,10 @@ pub fn build_project(
     on_step: &mut dyn FnMut(BuildStep),
 ) -> Result<BuildOutcome, ProjectError> {
     let dir = &options.project_dir;
-    let manifest = ProjectManifest::load(dir)?;
+    let manifest = match &options.manifest_file {
+        Some(file) => ProjectManifest::load_file(file)?,
+        None => ProjectManifest::load(dir)?,
+    };
     let mut outcome = BuildOutcome {
         name: manifest.name.clone(),
         kind: manifest.kind,
@@ -138,8 +159,7 @@ pub fn build_project(
             outcome.capabilities = manifest.actor.claims.clone();
             outcome.compiled = Some(wasm.clone());
             if !options.no_sign {
-                let (destination, subject) =
-                    sign_actor(dir, &options.key_dir, &manifest, &wasm, on_step)?;
+                let (destination, subject) = sign_actor(dir, options, &manifest, &wasm, on_step)?;
                 outcome.artifact = Some(destination);
                 outcome.subject = Some(subject);
             }
@@ -157,7 +177,7 @@ pub fn build_project(
             }
             if !options.no_sign {
                 let (destination, subject) =
-                    pack_provider(dir, &options.key_dir, &manifest, &binary, on_step)?;
+                    pack_provider(dir, options, &manifest, &binary, on_step)?;
                 outcome.artifact = Some(destination);
                 outcome.subject = Some(subject);
                 outcome.target = Some(wash_par::current_target());
@@ -446,19 +466,33 @@ fn existing_artifact(
     Ok(path)
 }
 
-/// The keys of a build's signing job: the account key and the artifact's subject key, from the
-/// project's `key_directory` (relative to the project) when it names one, else from `default`.
+/// The keys of a build's signing job: the account key and the artifact's subject key, as the user
+/// named them, else from the store `--keys-directory` names, else the project's `key_directory`
+/// (relative to the project), else `options.key_dir`.
 fn signing_keys(
     dir: &Path,
+    options: &BuildOptions,
     key_directory: Option<&PathBuf>,
-    default: &Path,
     subject_kind: KeyKind,
     artifact: &str,
 ) -> Result<SigningKeys, ProjectError> {
-    let store = KeyStore::new(key_directory.map_or_else(|| default.to_path_buf(), |k| dir.join(k)));
-    let issuer = KeyRequest::issuer(KeyKind::Account, None, default_account_key_name());
+    let keys = &options.keys;
+    let store_dir = match (&keys.directory, key_directory) {
+        (Some(flag), _) => flag.clone(),
+        (None, Some(project)) => dir.join(project),
+        (None, None) => options.key_dir.clone(),
+    };
+    let store = KeyStore::new(store_dir);
+    let keygen = !keys.disable_keygen;
+    let issuer = KeyRequest::issuer(
+        KeyKind::Account,
+        keys.issuer.clone(),
+        default_account_key_name(),
+    )
+    .keygen(keygen);
     let subject_name = subject_key_name(Path::new(artifact), subject_kind);
-    let subject = KeyRequest::subject(subject_kind, None, subject_name);
+    let subject =
+        KeyRequest::subject(subject_kind, keys.subject.clone(), subject_name).keygen(keygen);
     Ok(SigningKeys::resolve(store, &issuer, &subject)?)
 }
 
@@ -486,7 +520,7 @@ fn create_folder_of(destination: &Path) -> Result<(), ProjectError> {
 
 fn sign_actor(
     dir: &Path,
-    key_dir: &Path,
+    options: &BuildOptions,
     manifest: &ProjectManifest,
     wasm: &Path,
     on_step: &mut dyn FnMut(BuildStep),
@@ -506,8 +540,8 @@ fn sign_actor(
     );
     let mut keys = signing_keys(
         dir,
+        options,
         manifest.actor.key_directory.as_ref(),
-        key_dir,
         KeyKind::Module,
         &format!("{}.wasm", manifest.name),
     )?;
@@ -535,7 +569,7 @@ fn sign_actor(
 
 fn pack_provider(
     dir: &Path,
-    key_dir: &Path,
+    options: &BuildOptions,
     manifest: &ProjectManifest,
     binary: &Path,
     on_step: &mut dyn FnMut(BuildStep),
@@ -549,8 +583,8 @@ fn pack_provider(
     );
     let mut keys = signing_keys(
         dir,
+        options,
         provider.key_directory.as_ref(),
-        key_dir,
         KeyKind::Service,
         &format!("{}.bin", manifest.name),
     )?;

@@ -89,6 +89,14 @@ pub enum ProjectError {
         /// git's own message (or why git could not be run).
         message: String,
     },
+    /// `git init` failed in the new project.
+    #[error("`git init` failed in `{}`: {message}", path.display())]
+    GitInit {
+        /// The project folder.
+        path: PathBuf,
+        /// git's own message.
+        message: String,
+    },
     /// Reading or writing a file failed.
     #[error("failed to {action} `{}`", path.display())]
     Io {

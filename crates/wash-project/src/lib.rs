@@ -23,6 +23,7 @@ mod config;
 mod embedded;
 mod error;
 mod filters;
+mod git;
 mod glob;
 mod go;
 mod kind;
@@ -32,12 +33,13 @@ mod render;
 mod source;
 mod values;
 
-pub use builder::{build_project, BuildOptions, BuildOutcome, BuildStep, Codegen};
+pub use builder::{build_project, BuildKeys, BuildOptions, BuildOutcome, BuildStep, Codegen};
 pub use config::{Placeholder, PlaceholderType, TemplateConfig, TEMPLATE_CONFIG_FILE};
 pub use embedded::{
     embedded_named, embedded_template, EMBEDDED_TEMPLATE_NAMES, EXTRA_EMBEDDED_TEMPLATES,
 };
 pub use error::ProjectError;
+pub use git::{git_init, GitInit};
 pub use go::{find_go, GO_ENV};
 pub use kind::ProjectKind;
 pub use manifest::{

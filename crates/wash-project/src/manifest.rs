@@ -119,7 +119,12 @@ impl ProjectManifest {
 
     /// Reads `<dir>/wasmcloud.toml`; a missing file names the path looked for.
     pub fn load(dir: &Path) -> Result<Self, ProjectError> {
-        let path = dir.join(MANIFEST_FILE);
+        Self::load_file(&dir.join(MANIFEST_FILE))
+    }
+
+    /// Reads the project file `path` (any name: `wash build -p FILE`).
+    pub fn load_file(path: &Path) -> Result<Self, ProjectError> {
+        let path = path.to_path_buf();
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -127,16 +132,37 @@ impl ProjectManifest {
             }
             Err(e) => return Err(ProjectError::io("read", path, e)),
         };
-        Self::parse(&text, &path)
+        Self::parse_with(&text, &path, &|name| std::env::var(name).ok())
     }
 
     /// Parses the text of a `wasmcloud.toml` (`path` names it in errors).
     pub fn parse(text: &str, path: &Path) -> Result<Self, ProjectError> {
+        Self::parse_with(text, path, &|_| None)
+    }
+
+    /// Parses the text of a `wasmcloud.toml`; as in wash 0.x, the variables `WASMCLOUD_NAME`,
+    /// `WASMCLOUD_VERSION`, `WASMCLOUD_LANGUAGE` and `WASMCLOUD_TYPE` (looked up with `var`) replace
+    /// the top-level fields of the same name.
+    pub fn parse_with(
+        text: &str,
+        path: &Path,
+        var: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ProjectError> {
         let bad = |message: String| ProjectError::Manifest {
             path: path.to_path_buf(),
             message,
         };
-        let raw: RawManifest = basic_toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let mut raw: RawManifest = basic_toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        for (variable, field) in [
+            ("WASMCLOUD_NAME", &mut raw.name),
+            ("WASMCLOUD_VERSION", &mut raw.version),
+            ("WASMCLOUD_LANGUAGE", &mut raw.language),
+            ("WASMCLOUD_TYPE", &mut raw.kind),
+        ] {
+            if let Some(value) = var(variable) {
+                *field = Some(value);
+            }
+        }
         let name = raw
             .name
             .filter(|n| !n.trim().is_empty())

@@ -13,6 +13,7 @@ pub mod ast;
 pub mod diagnostic;
 mod error;
 pub mod lexer;
+pub mod lint;
 pub mod model;
 pub mod parser;
 mod resolve;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostic::{render, Diagnostic, DiagnosticKind};
 pub use error::SmithyError;
+pub use lint::{lint, LintIssue, LintRule};
 pub use model::{
     documentation, trait_value, AppliedTrait, Member, Model, Reference, Shape, ShapeId, ShapeKind,
 };

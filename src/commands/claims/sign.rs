@@ -9,9 +9,7 @@ use serde_json::{json, Map};
 use wash_claims::{caps, Actor, ModuleSigning};
 use wash_keys::KeyKind;
 
-use super::DateArgs;
-use crate::cli::LongOnlyLogArgs;
-use crate::commands::args::KeyArgs;
+use super::SigningFlags;
 use crate::commands::keys::report_keys;
 use crate::output::{CommandOutput, Printer};
 
@@ -19,9 +17,22 @@ use crate::output::{CommandOutput, Printer};
 pub(super) struct SignArgs {
     /// The module to sign.
     module: PathBuf,
+    #[command(flatten)]
+    actor: ActorArgs,
+    /// Where to write the signed module [default: `<stem>_s.wasm` next to the input].
+    #[arg(short = 'd', long = "destination", value_name = "FILE")]
+    destination: Option<PathBuf>,
+    /// `-q` and `-v` are capability and version flags here, as in wash 0.x.
+    #[command(flatten)]
+    signing: SigningFlags,
+}
+
+/// The actor's claims as wash 0.x's flags give them (`claims sign` and `claims token actor`).
+#[derive(Debug, Args)]
+pub(super) struct ActorArgs {
     /// The actor's display name.
     #[arg(short = 'n', long)]
-    name: String,
+    pub name: String,
     /// Capability: key-value store (wasmcloud:keyvalue).
     #[arg(short = 'k', long = "keyvalue")]
     keyvalue: bool,
@@ -64,33 +75,47 @@ pub(super) struct SignArgs {
     /// Call alias: lowercase letters, digits, `_` and `/`.
     #[arg(short = 'a', long = "call-alias")]
     call_alias: Option<String>,
-    /// Where to write the signed module [default: `<stem>_s.wasm` next to the input].
-    #[arg(short = 'd', long = "destination", value_name = "FILE")]
-    destination: Option<PathBuf>,
-    #[command(flatten)]
-    dates: DateArgs,
-    #[command(flatten)]
-    keys: KeyArgs,
-    /// `-q` and `-v` are capability and version flags here, as in wash 0.x.
-    #[command(flatten)]
-    _log: LongOnlyLogArgs,
 }
 
-fn capabilities(args: &SignArgs) -> Vec<String> {
-    let flags = [
-        (args.keyvalue, caps::KEY_VALUE),
-        (args.msg, caps::MESSAGING),
-        (args.http_client, caps::HTTP_CLIENT),
-        (args.http_server, caps::HTTP_SERVER),
-        (args.blob_store, caps::BLOB),
-        (args.logging, caps::LOGGING),
-        (args.events, caps::EVENTSTREAMS),
-    ];
-    let known = flags
-        .iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, id)| id.to_string());
-    known.chain(args.cap.iter().cloned()).collect()
+impl ActorArgs {
+    /// The capability ids of the flags, in wash 0.x's order, then `--cap`s.
+    fn capabilities(&self) -> Vec<String> {
+        let flags = [
+            (self.keyvalue, caps::KEY_VALUE),
+            (self.msg, caps::MESSAGING),
+            (self.http_client, caps::HTTP_CLIENT),
+            (self.http_server, caps::HTTP_SERVER),
+            (self.blob_store, caps::BLOB),
+            (self.logging, caps::LOGGING),
+            (self.events, caps::EVENTSTREAMS),
+        ];
+        let known = flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, id)| id.to_string());
+        known.chain(self.cap.iter().cloned()).collect()
+    }
+
+    /// The actor metadata, after checking the provider mark and the call alias.
+    pub fn into_actor(self) -> anyhow::Result<Actor> {
+        let caps = self.capabilities();
+        if self.prov && caps.len() > 1 {
+            bail!("capability providers cannot provide multiple capabilities at once");
+        }
+        if let Some(alias) = &self.call_alias {
+            wash_claims::validate_call_alias(alias)?;
+        }
+        Ok(Actor {
+            name: Some(self.name),
+            tags: Some(self.tag),
+            caps: Some(caps),
+            rev: self.rev,
+            ver: self.ver,
+            call_alias: self.call_alias,
+            prov: self.prov,
+            ..Actor::default()
+        })
+    }
 }
 
 fn default_destination(module: &Path) -> PathBuf {
@@ -109,35 +134,22 @@ pub(super) fn sign(
     paths: &WashPaths,
     printer: &Printer,
 ) -> anyhow::Result<CommandOutput> {
-    let caps = capabilities(&args);
-    if args.prov && caps.len() > 1 {
-        bail!("capability providers cannot provide multiple capabilities at once");
-    }
-    if let Some(alias) = &args.call_alias {
-        wash_claims::validate_call_alias(alias)?;
-    }
+    let actor = args.actor.into_actor()?;
+    let caps = actor.caps.clone().unwrap_or_default();
     let destination = args
         .destination
         .clone()
         .unwrap_or_else(|| default_destination(&args.module));
     let mut keys = args
+        .signing
         .keys
         .signing_keys(paths, KeyKind::Module, &args.module)?;
     let job = ModuleSigning {
         module: args.module.clone(),
         destination: destination.clone(),
-        actor: Actor {
-            name: Some(args.name),
-            tags: Some(args.tag),
-            caps: Some(caps.clone()),
-            rev: args.rev,
-            ver: args.ver,
-            call_alias: args.call_alias,
-            prov: args.prov,
-            ..Actor::default()
-        },
-        expires_in_days: args.dates.expires_in_days,
-        not_before_days: args.dates.not_before_days,
+        actor,
+        expires_in_days: args.signing.dates.expires_in_days,
+        not_before_days: args.signing.dates.not_before_days,
     };
     printer.status("Signing", args.module.display());
     let token = wash_claims::sign_module_file(job, &mut keys)?;

@@ -9,14 +9,17 @@ use serde_json::{json, Map};
 use wash_claims::{Account, CapabilityProvider, Claims, Operator};
 use wash_keys::{default_account_key_name, subject_key_name, KeyKind, SigningKeys};
 
-use super::DateArgs;
-use crate::cli::LongOnlyLogArgs;
+use super::sign::ActorArgs;
+use super::{DateArgs, SigningFlags};
 use crate::commands::args::KeyArgs;
 use crate::commands::keys::{report_key, report_keys};
 use crate::output::{CommandOutput, Printer};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum TokenCommand {
+    /// An actor token (no module), signed by an account for a module key, with the flags of
+    /// `claims sign`.
+    Actor(Box<ActorTokenArgs>),
     /// An account token, signed by an operator (`--issuer`) for an account (`--subject`).
     Account(SignerTokenArgs),
     /// An operator token (self-signed by `--issuer`).
@@ -43,6 +46,15 @@ pub(super) struct SignerTokenArgs {
 }
 
 #[derive(Debug, Args)]
+pub(super) struct ActorTokenArgs {
+    #[command(flatten)]
+    actor: ActorArgs,
+    /// `-q` and `-v` are capability and version flags here, as in wash 0.x.
+    #[command(flatten)]
+    signing: SigningFlags,
+}
+
+#[derive(Debug, Args)]
 #[command(disable_version_flag = true)]
 pub(super) struct ProviderTokenArgs {
     /// Display name.
@@ -60,13 +72,9 @@ pub(super) struct ProviderTokenArgs {
     /// Version string.
     #[arg(short = 'e', long = "version", id = "provider_version")]
     version: Option<String>,
-    #[command(flatten)]
-    dates: DateArgs,
-    #[command(flatten)]
-    keys: KeyArgs,
     /// `-v` is `--vendor` here, as in wash 0.x.
     #[command(flatten)]
-    _log: LongOnlyLogArgs,
+    signing: SigningFlags,
 }
 
 pub(super) fn token(
@@ -79,6 +87,13 @@ pub(super) fn token(
     // account key of an account token is the user's (`$USER_account`).
     let operator_key_name = |name: &str| subject_key_name(Path::new(name), KeyKind::Operator);
     let (jwt, subject) = match command {
+        TokenCommand::Actor(args) => {
+            // Keys as 0.18.1 named them: `$USER_account`, and `<name>_module` for the subject.
+            let name = args.actor.name.clone();
+            let metadata = args.actor.into_actor()?;
+            let signing = &args.signing;
+            signed_for(signing, paths, printer, KeyKind::Module, &name, metadata)?
+        }
         TokenCommand::Operator(args) => {
             let store = args.keys.store(paths);
             let request = args
@@ -114,9 +129,7 @@ pub(super) fn token(
             (jwt, keys.subject.public_key())
         }
         TokenCommand::Provider(args) => {
-            let mut keys =
-                args.keys
-                    .signing_keys(paths, KeyKind::Service, Path::new(&args.name))?;
+            let name = args.name.clone();
             let metadata = CapabilityProvider {
                 name: Some(args.name),
                 capid: args.capid,
@@ -125,9 +138,8 @@ pub(super) fn token(
                 ver: args.version,
                 ..CapabilityProvider::default()
             };
-            let jwt = signed(&mut keys, metadata, &args.dates)?;
-            report_keys(printer, &keys);
-            (jwt, keys.subject.public_key())
+            let signing = &args.signing;
+            signed_for(signing, paths, printer, KeyKind::Service, &name, metadata)?
         }
     };
     let mut json = Map::new();
@@ -148,6 +160,22 @@ fn signers(values: &[String], kind: KeyKind) -> anyhow::Result<Vec<String>> {
             )?)
         })
         .collect()
+}
+
+/// A token of `metadata` for a subject key of `kind` named after `name` (`<name>_module`,
+/// `<name>_service`), signed by the user's account key; returns it with the subject's public key.
+fn signed_for<T: serde::Serialize>(
+    signing: &SigningFlags,
+    paths: &WashPaths,
+    printer: &Printer,
+    kind: KeyKind,
+    name: &str,
+    metadata: T,
+) -> anyhow::Result<(String, String)> {
+    let mut keys = signing.keys.signing_keys(paths, kind, Path::new(name))?;
+    let jwt = signed(&mut keys, metadata, &signing.dates)?;
+    report_keys(printer, &keys);
+    Ok((jwt, keys.subject.public_key()))
 }
 
 /// A token of `metadata` for the job's subject, signed by its issuer; then new keys are saved.

@@ -51,9 +51,9 @@ enum RegCommand {
     Logout(login::LogoutArgs),
 }
 
-/// Connection flags shared by the registry commands.
+/// Connection flags shared by the registry commands (and `claims inspect`/`par inspect` of a reference).
 #[derive(Debug, Args)]
-struct ConnectionArgs {
+pub(crate) struct ConnectionArgs {
     /// User name for the registry.
     #[arg(
         short = 'u',
@@ -175,7 +175,7 @@ fn explicit_credentials(connection: &ConnectionArgs) -> anyhow::Result<Option<Cr
 }
 
 /// Explicit credentials, else those stored for `registry` (login store, Docker config).
-fn credentials_for(
+pub(crate) fn credentials_for(
     registry: &str,
     connection: &ConnectionArgs,
     paths: &WashPaths,
@@ -197,7 +197,7 @@ fn credentials_for(
     }))
 }
 
-fn insecure_list(connection: &ConnectionArgs, registry: &str) -> Vec<String> {
+pub(crate) fn insecure_list(connection: &ConnectionArgs, registry: &str) -> Vec<String> {
     if connection.insecure {
         vec![registry.to_owned()]
     } else {
