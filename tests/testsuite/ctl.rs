@@ -206,7 +206,8 @@ fn start_scale_and_update_by_oci_reference() {
 /// bytes of every connection for `delay`: a registry whose downloads are slow. Stops accepting on drop.
 struct SlowProxy {
     port: u16,
-    connections: Arc<AtomicUsize>,
+    /// Replies relayed after the delay.
+    delayed: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
@@ -214,23 +215,23 @@ impl SlowProxy {
     fn start(upstream: u16, delay: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().expect("proxy address").port();
-        let connections = Arc::new(AtomicUsize::new(0));
+        let delayed = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (counted, stopping) = (connections.clone(), stop.clone());
+        let (counted, stopping) = (delayed.clone(), stop.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
                 if let Ok(client) = client {
-                    counted.fetch_add(1, Ordering::SeqCst);
-                    std::thread::spawn(move || relay_slowly(client, upstream, delay));
+                    let counted = counted.clone();
+                    std::thread::spawn(move || relay_slowly(client, upstream, delay, &counted));
                 }
             }
         });
         Self {
             port,
-            connections,
+            delayed,
             stop,
         }
     }
@@ -245,7 +246,7 @@ impl Drop for SlowProxy {
 }
 
 /// Forwards requests as they come and replies after `delay` (counted from the first reply bytes).
-fn relay_slowly(client: TcpStream, upstream: u16, delay: Duration) {
+fn relay_slowly(client: TcpStream, upstream: u16, delay: Duration, delayed: &AtomicUsize) {
     let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
         return;
     };
@@ -260,6 +261,7 @@ fn relay_slowly(client: TcpStream, upstream: u16, delay: Duration) {
     let mut first = [0u8; 16 * 1024];
     if let Ok(n @ 1..) = from_server.read(&mut first) {
         std::thread::sleep(delay);
+        delayed.fetch_add(1, Ordering::SeqCst);
         if to_client.write_all(&first[..n]).is_ok() {
             let _ = std::io::copy(&mut from_server, &mut to_client);
         }
@@ -282,17 +284,14 @@ fn start_with_a_download_slower_than_the_ack_timeout_succeeds() {
     let proxy = SlowProxy::start(registry.port(), DELAY);
     let reference = format!("127.0.0.1:{}/kvcounter:0.1.0", proxy.port);
 
-    let began = Instant::now();
     let started = lattice.wash_json(&["ctl", "start", "actor", &reference]);
-    let took = began.elapsed();
     let actor = started["actor_id"].as_str().expect("actor id");
     assert!(actor.starts_with('M'), "{started}");
     assert_eq!(started["actor_ref"], reference.as_str(), "{started}");
     assert!(
-        took >= DELAY,
-        "the start took {took:?}: the download did not go through the slow proxy"
+        proxy.delayed.load(Ordering::SeqCst) > 0,
+        "the download did not go through the slow proxy"
     );
-    assert!(proxy.connections.load(Ordering::SeqCst) > 0);
 
     let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
     let listed = actors(&inventory);
@@ -322,18 +321,13 @@ fn no_host_is_a_friendly_error_and_fast() {
         "no host is listening on lattice `default` at `nats://127.0.0.1:{port}`: start one with `wash up`"
     );
     for args in commands {
-        let started = Instant::now();
+        // A control timeout of ten minutes: an answer within the ceiling is the "no responders" one.
         let out = wash()
             .in_home(home.path())
             .args(args)
-            .args(["--ctl-port", &port])
-            .run()
+            .args(["--ctl-port", &port, "--timeout-ms", "600000"])
+            .run_within(crate::call::FAST_FAILURE_CEILING)
             .assert_code(1);
-        assert!(
-            started.elapsed() < Duration::from_secs(4),
-            "{args:?} took {:?}",
-            started.elapsed()
-        );
         assert!(
             out.stderr().contains(&expected),
             "{args:?}: {}",

@@ -191,7 +191,7 @@ pub(crate) fn first_count(port: u16) -> i64 {
 /// have taken the link definitions that `ctl link put` published, a request fails (HTTP 500 or 503)
 /// without counting.
 pub(crate) fn wait_for_count(port: u16, path: &str) -> i64 {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let reply = http_get(port, path);
         if let Some(reply) = reply.as_ref().filter(|r| r.status == 200) {
@@ -201,7 +201,7 @@ pub(crate) fn wait_for_count(port: u16, path: &str) -> i64 {
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "kvcounter did not count within 20 s; last answer: {:?}",
+            "kvcounter did not count within 60 s; last answer: {:?}",
             reply.map(|r| (r.status, r.text()))
         );
         std::thread::sleep(Duration::from_millis(50));
@@ -259,7 +259,7 @@ fn kvcounter_on_kv_redis_counts_every_request() {
     count_sequential_then_concurrent(served.port, 1000, 32);
     assert_eq!(
         redis.command("GET counter::").as_deref(),
-        Some("$4"),
+        Some("1100"),
         "the count is stored in redis"
     );
 }

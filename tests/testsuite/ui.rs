@@ -123,6 +123,13 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// Empties the screenshot folder, so the screenshots checked afterwards are this run's.
+fn clear_screenshot_dir() {
+    let dir = screenshot_dir();
+    std::fs::remove_dir_all(&dir).expect("clear target/ui-screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/ui-screenshots");
+}
+
 /// Starts `wash ui` on a free port in the lattice's home and waits until it serves the page.
 fn start_ui(lattice: &Lattice) -> (WashChild, u16) {
     let port = free_port();
@@ -150,6 +157,7 @@ fn start_ui(lattice: &Lattice) -> (WashChild, u16) {
 #[test]
 fn dashboard_deploys_kvcounter_in_chromium() {
     let (node, chromium) = browser_prerequisites();
+    clear_screenshot_dir();
     let mut lattice = Lattice::up();
     let (actor, http, kv) = artifacts(&lattice);
     let (ui, ui_port) = start_ui(&lattice);

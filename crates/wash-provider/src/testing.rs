@@ -162,10 +162,12 @@ impl TestHost {
     }
 }
 
-/// A provider child process; killed when dropped.
+/// A provider child process; killed when dropped. Its log (stderr) is copied to the test's stderr
+/// and kept, for [`ProviderProcess::wait_for_log`].
 #[derive(Debug)]
 pub struct ProviderProcess {
     child: Child,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ProviderProcess {
@@ -175,16 +177,53 @@ impl ProviderProcess {
             .env_clear()
             .stdin(Stdio::piped())
             .stdout(Stdio::inherit())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start `{program}`: {e}"));
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                use std::io::BufRead as _;
+                for line in std::io::BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    eprintln!("{line}");
+                    log.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(line);
+                }
+            });
+        }
         let line = host_data.to_stdin_line();
         if let Some(mut stdin) = child.stdin.take() {
             if let Err(e) = stdin.write_all(line.as_bytes()) {
                 panic!("cannot write host data to `{program}`: {e}");
             }
         }
-        Self { child }
+        Self { child, log }
+    }
+
+    /// Waits up to `within` for a log line containing every one of `needles`; returns it. Panics with
+    /// the log so far otherwise.
+    pub fn wait_for_log(&self, needles: &[&str], within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            {
+                let log = self
+                    .log
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some(line) = log.iter().find(|l| needles.iter().all(|n| l.contains(n))) {
+                    return line.clone();
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "no provider log line with {needles:?} within {within:?}; the log:\n{}",
+                    log.join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Waits up to `timeout` for the process to exit.
@@ -275,7 +314,29 @@ async fn publish_link(nats: &async_nats::Client, subject: String, link: &LinkDef
 /// gets past the link check).
 pub async fn put_link_and_wait(nats: &async_nats::Client, host: &TestHost, link: &LinkDefinition) {
     put_link(nats, host, link).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    wait_linked(nats, host, link, true).await;
+}
+
+/// Publishes a link delete and waits until the provider refuses the actor as unlinked.
+pub async fn delete_link_and_wait(
+    nats: &async_nats::Client,
+    host: &TestHost,
+    link: &LinkDefinition,
+) {
+    delete_link(nats, host, link).await;
+    wait_linked(nats, host, link, false).await;
+}
+
+/// Probes the provider (an operation no provider has, so nothing changes) until the link's actor
+/// gets past the link check (`linked`) or is refused as unlinked; 30 s at most.
+async fn wait_linked(
+    nats: &async_nats::Client,
+    host: &TestHost,
+    link: &LinkDefinition,
+    linked: bool,
+) {
+    let unlinked = format!("unlinked actor: '{}'", link.actor_id);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let probe = host.invocation(
             &link.actor_id,
@@ -284,10 +345,14 @@ pub async fn put_link_and_wait(nats: &async_nats::Client, host: &TestHost, link:
             Vec::new(),
         );
         let reply = invoke(nats, host, &probe).await;
-        if reply.error.as_deref() != Some(&format!("unlinked actor: '{}'", link.actor_id)) {
+        if (reply.error.as_deref() != Some(unlinked.as_str())) == linked {
             return;
         }
-        assert!(Instant::now() < deadline, "link put was never applied");
+        assert!(
+            Instant::now() < deadline,
+            "link {} was never applied",
+            if linked { "put" } else { "delete" }
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -11,8 +11,9 @@ const SEEDS: [&str; 3] = [
     include_str!("../../../smithy/wasmcloud-core.smithy"),
 ];
 
-/// Loads `text` next to wasmCloud's model file and checks each diagnostic's span and rendering.
-fn load_checked(text: &str) {
+/// Loads `text` next to wasmCloud's model file and checks each diagnostic's span and rendering;
+/// returns each diagnostic's message and help.
+fn load_checked(text: &str) -> Vec<String> {
     let mut sources = SourceMap::new();
     sources.add("fuzz.smithy", text);
     sources.add(
@@ -32,6 +33,11 @@ fn load_checked(text: &str) {
         );
     }
     let _ = loaded.render_diagnostics();
+    loaded
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} ({})", d.message, d.help.as_deref().unwrap_or_default()))
+        .collect()
 }
 
 /// A mutation of a real model: delete, duplicate or replace a byte range with Smithy-ish fragments.
@@ -116,5 +122,11 @@ fn deep_nesting_is_an_error() {
         "[".repeat(10_000),
         "]".repeat(10_000)
     );
-    load_checked(&text);
+    let messages = load_checked(&text);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("shallower value") && m.contains("at most 64 levels deep")),
+        "{messages:?}"
+    );
 }

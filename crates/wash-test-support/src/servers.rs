@@ -154,7 +154,9 @@ impl RedisServer {
         self.process.pid()
     }
 
-    /// Sends one inline command (e.g. `PING`) and returns the first reply line without `\r\n`.
+    /// Sends one inline command (e.g. `PING`) and returns its reply: a simple string, integer or error
+    /// line as sent (`+PONG`, `:2`, `-ERR …`), or a bulk string's value (`GET` of a count: `1100`);
+    /// `None` for a nil bulk string or no answer.
     pub fn command(&self, line: &str) -> Option<String> {
         redis_command(self.port, line)
     }
@@ -163,9 +165,18 @@ impl RedisServer {
 fn redis_command(port: u16, line: &str) -> Option<String> {
     let stream = connect(port)?;
     (&stream).write_all(format!("{line}\r\n").as_bytes()).ok()?;
+    let mut reader = BufReader::new(&stream);
     let mut reply = String::new();
-    BufReader::new(&stream).read_line(&mut reply).ok()?;
-    Some(reply.trim_end().to_owned())
+    reader.read_line(&mut reply).ok()?;
+    let reply = reply.trim_end();
+    let Some(length) = reply.strip_prefix('$') else {
+        return Some(reply.to_owned());
+    };
+    let length: usize = length.parse().ok()?; // `$-1` (nil) does not parse
+    let mut value = vec![0; length + 2];
+    reader.read_exact(&mut value).ok()?;
+    value.truncate(length);
+    String::from_utf8(value).ok()
 }
 
 fn redis_ping(port: u16) -> bool {

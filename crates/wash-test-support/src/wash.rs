@@ -156,6 +156,64 @@ impl WashCommand {
         }
     }
 
+    /// Runs `wash` like [`WashBuilder::run`], but kills it and panics if it has not finished within
+    /// `ceiling`: for checks that a command fails without waiting for a (much longer) timeout.
+    pub fn run_within(mut self, ceiling: std::time::Duration) -> WashOutput {
+        use std::io::Read;
+        let args: Vec<_> = self.command.get_args().map(|a| a.to_owned()).collect();
+        self.command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("spawn the wash binary");
+        let readers: Vec<_> = [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .map(|stream| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut stream) = stream {
+                    let _ = stream.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        })
+        .collect();
+        let deadline = std::time::Instant::now() + ceiling;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for wash") {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("`wash {args:?}` did not finish within {ceiling:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut outputs = readers
+            .into_iter()
+            .map(|r| r.join().expect("output reader"));
+        let stdout = outputs.next().unwrap_or_default();
+        let stderr = outputs.next().unwrap_or_default();
+        WashOutput {
+            output: Output {
+                status,
+                stdout,
+                stderr,
+            },
+            dir: self.dir,
+        }
+    }
+
     /// Runs `wash` to completion and captures its output; the temp dir lives on in the result.
     pub fn run(mut self) -> WashOutput {
         use std::io::Write;

@@ -15,6 +15,9 @@ use wash_wire::{Invocation, InvocationResponse};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_httpserver");
 
+/// The provider's default RPC timeout in this test.
+const DEFAULT_RPC_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// A raw HTTP/1.1 request with `Connection: close`; returns (status, body).
 async fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -41,7 +44,7 @@ async fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) 
 }
 
 async fn wait_port(port: u16, open: bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let connected = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -117,7 +120,11 @@ async fn httpserver_end_to_end() {
     let server = NatsServer::start();
     let host = TestHost::new(&server.url());
     let nats = async_nats::connect(server.url()).await.expect("nats");
-    let mut provider = ProviderProcess::spawn(PROVIDER, &host.host_data(Vec::new(), None));
+    // A default RPC timeout far above any wait below: a request that gets its answer within a
+    // ceiling shorter than it was cut by the link's own `timeout_ms`.
+    let mut host_data = host.host_data(Vec::new(), None);
+    host_data.default_rpc_timeout_ms = Some(DEFAULT_RPC_TIMEOUT.as_millis() as u64);
+    let mut provider = ProviderProcess::spawn(PROVIDER, &host_data);
 
     let health = wait_healthy(&nats, &host).await;
     assert_eq!(health, b"\x81\xa7healthy\xc3", "msgpack {{healthy: true}}");
@@ -161,12 +168,10 @@ async fn httpserver_end_to_end() {
     );
     put_link(&nats, &host, &silent_link).await;
     wait_port(silent_port, true).await;
-    let started = Instant::now();
-    assert_eq!(http(silent_port, "GET", "/", "").await.0, 503);
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "the link's timeout applies"
-    );
+    let answer = tokio::time::timeout(DEFAULT_RPC_TIMEOUT / 2, http(silent_port, "GET", "/", ""))
+        .await
+        .expect("the link's timeout_ms applies: answered long before the default RPC timeout");
+    assert_eq!(answer.0, 503, "{}", answer.1);
 
     // An actor that fails: 500 with its error.
     let failing = spawn_actor(&nats, &host, true).await;
@@ -184,7 +189,15 @@ async fn httpserver_end_to_end() {
     let busy = TestHost::new_actor();
     let busy_link = host.link(&busy, CONTRACT_ID, &[("port", &port.to_string())]);
     put_link(&nats, &host, &busy_link).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let refusal = provider.wait_for_log(
+        &["cannot bind HTTP listener; link refused", &busy],
+        Duration::from_secs(30),
+    );
+    assert!(refusal.contains(&format!("{port}")), "{refusal}");
+    provider.wait_for_log(
+        &["link refused by provider", &busy],
+        Duration::from_secs(30),
+    );
     let refused = invoke(
         &nats,
         &host,

@@ -1,12 +1,10 @@
 //! The built `kv-redis` provider against real nats-server and redis-server, this test playing the
 //! host and the actors.
 
-use std::time::Duration;
-
 use wash_provider::testing::{
-    assert_keyvalue_refuses_strangers, concurrent_increments, delete_link, increment_invocation,
-    invoke, keyvalue_conformance, put_link_and_wait, shutdown, wait_healthy, ProviderProcess,
-    TestHost,
+    assert_keyvalue_refuses_strangers, concurrent_increments, delete_link_and_wait,
+    increment_invocation, invoke, keyvalue_conformance, put_link_and_wait, shutdown, wait_healthy,
+    ProviderProcess, TestHost,
 };
 use wash_test_support::{NatsServer, RedisServer};
 use wash_wire::interfaces::keyvalue::CONTRACT_ID;
@@ -37,7 +35,7 @@ async fn kv_redis_end_to_end() {
         let reply = invoke(&nats, &host, &call).await;
         assert_eq!(reply.into_result().expect("increment"), [expected]);
     }
-    assert_eq!(redis_default.command("GET visits").as_deref(), Some("$1"));
+    assert_eq!(redis_default.command("GET visits").as_deref(), Some("2"));
 
     // A runtime link with its own URL (key in upper case) goes to the other redis.
     let actor = TestHost::new_actor();
@@ -49,15 +47,14 @@ async fn kv_redis_end_to_end() {
         (1..=200).collect::<Vec<i32>>(),
         "each increment saw a distinct value"
     );
-    assert_eq!(redis_own.command("GET hits").as_deref(), Some("$3"));
+    assert_eq!(redis_own.command("GET hits").as_deref(), Some("200"));
     assert_eq!(redis_default.command("EXISTS hits").as_deref(), Some(":0"));
 
     // Refusals: an unlinked actor, a forged signature.
     assert_keyvalue_refuses_strangers(&nats, &host, &actor).await;
 
     // After link delete the actor is refused.
-    delete_link(&nats, &host, &link).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    delete_link_and_wait(&nats, &host, &link).await;
     let refused = invoke(&nats, &host, &increment_invocation(&host, &actor, "hits")).await;
     assert_eq!(refused.error, Some(format!("unlinked actor: '{actor}'")));
 
