@@ -116,17 +116,13 @@ fn read_data(data: Option<&str>) -> anyhow::Result<Option<String>> {
 
 /// Runs `wash call`.
 pub fn run(args: CallArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let by_reference = check_actor_id(&args.actor_id).is_err();
-    let reference = if by_reference {
+    let reference = match check_actor_id(&args.actor_id) {
+        Ok(()) => None,
         // Not an actor id: the reference a running actor was started from (0.x documented this).
-        Some(host_reference(&args.actor_id).map_err(|e| {
-            anyhow::anyhow!(
-                "`{}` is neither an actor id (M…) nor a reference: {e}",
-                args.actor_id
-            )
-        })?)
-    } else {
-        None
+        // When it is no reference either, the id check says what the value looks like instead.
+        Err(not_an_actor) => Some(host_reference(&args.actor_id).map_err(|e| {
+            anyhow::anyhow!("{not_an_actor}; nor is it a reference an actor was started from: {e}")
+        })?),
     };
     let data = argument_text(&args)?;
     let msg = wash_ctl::payload::encode_argument(&args.operation, data.as_deref())?;
