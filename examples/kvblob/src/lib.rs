@@ -49,7 +49,10 @@ impl HttpServer for KvBlobActor {
                 Ok(_) => text(404, format!("no value under `{key}`")),
                 Err(error) => text(500, format!("KeyValue.Get failed: {error}")),
             }),
-            other => Ok(text(405, format!("method {other} is not allowed: use PUT or GET"))),
+            other => Ok(text(
+                405,
+                format!("method {other} is not allowed: use PUT or GET"),
+            )),
         }
     }
 }
