@@ -84,7 +84,8 @@ fn actor_builds_and_signs() {
     assert_eq!(std::fs::read_dir(project.join("build")).unwrap().count(), 1);
 }
 
-/// A new provider builds into `build/<name>.par.gz`, which `par inspect` reads with this machine's target.
+/// A new provider builds into `build/<name>.par.gz`, which `par inspect` reads with this machine's
+/// target, and the template's unit tests pass in it.
 #[test]
 fn provider_builds_into_an_archive() {
     let home = tempfile::tempdir().unwrap();
@@ -107,6 +108,27 @@ fn provider_builds_into_an_archive() {
     assert!(
         inspect.to_string().contains("wasmcloud:example:factorial"),
         "{inspect}"
+    );
+
+    // The template's own unit tests pass in the generated project (release profile without
+    // optimisation, as `wash build` just compiled it, so only the test harness is new).
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let tests = std::process::Command::new(cargo)
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", generated_target_dir())
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .args(["test", "--release", "--locked"])
+        .output()
+        .expect("run cargo test in the generated provider");
+    let stdout = String::from_utf8_lossy(&tests.stdout);
+    assert!(
+        tests.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&tests.stderr)
+    );
+    assert!(
+        stdout.contains("factorials_fit_or_are_refused ... ok"),
+        "{stdout}"
     );
 }
 

@@ -182,12 +182,7 @@ fn down_stops_the_nats_server_0_18_recorded() {
     let downloads = home.path().join(".wash/downloads");
     std::fs::create_dir_all(&downloads).expect("downloads");
     std::fs::write(downloads.join("nats.pid"), nats.pid().to_string()).expect("pid file");
-    let out = wash()
-        .in_home(home.path())
-        .args(["down", "-o", "json"])
-        .run()
-        .success();
-    let report = out.json();
+    let report = down_json(home.path());
     assert_eq!(
         report["wash_0_18_pid_files"][0]["stopped"], true,
         "{report}"
@@ -204,11 +199,8 @@ fn down_stops_the_nats_server_0_18_recorded() {
 /// stale; that process is not signalled and survives.
 #[test]
 fn down_leaves_an_unrelated_process_alone() {
-    let home = TempDir::new().expect("home");
-    let downloads = home.path().join(".wash/downloads");
-    std::fs::create_dir_all(&downloads).expect("downloads");
-    let mut sleeper = Command::new("sleep").arg("100").spawn().expect("sleep");
-    let pid = sleeper.id().to_string();
+    let (home, downloads, mut sleeper) = Unrelated::start_with_folder(".wash/downloads");
+    let pid = sleeper.pid().to_string();
     std::fs::write(downloads.join("nats.pid"), &pid).expect("pid file");
     std::fs::write(downloads.join("wadm.pid"), &pid).expect("pid file");
     let out = wash().in_home(home.path()).arg("down").run().success();
@@ -217,12 +209,50 @@ fn down_leaves_an_unrelated_process_alone() {
         "{}",
         out.stdout()
     );
-    assert!(
-        sleeper.try_wait().expect("try_wait").is_none(),
-        "the unrelated process survives"
-    );
-    let _ = sleeper.kill();
-    let _ = sleeper.wait();
+    sleeper.assert_survived();
+}
+
+/// `wash down -o json` in `home`, which must succeed; its report.
+fn down_json(home: &std::path::Path) -> serde_json::Value {
+    wash()
+        .in_home(home)
+        .args(["down", "-o", "json"])
+        .run()
+        .success()
+        .json()
+}
+
+/// A running `sleep`, killed on drop: a process no record of wash should make it signal.
+struct Unrelated(std::process::Child);
+
+impl Unrelated {
+    /// A temp home with `folder` created in it, the folder's path, and the process.
+    fn start_with_folder(folder: &str) -> (TempDir, std::path::PathBuf, Self) {
+        let home = TempDir::new().expect("home");
+        let path = home.path().join(folder);
+        std::fs::create_dir_all(&path).expect("folder");
+        let process = Self(Command::new("sleep").arg("100").spawn().expect("sleep"));
+        (home, path, process)
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// Our own child: `try_wait` says for certain whether it was signalled.
+    fn assert_survived(&mut self) {
+        assert!(
+            self.0.try_wait().expect("try_wait").is_none(),
+            "the unrelated process was signalled"
+        );
+    }
+}
+
+impl Drop for Unrelated {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// `wash up`'s own records (`host.json`, `nats.pid`) naming a live process that is not the one they
@@ -231,21 +261,13 @@ fn down_leaves_an_unrelated_process_alone() {
 /// program check can tell.
 #[test]
 fn down_leaves_a_process_that_reused_a_recorded_pid_alone() {
-    let home = TempDir::new().expect("home");
-    let wash_home = home.path().join(".wash");
-    std::fs::create_dir_all(&wash_home).expect("wash home");
-    let mut sleeper = Command::new("sleep").arg("100").spawn().expect("sleep");
-    let pid = sleeper.id();
+    let (home, wash_home, mut sleeper) = Unrelated::start_with_folder(".wash");
+    let pid = sleeper.pid();
     std::fs::write(wash_home.join("nats.pid"), pid.to_string()).expect("pid file");
     let record = serde_json::json!({"pid": pid, "host_id": "NHOST", "nats_url": "nats://127.0.0.1:1",
                                     "lattice": "default"});
     std::fs::write(wash_home.join("host.json"), record.to_string()).expect("host record");
-    let out = wash()
-        .in_home(home.path())
-        .args(["down", "-o", "json"])
-        .run()
-        .success();
-    let report = out.json();
+    let report = down_json(home.path());
     assert_eq!(report["stopped"], serde_json::json!([]), "{report}");
     let stale: Vec<(String, u64)> = report["stale_records"]
         .as_array()
@@ -268,10 +290,7 @@ fn down_leaves_a_process_that_reused_a_recorded_pid_alone() {
         ],
         "{report}"
     );
-    assert!(
-        sleeper.try_wait().expect("try_wait").is_none(),
-        "the unrelated process survives"
-    );
+    sleeper.assert_survived();
     assert!(!wash_home.join("nats.pid").exists());
     assert!(!wash_home.join("host.json").exists());
     let text = wash().in_home(home.path()).arg("down").run().success();
@@ -280,8 +299,6 @@ fn down_leaves_a_process_that_reused_a_recorded_pid_alone() {
         "{}",
         text.stdout()
     );
-    let _ = sleeper.kill();
-    let _ = sleeper.wait();
 }
 
 /// A fake machine for `wash drain`: `HOME`, `WASH_HOME`, `TMPDIR` and `XDG_CACHE_HOME` are separate

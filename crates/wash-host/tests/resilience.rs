@@ -26,6 +26,17 @@ fn sign(module: &[u8], caps: &[&str], exp: Option<u64>) -> Vec<u8> {
     sign_module(module, &KeyPair::new_account(), "test", caps, exp).0
 }
 
+/// A fresh NATS server, a temp dir, a host on them (its cache in the dir) and a client.
+async fn host_on_fresh_nats() -> (NatsServer, tempfile::TempDir, Host, async_nats::Client) {
+    let nats = NatsServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host = Host::start(config(&nats, &dir.path().join("cache")))
+        .await
+        .expect("host");
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    (nats, dir, host, client)
+}
+
 /// Starts the actor file through `la` and returns the first start/fail event.
 async fn start_actor_event(
     client: &async_nats::Client,
@@ -55,12 +66,7 @@ async fn start_actor_event(
 /// with `actor_start_failed` and a reason naming the problem.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_and_expired_actors_are_refused() {
-    let nats = NatsServer::start();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let host = Host::start(config(&nats, &dir.path().join("cache")))
-        .await
-        .expect("host");
-    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let (_nats, dir, host, client) = host_on_fresh_nats().await;
     let module = std::fs::read(example_wasm("echo")).expect("read");
 
     let mut tampered = sign(&module, &["wasmcloud:httpserver"], None);
@@ -139,12 +145,7 @@ async fn start_provider(
 /// again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_provider_is_restarted() {
-    let nats = NatsServer::start();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let host = Host::start(config(&nats, &dir.path().join("cache")))
-        .await
-        .expect("host");
-    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let (_nats, dir, host, client) = host_on_fresh_nats().await;
     let (archive, provider) = workspace_archive(dir.path(), "kv-nats", "wasmcloud:keyvalue");
     let mut events = start_provider(&client, &host, &archive).await;
     next_event(
@@ -236,12 +237,7 @@ async fn wait_for_bucket(client: &async_nats::Client, bucket: &str) {
 /// host hands it the links that changed once the process answers its health subject.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_put_while_the_provider_starts_is_delivered() {
-    let nats = NatsServer::start();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let host = Host::start(config(&nats, &dir.path().join("cache")))
-        .await
-        .expect("host");
-    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let (_nats, dir, host, client) = host_on_fresh_nats().await;
     let wrapper = dir.path().join("slow-kv-nats");
     std::fs::write(
         &wrapper,
@@ -273,12 +269,7 @@ async fn link_put_while_the_provider_starts_is_delivered() {
 /// over many put/delete rounds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_put_and_del_are_applied_before_the_answer() {
-    let nats = NatsServer::start();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let host = Host::start(config(&nats, &dir.path().join("cache")))
-        .await
-        .expect("host");
-    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let (_nats, _dir, host, client) = host_on_fresh_nats().await;
     let actor = KeyPair::new_module().public_key();
     let provider = KeyPair::new_service().public_key();
     for round in 0..50 {

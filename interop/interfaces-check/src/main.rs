@@ -8,9 +8,11 @@
 //!   each side decodes the other's bytes to the same value, and prints `{"cases": N, "mismatches": [...]}`.
 
 #[allow(dead_code, clippy::all)]
+#[rustfmt::skip] // as `wash gen` wrote it (examples/kvcounter-gen skips it too)
 #[path = "../../../examples/kvcounter-gen/src/httpserver.rs"]
 mod gen_httpserver;
 #[allow(dead_code, clippy::all)]
+#[rustfmt::skip]
 #[path = "../../../examples/kvcounter-gen/src/keyvalue.rs"]
 mod gen_keyvalue;
 
