@@ -135,6 +135,8 @@ fn start_ui(lattice: &Lattice) -> (WashChild, u16) {
     let port = free_port();
     let mut ui = wash()
         .in_home(lattice.home.path())
+        // The monitor's timeline (events, refreshes, connection changes) is in the failure message.
+        .env("RUST_LOG", "warn,wash_ui=debug")
         .args(["ui", "--port", &port.to_string()])
         .spawn();
     if wait_for_http(port, "/api/view", Duration::from_secs(20)).is_none() {

@@ -187,7 +187,7 @@ async function main() {
 
   // NATS goes away: the page says so, refuses changes with a clear message, and recovers.
   assert.equal(await ask("nats-stop"), "ok");
-  await page.waitForFunction(() => document.querySelector("#nats-status").textContent === "NATS connection lost");
+  await page.waitForFunction(() => document.querySelector("#nats-status").textContent === "NATS connection lost", null, { timeout: 60_000 });
   const banner = await page.textContent("#banner");
   assert.match(banner, /lost the connection to NATS at nats:\/\/127\.0\.0\.1:\d+: reconnecting/);
   await page.fill("#start-actor-form [name=reference]", actorPath);

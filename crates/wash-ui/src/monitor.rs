@@ -132,23 +132,34 @@ impl Monitor {
                 _ = ping_tick.tick() => self.spawn_ping(&ping_tx),
                 () = self.notify.notified() => self.refresh().await,
                 _ = connection_tick.tick() => {
-                    let connected = self.client.nats().connection_state() == State::Connected;
-                    if connected != self.connected {
-                        self.connected = connected;
+                    if let Some(connected) = self.connection_changed() {
                         if connected {
-                            tracing::info!("NATS connection is back");
                             if events.is_none() {
                                 events = self.subscribe().await;
                             }
                             self.spawn_ping(&ping_tx);
-                        } else {
-                            tracing::warn!("lost the NATS connection");
                         }
                         self.refresh().await;
                     }
                 }
             }
         }
+    }
+
+    /// Compares the NATS client's connection state with the last one seen: `Some(connected)` when it
+    /// changed (and logs it), `None` when not.
+    fn connection_changed(&mut self) -> Option<bool> {
+        let connected = self.client.nats().connection_state() == State::Connected;
+        if connected == self.connected {
+            return None;
+        }
+        self.connected = connected;
+        if connected {
+            tracing::info!("NATS connection is back");
+        } else {
+            tracing::warn!("lost the NATS connection");
+        }
+        Some(connected)
     }
 
     async fn subscribe(&self) -> Option<EventStream> {
@@ -183,6 +194,7 @@ impl Monitor {
 
     /// Takes note of one event: health, hosts coming and going, the event log.
     fn record(&mut self, event: &CloudEvent, ping: &mpsc::Sender<Vec<Host>>) {
+        tracing::debug!(event = event.name(), "lattice event");
         let key = || {
             (
                 event.data["public_key"]
@@ -224,6 +236,17 @@ impl Monitor {
 
     /// Builds a new view from the control interface and publishes it.
     async fn refresh(&mut self) {
+        // A lost connection shows at once, whichever branch asked for the refresh (reconnecting is the
+        // connection tick's job: it also subscribes again).
+        if self.connected {
+            let _ = self.connection_changed();
+        }
+        let started = tokio::time::Instant::now();
+        self.build_and_publish().await;
+        tracing::debug!(elapsed = ?started.elapsed(), connected = self.connected, "refreshed the lattice view");
+    }
+
+    async fn build_and_publish(&mut self) {
         let previous = self.views.borrow().clone();
         let mut next = LatticeView {
             lattice: previous.lattice.clone(),
