@@ -332,6 +332,80 @@ pub(crate) fn instances(lattice: &Lattice, actor: &str) -> usize {
         .sum()
 }
 
+/// `ctl scale actor <host-id> <actor-id> <ref>` and `ctl update actor <host-id> <actor-id> <ref>` are
+/// wash 0.18.1's positional forms: `-c` defaults to 1, `-a` annotates the instances; the host id given
+/// twice is a usage error.
+#[test]
+fn ctl_scale_and_update_take_the_0x_positional_forms() {
+    let lattice = Lattice::up();
+    let actor = lattice.start_kvcounter();
+    let signed = lattice.path("kvcounter_s.wasm");
+    let host = lattice.host_id.as_str();
+    let reference = path_str(&signed);
+
+    let scaled = lattice.wash_json(&[
+        "ctl",
+        "scale",
+        "actor",
+        host,
+        &actor,
+        reference,
+        "-c",
+        "3",
+        "-a",
+        "team=blue",
+    ]);
+    assert_eq!(scaled["instances"], 3, "{scaled}");
+    let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
+    let blue = inventory["inventory"]["actors"][0]["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .filter(|i| i["annotations"]["team"] == "blue")
+        .count();
+    assert!(
+        blue >= 2,
+        "the new instances carry the annotation: {inventory}"
+    );
+    let scaled = lattice.wash_json(&["ctl", "scale", "actor", host, &actor, reference]);
+    assert_eq!(scaled["instances"], 1, "0.x's default count is 1: {scaled}");
+    assert_eq!(instances(&lattice, &actor), 1);
+
+    let twice = wash()
+        .in_home(lattice.home.path())
+        .args([
+            "ctl",
+            "scale",
+            "actor",
+            host,
+            &actor,
+            reference,
+            "--host-id",
+            host,
+        ])
+        .run()
+        .assert_code(2);
+    assert!(twice.stderr().contains("given twice"), "{}", twice.stderr());
+
+    let v2 = lattice.path("kvcounter_v2_s.wasm");
+    lattice.wash_json(&[
+        "claims",
+        "sign",
+        path_str(&wash_test_support::example_wasm("kvcounter")),
+        "--name",
+        "kvcounter",
+        "--keyvalue",
+        "--http_server",
+        "--rev",
+        "2",
+        "--destination",
+        path_str(&v2),
+    ]);
+    let updated = lattice.wash_json(&["ctl", "update", "actor", host, &actor, path_str(&v2)]);
+    assert_eq!(updated["revision"], 2, "{updated}");
+    assert_eq!(updated["host_id"], host, "{updated}");
+}
+
 /// `ctl stop actor <host-id> <actor-id>` stops one instance (0.x's default `--count 1`), `--count 2`
 /// two; `ctl stop provider <host-id> <provider-id> <link-name> <contract-id>` stops the provider; our
 /// forms (`stop actor <actor-id>` stops all) keep working.
@@ -383,11 +457,13 @@ fn ctl_stop_takes_the_0x_positional_forms() {
         "wasmcloud:keyvalue",
     ]);
     assert_eq!(stopped["stopped"], format!("provider {kv}"));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while providers(&lattice) != 0 {
-        assert!(Instant::now() < deadline, "the provider is still running");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    // Without --skip-wait, 0.18.1 returned once the host reported the provider stopped.
+    assert_eq!(stopped["acknowledged_only"], false, "{stopped}");
+    assert_eq!(
+        providers(&lattice),
+        0,
+        "the provider still runs after `ctl stop`"
+    );
 }
 
 /// `wash ctl get hosts` with `vars` set (and every connection variable of either naming unset

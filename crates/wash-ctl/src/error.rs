@@ -32,6 +32,19 @@ pub enum CtlError {
         /// How long we waited.
         timeout: Duration,
     },
+    /// The host accepted a stop but did not report it done in time.
+    #[error(
+        "host {host_id} accepted stopping {what} but did not report it stopped within {timeout:?}; it may \
+         still be stopping: check with `wash ctl get inventory {host_id}`"
+    )]
+    NotStopped {
+        /// The host.
+        host_id: String,
+        /// What was being stopped (`actor M…`, `provider V…`).
+        what: String,
+        /// How long we waited.
+        timeout: Duration,
+    },
     /// No host listens on the lattice at all.
     #[error("no host is listening on lattice `{lattice}` at `{url}`: start one with `wash up`")]
     NoHost {

@@ -27,7 +27,7 @@ use wash_wire::LinkDefinition;
 
 pub use auth::{connect, NatsAuth};
 pub use error::CtlError;
-pub use ops::{Placement, ScaleOutcome, StartError, StartOutcome};
+pub use ops::{Placement, ScaleOutcome, StartError, StartOutcome, StopOutcome};
 
 /// Default timeout of one control request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);

@@ -1,12 +1,13 @@
 //! Higher-level operations: place an actor or provider on a host (auction when no host is named), send
 //! the command, and wait for the lattice event that tells how it ended; find the host an actor runs on;
-//! scale and update actors and wait until the inventory shows the result.
+//! scale and update actors and wait until the inventory shows the result; stop actors and providers and
+//! wait for the host to report them stopped.
 
 use std::time::Duration;
 
 use wash_wire::ctl::{
-    HostInventory, ScaleActorCommand, StartActorCommand, StartProviderCommand, StringMap,
-    UpdateActorCommand,
+    CtlOperationAck, HostInventory, ScaleActorCommand, StartActorCommand, StartProviderCommand,
+    StopActorCommand, StopProviderCommand, StringMap, UpdateActorCommand,
 };
 use wash_wire::events::CloudEvent;
 
@@ -17,6 +18,15 @@ use crate::{CtlClient, CtlError};
 pub enum StartOutcome {
     /// The host reported success; the event carries the started entity.
     Started(CloudEvent),
+    /// Not waited for (`--skip-wait`): only acknowledged.
+    Acknowledged,
+}
+
+/// How a stop ended.
+#[derive(Debug, Clone)]
+pub enum StopOutcome {
+    /// The host reported the stop (`actor_stopped`, `provider_stopped`).
+    Stopped(CloudEvent),
     /// Not waited for (`--skip-wait`): only acknowledged.
     Acknowledged,
 }
@@ -377,6 +387,77 @@ impl CtlClient {
                         .to_owned(),
                 });
             }
+        }
+    }
+
+    /// Stops instances of an actor and (unless `wait` is `None`) waits for the host's `actor_stopped`.
+    /// The host updates its inventory before it publishes the event, so afterwards the inventory
+    /// shows the stop.
+    pub async fn stop_actor_and_wait(
+        &self,
+        cmd: &StopActorCommand,
+        wait: Option<Duration>,
+    ) -> Result<StopOutcome, CtlError> {
+        let actor_id = cmd.actor_ref.as_str();
+        let what = format!("actor {actor_id}");
+        self.stop_and_wait(&cmd.host_id, what, self.stop_actor(cmd), wait, |e| {
+            e.name() == "actor_stopped" && e.data["public_key"] == actor_id
+        })
+        .await
+    }
+
+    /// Stops a provider instance and (unless `wait` is `None`) waits for the host's
+    /// `provider_stopped`, which it publishes once the process has exited.
+    pub async fn stop_provider_and_wait(
+        &self,
+        cmd: &StopProviderCommand,
+        wait: Option<Duration>,
+    ) -> Result<StopOutcome, CtlError> {
+        let what = format!("provider {} ({})", cmd.provider_ref, cmd.link_name);
+        self.stop_and_wait(&cmd.host_id, what, self.stop_provider(cmd), wait, |e| {
+            e.name() == "provider_stopped"
+                && e.data["public_key"] == cmd.provider_ref.as_str()
+                && e.data["link_name"] == cmd.link_name.as_str()
+        })
+        .await
+    }
+
+    /// Subscribes to events, sends the stop, and waits for the event `matches` accepts from the host.
+    async fn stop_and_wait(
+        &self,
+        host_id: &str,
+        what: String,
+        send: impl std::future::Future<Output = Result<CtlOperationAck, CtlError>>,
+        wait: Option<Duration>,
+        matches: impl Fn(&CloudEvent) -> bool,
+    ) -> Result<StopOutcome, CtlError> {
+        // Subscribed before the request goes out, so a quick stop's event is not missed.
+        let mut events = match wait {
+            Some(_) => Some(self.events().await?),
+            None => None,
+        };
+        let ack = send.await?;
+        if !ack.accepted {
+            return Err(CtlError::Refused {
+                host_id: host_id.into(),
+                what: format!("stop {what}"),
+                reason: ack.error,
+            });
+        }
+        let (Some(wait), Some(events)) = (wait, events.as_mut()) else {
+            return Ok(StopOutcome::Acknowledged);
+        };
+        match events
+            .wait_for(wait, |e| e.source == host_id && matches(e))
+            .await
+        {
+            Ok(event) => Ok(StopOutcome::Stopped(event)),
+            Err(CtlError::Timeout { .. }) => Err(CtlError::NotStopped {
+                host_id: host_id.into(),
+                what,
+                timeout: wait,
+            }),
+            Err(err) => Err(err),
         }
     }
 

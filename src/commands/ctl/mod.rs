@@ -151,6 +151,13 @@ async fn pick_host(client: &CtlClient, host_id: Option<String>) -> anyhow::Resul
 }
 
 /// Checks a host id when one is given.
+/// A usage error: exit code 2 with `message`.
+fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(crate::output::UsageError::new(std::io::Error::other(
+        message.into(),
+    )))
+}
+
 fn check_host(host_id: &Option<String>) -> anyhow::Result<()> {
     if let Some(id) = host_id {
         check_host_id(id)?;

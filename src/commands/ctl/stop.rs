@@ -8,11 +8,11 @@ use anyhow::bail;
 use clap::Subcommand;
 use serde_json::json;
 use wash_ctl::ids::{check_actor_id, check_contract_id, check_provider_id};
-use wash_ctl::CtlClient;
+use wash_ctl::{CtlClient, StopOutcome};
 use wash_wire::ctl::{StopActorCommand, StopProviderCommand};
 
-use super::{check_host, pick_host};
-use crate::output::{CommandOutput, UsageError};
+use super::{check_host, pick_host, usage};
+use crate::output::CommandOutput;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum StopCommand {
@@ -28,7 +28,7 @@ pub(super) enum StopCommand {
         #[arg(long)]
         count: Option<u16>,
         #[command(flatten)]
-        _skip_wait: SkipWait,
+        wait: StopWait,
     },
     /// Stop a provider instance: `<provider-id>`, or wash 0.x's
     /// `<host-id> <provider-id> <link-name> <contract-id>`.
@@ -50,7 +50,7 @@ pub(super) enum StopCommand {
         #[arg(long)]
         host_id: Option<String>,
         #[command(flatten)]
-        _skip_wait: SkipWait,
+        wait: StopWait,
     },
     /// Stop a host (and everything on it).
     Host {
@@ -62,13 +62,22 @@ pub(super) enum StopCommand {
     },
 }
 
-/// wash 0.18.1's `--skip-wait` of `stop actor|provider`: return once the host acknowledged. That is
-/// what this `stop` always does, so the flag is accepted and changes nothing.
+/// Waiting for the host to report the stop, as wash 0.18.1 did unless `--skip-wait`.
 #[derive(Debug, clap::Args)]
-pub(super) struct SkipWait {
-    /// Return once the host acknowledged (what `stop` always does; accepted for wash 0.x scripts).
+pub(super) struct StopWait {
+    /// Return once the host acknowledged, without waiting for it to report the stop.
     #[arg(long = "skip-wait")]
     skip_wait: bool,
+    /// How long to wait for the host to report the stop, in milliseconds (a provider gets its
+    /// shutdown grace period first).
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    wait_timeout_ms: u64,
+}
+
+impl StopWait {
+    fn wait(&self) -> Option<std::time::Duration> {
+        (!self.skip_wait).then(|| std::time::Duration::from_millis(self.wait_timeout_ms))
+    }
 }
 
 /// What `stop actor` stops, from either form.
@@ -86,11 +95,6 @@ struct ProviderStop {
     host_id: Option<String>,
 }
 
-/// A usage error: exit code 2 with `message`.
-fn usage(message: String) -> anyhow::Error {
-    anyhow::Error::new(UsageError::new(std::io::Error::other(message)))
-}
-
 /// Both forms of `stop actor`, checked: the host id may come from the 0.x positional or `--host-id`,
 /// not both.
 fn actor_stop(
@@ -103,16 +107,12 @@ fn actor_stop(
         [host_id, actor_id] => {
             if host_flag.is_some() {
                 return Err(usage(
-                    "the host id is given twice: as the first argument and by `--host-id`".into(),
+                    "the host id is given twice: as the first argument and by `--host-id`",
                 ));
             }
             (Some(host_id.clone()), actor_id, count.unwrap_or(1))
         }
-        _ => {
-            return Err(usage(
-                "expected `<actor-id>` or `<host-id> <actor-id>`".into(),
-            ))
-        }
+        _ => return Err(usage("expected `<actor-id>` or `<host-id> <actor-id>`")),
     };
     check_actor_id(actor_id)?;
     check_host(&host_id)?;
@@ -141,8 +141,7 @@ fn provider_stop(
             if link_flag.is_some() || contract_flag.is_some() || host_flag.is_some() {
                 return Err(usage(
                     "with the host id, link name and contract id as arguments, leave out \
-                     `--host-id`, `--link-name` and `--contract-id`"
-                        .into(),
+                     `--host-id`, `--link-name` and `--contract-id`",
                 ));
             }
             check_contract_id(contract_id)?;
@@ -189,12 +188,12 @@ impl StopCommand {
 }
 
 pub(super) async fn run(client: &CtlClient, stop: StopCommand) -> anyhow::Result<CommandOutput> {
-    let (ack, what, host_id) = match stop {
+    let (outcome, what, host_id) = match stop {
         StopCommand::Actor {
             ids,
             host_id,
             count,
-            ..
+            wait,
         } => {
             let stop = actor_stop(&ids, &host_id, count)?;
             let actor_id = stop.actor_id;
@@ -208,7 +207,7 @@ pub(super) async fn run(client: &CtlClient, stop: StopCommand) -> anyhow::Result
                 host_id: host_id.clone(),
             };
             (
-                client.stop_actor(&cmd).await?,
+                client.stop_actor_and_wait(&cmd, wait.wait()).await?,
                 format!("actor {actor_id}"),
                 host_id,
             )
@@ -218,7 +217,7 @@ pub(super) async fn run(client: &CtlClient, stop: StopCommand) -> anyhow::Result
             link_name,
             contract_id,
             host_id,
-            ..
+            wait,
         } => {
             let stop = provider_stop(&ids, &link_name, &contract_id, &host_id)?;
             let host_id = pick_host(client, stop.host_id).await?;
@@ -231,7 +230,7 @@ pub(super) async fn run(client: &CtlClient, stop: StopCommand) -> anyhow::Result
                 provider_ref: provider_id.clone(),
             };
             (
-                client.stop_provider(&cmd).await?,
+                client.stop_provider_and_wait(&cmd, wait.wait()).await?,
                 format!("provider {provider_id}"),
                 host_id,
             )
@@ -241,18 +240,25 @@ pub(super) async fn run(client: &CtlClient, stop: StopCommand) -> anyhow::Result
             host_timeout,
         } => {
             let host_id = pick_host(client, host_id).await?;
+            let ack = client.stop_host(&host_id, host_timeout).await?;
+            if !ack.accepted {
+                bail!("host {host_id} refused to stop: {}", ack.error);
+            }
             (
-                client.stop_host(&host_id, host_timeout).await?,
+                StopOutcome::Acknowledged,
                 format!("host {host_id}"),
                 host_id.clone(),
             )
         }
     };
-    if !ack.accepted {
-        bail!("host {host_id} refused to stop {what}: {}", ack.error);
-    }
+    let stopped = matches!(outcome, StopOutcome::Stopped(_));
+    let text = if stopped {
+        format!("stopped {what} on host {host_id}")
+    } else {
+        format!("stopping {what}")
+    };
     Ok(CommandOutput::with_json(
-        format!("stopping {what}"),
-        json!({ "host_id": host_id, "stopped": what }),
+        text,
+        json!({ "host_id": host_id, "stopped": what, "acknowledged_only": !stopped }),
     ))
 }
