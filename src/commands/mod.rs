@@ -19,6 +19,7 @@ pub mod new;
 pub mod par;
 mod progress;
 pub mod reg;
+pub mod spy;
 pub mod ui;
 pub mod up;
 pub mod validate;
@@ -65,6 +66,8 @@ pub enum Command {
     Link(ctl::LinkArgs),
     /// Invoke an operation of a running actor (JSON in, JSON out).
     Call(call::CallArgs),
+    /// Watch one actor's invocations and replies on the lattice, live.
+    Spy(spy::SpyArgs),
     /// Manage contexts: named lattice connection settings, one of them the default.
     Ctx(ctx::CtxArgs),
     /// Scaffold an actor, provider or interface project from a template.
@@ -114,6 +117,7 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Pull(args) => reg::run(args.into(), &paths()?, printer),
         Command::Inspect(args) => claims::inspect(args, &paths()?, printer),
         Command::Call(args) => call::run(args, &paths()?, printer),
+        Command::Spy(args) => spy::run(args, &paths()?, printer),
         Command::Ctx(args) => ctx::run(args, &paths()?, printer),
         Command::New(args) => new::run(args, &paths()?, printer),
         Command::Build(args) => build::run(args, &paths()?, printer),

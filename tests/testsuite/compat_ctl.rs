@@ -329,3 +329,111 @@ fn js_domain_and_experimental_are_accepted_as_in_0x() {
     let out = links(wash().env("WASH_EXPERIMENTAL", "true"), &[]);
     assert_eq!(out.json()["links"][0]["actor_id"], actor.as_str());
 }
+
+/// The JSON lines `wash spy -o json` printed so far (the closing summary has no `kind`).
+fn spied(child: &wash_test_support::WashChild) -> Vec<Value> {
+    child
+        .stdout()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|v| v.get("kind").is_some())
+        .collect()
+}
+
+/// `wash spy <actor>` (0.18.1's experimental spy) prints the actor's traffic live: the invocation
+/// `wash call` sends it, the keyvalue invocation it sends to kv-nats, and both replies, decoded. The
+/// actor is found by part of its name as well as by id; a name no actor has is an error.
+#[test]
+fn spy_prints_an_actors_invocations_and_replies() {
+    let lattice = Lattice::up();
+    let actor = lattice.start_kvcounter();
+    let kv = lattice.start_provider("kv-nats", "wasmcloud:keyvalue");
+    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    let home = lattice.home.path();
+    let call = || {
+        wash()
+            .in_home(home)
+            .args([
+                "call",
+                &actor,
+                "HttpServer.HandleRequest",
+                REQUEST,
+                "-o",
+                "json",
+            ])
+            .run()
+    };
+    // Linked and answering before the spies start.
+    first_counted_reply(call);
+
+    let json_spy = wash()
+        .in_home(home)
+        .args(["spy", "counter", "-o", "json"])
+        .spawn();
+    let text_spy = wash().in_home(home).args(["spy", &actor]).spawn();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // kvcounter's keyvalue calls go out from it and their replies come back to it.
+    let complete = |seen: &[Value]| {
+        let has = |kind: &str, operation: &str, from: &str, to: &str| {
+            seen.iter().any(|v| {
+                v["kind"] == kind
+                    && v["operation"]
+                        .as_str()
+                        .is_some_and(|o| o.starts_with(operation))
+                    && (from.is_empty() || v["from"] == from)
+                    && (to.is_empty() || v["to"] == to)
+            })
+        };
+        has("invocation", "HttpServer.HandleRequest", "", "kvcounter")
+            && has("reply", "HttpServer.HandleRequest", "kvcounter", "")
+            && has("invocation", "KeyValue.", "kvcounter", "")
+            && has("reply", "KeyValue.", "", "kvcounter")
+    };
+    while !(complete(&spied(&json_spy)) && text_spy.stdout().contains("Operation: KeyValue.")) {
+        assert!(
+            Instant::now() < deadline,
+            "the spies did not show a whole exchange:\n{}\n--- text\n{}\n--- stderr\n{}",
+            json_spy.stdout(),
+            text_spy.stdout(),
+            json_spy.stderr()
+        );
+        call().success();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let seen = spied(&json_spy);
+    let reply = seen
+        .iter()
+        .find(|v| v["kind"] == "reply" && v["operation"] == "HttpServer.HandleRequest")
+        .expect("a reply");
+    assert_eq!(reply["message"]["statusCode"], 200, "{reply}");
+    assert_eq!(reply["error"], Value::Null, "{reply}");
+    let request = seen
+        .iter()
+        .find(|v| v["kind"] == "invocation" && v["operation"] == "HttpServer.HandleRequest")
+        .expect("an invocation");
+    assert_eq!(request["message"]["method"], "GET", "{request}");
+    assert_eq!(
+        request["host_id"].as_str().map(str::len),
+        Some(56),
+        "{request}"
+    );
+    assert!(
+        seen.iter()
+            .all(|v| v["from"] == "kvcounter" || v["to"] == "kvcounter"),
+        "only the actor's traffic: {seen:?}"
+    );
+    let text = text_spy.stdout();
+    assert!(text.contains("From: kvcounter"), "{text}");
+    assert!(
+        text.contains("Operation: HttpServer.HandleRequest"),
+        "{text}"
+    );
+
+    let out = wash()
+        .in_home(home)
+        .args(["spy", "no-such-actor", "-o", "json"])
+        .run()
+        .assert_code(1);
+    let error = out.json()["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error.contains("no actor on lattice"), "{error}");
+}

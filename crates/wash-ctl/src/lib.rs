@@ -9,6 +9,7 @@ mod error;
 pub mod ids;
 mod ops;
 pub mod payload;
+pub mod spy;
 
 use std::time::Duration;
 
