@@ -129,7 +129,7 @@ pub fn run(args: CallArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resu
     let (connection, cluster_seed) = args.rpc.resolve(paths.home())?;
     let key = cluster_key(&cluster_seed)?;
     let (actor_id, reply) = super::block_on(async {
-        let nats = wash_ctl::connect(&connection.url, &connection.auth).await?;
+        let nats = wash_ctl::connect(&connection.nats("wash")).await?;
         let actor_id = match &reference {
             Some(reference) => {
                 CtlClient::new(nats.clone(), connection.lattice.clone())

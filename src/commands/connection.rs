@@ -89,6 +89,30 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "NAME|FILE")]
     pub context: Option<String>,
 
+    /// NATS user name, for a server with user/password authorization (with `--ctl-password`)
+    #[arg(long, global = true, env = "WASH_CTL_USER", hide_env_values = true)]
+    pub ctl_user: Option<String>,
+
+    /// The NATS user's password (better in `$WASH_CTL_PASSWORD` than on the command line)
+    #[arg(
+        long,
+        global = true,
+        env = "WASH_CTL_PASSWORD",
+        hide_env_values = true,
+        requires = "ctl_user"
+    )]
+    pub ctl_password: Option<String>,
+
+    /// PEM file of the CA that signed the NATS server's TLS certificate (besides the system's roots)
+    #[arg(
+        long,
+        global = true,
+        env = "WASH_TLS_CA_FILE",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
+    pub tls_ca_file: Option<PathBuf>,
+
     /// JetStream domain of the lattice's NATS (wash 0.18.1 read links and claims from the lattice's
     /// bucket there). Accepted; not needed: this wash asks the hosts for links and claims
     #[arg(
@@ -123,9 +147,12 @@ impl ConnectionArgs {
             credsfile: self.ctl_credsfile.clone(),
             lattice: or_env(self.lattice.clone(), "WASH_LATTICE")?,
             timeout_ms: self.timeout_ms,
+            tls_ca_file: self.tls_ca_file.clone(),
+            user: self.ctl_user.clone(),
+            password: self.ctl_password.clone(),
         });
         let client =
-            CtlClient::connect_with(&connection.url, connection.lattice, &connection.auth).await?;
+            CtlClient::connect_with(&connection.nats("wash"), connection.lattice.clone()).await?;
         Ok(client
             .with_timeout(connection.timeout)
             .with_auction_timeout(Duration::from_millis(self.auction_timeout_ms)))
@@ -212,6 +239,28 @@ pub struct RpcArgs {
     /// [default: the default context]
     #[arg(long, value_name = "NAME|FILE")]
     pub context: Option<String>,
+
+    /// NATS user name, for a server with user/password authorization (with `--rpc-password`)
+    #[arg(long, env = "WASH_RPC_USER", hide_env_values = true)]
+    pub rpc_user: Option<String>,
+
+    /// The NATS user's password (better in `$WASH_RPC_PASSWORD` than on the command line)
+    #[arg(
+        long,
+        env = "WASH_RPC_PASSWORD",
+        hide_env_values = true,
+        requires = "rpc_user"
+    )]
+    pub rpc_password: Option<String>,
+
+    /// PEM file of the CA that signed the NATS server's TLS certificate (besides the system's roots)
+    #[arg(
+        long,
+        env = "WASH_TLS_CA_FILE",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl RpcArgs {
@@ -226,6 +275,9 @@ impl RpcArgs {
             credsfile: self.rpc_credsfile.clone(),
             lattice: self.lattice.clone(),
             timeout_ms: self.rpc_timeout_ms,
+            tls_ca_file: self.tls_ca_file.clone(),
+            user: self.rpc_user.clone(),
+            password: self.rpc_password.clone(),
         });
         let seed = context.signing_seed(self.cluster_seed.as_deref())?;
         Ok((connection, seed))

@@ -101,6 +101,7 @@ pub fn run(args: DownArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resu
         credsfile: args.ctl_credsfile.clone(),
         lattice: args.lattice.clone(),
         timeout_ms: None,
+        ..ConnectionFlags::default()
     });
     let selection = match (&args.host_id, args.all) {
         (Some(id), _) => HostSelection::Id(id.clone()),
@@ -109,7 +110,7 @@ pub fn run(args: DownArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resu
     };
     let result = super::block_on(async {
         let client =
-            CtlClient::connect_with(&connection.url, connection.lattice, &connection.auth).await?;
+            CtlClient::connect_with(&connection.nats("wash"), connection.lattice.clone()).await?;
         let client = client.with_timeout(connection.timeout);
         anyhow::Ok(wash_local::down_lattice(home, &client, &selection, &mut on_step).await?)
     })?;

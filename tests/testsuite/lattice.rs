@@ -30,10 +30,17 @@ impl Lattice {
     /// `wash up --detached` on a fresh NATS with `extra` flags.
     pub(crate) fn up_with(extra: &[&str]) -> Self {
         let nats = NatsServer::start();
+        let url = nats.url();
+        Self::up_on(nats, &url, extra)
+    }
+
+    /// `wash up --detached --nats-url <url> <extra>` on `nats` (a secured server, `url` with the
+    /// scheme and any user it needs).
+    pub(crate) fn up_on(nats: NatsServer, url: &str, extra: &[&str]) -> Self {
         let home = tempfile::tempdir().expect("temp home");
         let out = wash()
             .in_home(home.path())
-            .args(["up", "--detached", "--nats-url", &nats.url(), "-o", "json"])
+            .args(["up", "--detached", "--nats-url", url, "-o", "json"])
             .args(extra)
             .run();
         let host_id = out.json()["host_id"].as_str().map(str::to_owned);

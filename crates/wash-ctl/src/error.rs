@@ -8,21 +8,36 @@ pub enum CtlError {
     /// NATS could not be reached.
     #[error("no NATS server answers at `{url}` ({reason}): start a lattice with `wash up`, or point `--ctl-host`/`--ctl-port` (or the context) at yours")]
     Connect {
-        /// The URL tried.
+        /// The URL tried (password hidden).
         url: String,
         /// Why.
         reason: String,
     },
-    /// NATS refused the credentials (or their absence).
-    #[error("the NATS server at `{url}` refused the connection ({reason}): pass credentials with `--ctl-credsfile`, or `--ctl-jwt` and `--ctl-seed` (`--rpc-*` for `wash call`), or put them in the context")]
-    Unauthorized {
-        /// The URL tried.
+    /// NATS asked for credentials that were not given.
+    #[error("the NATS server at `{url}` requires credentials: pass `--ctl-credsfile` (or `--ctl-jwt` and `--ctl-seed`; `--ctl-seed` alone for an nkey user; `--rpc-*` for `wash call`), or set them in the context")]
+    CredentialsRequired {
+        /// The URL tried (password hidden).
         url: String,
-        /// The server's reason.
-        reason: String,
     },
+    /// The server does not let this user publish the request.
+    #[error("the NATS user is not allowed to send `{subject}` (the server said: {message}): use credentials with that permission")]
+    PermissionDenied {
+        /// The subject refused.
+        subject: String,
+        /// The server's message.
+        message: String,
+    },
+    /// NATS refused the credentials given.
+    #[error("the NATS server at `{url}` refused the credentials given: check the `--ctl-*` (`--rpc-*` for `wash call`) credentials or the context's, and that the user belongs to the lattice's account")]
+    Unauthorized {
+        /// The URL tried (password hidden).
+        url: String,
+    },
+    /// TLS with NATS failed.
+    #[error("{0}: pass the CA that signed the server's certificate with `--tls-ca-file`")]
+    Tls(String),
     /// NATS auth settings could not be used.
-    #[error("invalid NATS credentials: {0}")]
+    #[error("{0}")]
     Auth(String),
     /// No answer in time.
     #[error("no {what} within {timeout:?}")]
@@ -117,4 +132,20 @@ pub enum CtlError {
         /// The host's reason.
         reason: String,
     },
+}
+
+impl From<wash_nats::NatsError> for CtlError {
+    fn from(error: wash_nats::NatsError) -> Self {
+        use wash_nats::NatsError;
+        match error {
+            NatsError::Connect { url, reason } => CtlError::Connect { url, reason },
+            NatsError::Unauthorized {
+                url,
+                credentials_given: false,
+            } => CtlError::CredentialsRequired { url },
+            NatsError::Unauthorized { url, .. } => CtlError::Unauthorized { url },
+            tls @ NatsError::Tls { .. } => CtlError::Tls(tls.to_string()),
+            settings @ NatsError::Settings(_) => CtlError::Auth(settings.to_string()),
+        }
+    }
 }

@@ -3,7 +3,6 @@
 //! outcome of a start; plus `wash call`'s signed invocations of actors ([`call`]) and the msgpack ⇄ JSON
 //! conversion of their payloads ([`payload`]).
 
-mod auth;
 pub mod call;
 mod error;
 pub mod ids;
@@ -26,9 +25,9 @@ use wash_wire::events::CloudEvent;
 use wash_wire::subjects::CtlSubjects;
 use wash_wire::LinkDefinition;
 
-pub use auth::{connect, NatsAuth};
 pub use error::CtlError;
 pub use ops::{Placement, ScaleOutcome, StartError, StartOutcome, StopOutcome};
+pub use wash_nats::{redact, without_user, NatsAuth, NatsConnect, NatsTls};
 
 /// Default timeout of one control request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -44,6 +43,8 @@ pub struct CtlClient {
     subjects: CtlSubjects,
     timeout: Duration,
     auction_timeout: Duration,
+    /// Subjects the server refused this client, when connected by [`CtlClient::connect_with`].
+    violations: Option<wash_nats::Violations>,
 }
 
 impl CtlClient {
@@ -57,28 +58,40 @@ impl CtlClient {
             url: String::new(),
             timeout: DEFAULT_TIMEOUT,
             auction_timeout: DEFAULT_AUCTION_TIMEOUT,
+            violations: None,
         }
     }
 
-    /// Connects to `url` and returns a client for `lattice`.
+    /// Connects to `url` (no credentials) and returns a client for `lattice`.
     pub async fn connect(url: &str, lattice: impl Into<String>) -> Result<Self, CtlError> {
-        Self::connect_with(url, lattice, &NatsAuth::default()).await
+        Self::connect_with(&NatsConnect::new(url, "wash"), lattice).await
     }
 
-    /// Connects to `url` with NATS credentials and returns a client for `lattice`.
+    /// Connects with NATS credentials and TLS settings and returns a client for `lattice`.
     pub async fn connect_with(
-        url: &str,
+        settings: &NatsConnect,
         lattice: impl Into<String>,
-        auth: &NatsAuth,
     ) -> Result<Self, CtlError> {
-        let nats = connect(url, auth).await?;
-        Ok(Self::new(nats, lattice).with_url(url))
+        let (nats, violations) = settings.connect_watching().await?;
+        let mut client = Self::new(nats, lattice).with_url(wash_nats::redact(&settings.url));
+        client.violations = Some(violations);
+        Ok(client)
     }
 
     /// Records the NATS URL (used in error messages).
     pub fn with_url(mut self, url: impl Into<String>) -> Self {
         self.url = url.into();
         self
+    }
+
+    /// The error for a request to `subject` that the server refused this user (its permissions), if
+    /// it did.
+    pub fn refusal(&self, subject: &str) -> Option<CtlError> {
+        let message = self.violations.as_ref()?.about(subject)?;
+        Some(CtlError::PermissionDenied {
+            subject: subject.to_owned(),
+            message,
+        })
     }
 
     /// The NATS URL this client was connected to (empty when unknown).
@@ -146,19 +159,23 @@ impl CtlClient {
             self.nats.request(subject.clone(), payload.into()),
         )
         .await
-        .map_err(|_| CtlError::Timeout {
-            what,
-            timeout: self.timeout,
+        .map_err(|_| {
+            self.refusal(&subject).unwrap_or(CtlError::Timeout {
+                what,
+                timeout: self.timeout,
+            })
         })?
         .map_err(|e| match e.kind() {
             async_nats::RequestErrorKind::NoResponders => match host_of(&subject) {
                 Some(host_id) => self.host_not_found_error(host_id),
                 None => self.no_host_error(),
             },
-            async_nats::RequestErrorKind::TimedOut => CtlError::Timeout {
-                what,
-                timeout: self.timeout,
-            },
+            async_nats::RequestErrorKind::TimedOut => {
+                self.refusal(&subject).unwrap_or(CtlError::Timeout {
+                    what,
+                    timeout: self.timeout,
+                })
+            }
             _ => CtlError::Nats(e.to_string()),
         })?;
         serde_json::from_slice(&reply.payload).map_err(|e| CtlError::Decode {
@@ -407,6 +424,11 @@ impl CtlClient {
             .map_err(|e| CtlError::Nats(e.to_string()))?;
         Ok(EventStream { sub })
     }
+}
+
+/// Connects to NATS as `settings` say, with errors that name the flags to use.
+pub async fn connect(settings: &NatsConnect) -> Result<async_nats::Client, CtlError> {
+    settings.connect().await.map_err(CtlError::from)
 }
 
 /// The host id in a host-addressed control subject (`….get.<host>.inv`, `….cmd.<host>.<verb>`).

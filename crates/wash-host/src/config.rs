@@ -6,12 +6,23 @@ use std::time::Duration;
 
 use crate::runtime::RuntimeConfig;
 
+pub use wash_nats::{NatsAuth, NatsTls};
+
 /// Everything a host needs to start. `Default` gives a host on `nats://127.0.0.1:4222`, lattice `default`,
 /// with fresh host and cluster keys.
 #[derive(Debug, Clone)]
 pub struct HostConfig {
-    /// NATS URL for RPC, control and events.
+    /// NATS URL for RPC, control and events; may carry `user:password@` (never logged or shown).
     pub nats_url: String,
+    /// Credentials of the host's NATS connection (`--rpc-credsfile`, `--rpc-jwt`/`--rpc-seed`).
+    pub nats_auth: NatsAuth,
+    /// TLS of the host's NATS connection (and of providers', unless `provider_tls` says otherwise).
+    pub nats_tls: NatsTls,
+    /// Credentials handed to providers in their host data (`--prov-rpc-*`); `None` gives them the
+    /// host's own.
+    pub provider_auth: Option<NatsAuth>,
+    /// TLS of providers' connections; `None`: the host's.
+    pub provider_tls: Option<NatsTls>,
     /// Lattice id (`WASMCLOUD_LATTICE_PREFIX`).
     pub lattice: String,
     /// Control-interface subject prefix (`wasmbus.ctl`).
@@ -63,6 +74,10 @@ impl Default for HostConfig {
     fn default() -> Self {
         Self {
             nats_url: "nats://127.0.0.1:4222".into(),
+            nats_auth: NatsAuth::default(),
+            nats_tls: NatsTls::default(),
+            provider_auth: None,
+            provider_tls: None,
             lattice: wash_wire::DEFAULT_LATTICE.into(),
             ctl_prefix: wash_wire::subjects::DEFAULT_CTL_PREFIX.into(),
             host_seed: None,

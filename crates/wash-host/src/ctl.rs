@@ -416,7 +416,8 @@ pub(crate) async fn delete_link(lattice: &Lattice, link: &LinkDefinition) -> Ctl
 
 fn ping_reply(lattice: &Lattice) -> Host {
     let host_of = |url: &str| {
-        url.split("://")
+        wash_nats::without_user(url)
+            .split("://")
             .last()
             .unwrap_or(url)
             .split(':')

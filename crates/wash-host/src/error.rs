@@ -11,6 +11,9 @@ pub enum HostError {
         /// Why it failed.
         reason: String,
     },
+    /// NATS asked for credentials, refused them, or TLS failed; or the credentials given are unusable.
+    #[error("{0}: give the host credentials with `wash up --rpc-credsfile` (or `--rpc-jwt` and `--rpc-seed`; `--rpc-seed` alone for an nkey user; `user:password@` in `--nats-url`), and a CA with `--tls-ca-file` for a TLS server")]
+    Credentials(wash_nats::NatsError),
     /// JetStream (needed for the lattice data bucket) is not available.
     #[error("JetStream is not available on `{url}` (start nats-server with `-js`): {reason}")]
     JetStream {

@@ -24,6 +24,8 @@ pub(crate) struct Lattice {
     pub(crate) host_key: KeyPair,
     pub(crate) cluster_key: KeyPair,
     pub(crate) cluster_seed: String,
+    /// The user JWT and seed providers log in with (host data), if the lattice's NATS needs them.
+    pub(crate) provider_credentials: Option<wash_nats::UserCredentials>,
     pub(crate) issuers: Vec<String>,
     pub(crate) labels: StringMap,
     pub(crate) friendly_name: String,
@@ -128,20 +130,34 @@ impl Host {
         );
 
         let (reconnected_tx, reconnected) = watch::channel(0u64);
-        let nats = async_nats::ConnectOptions::new()
-            .name("wash-host")
-            .event_callback(nats_event_logger(reconnected_tx))
-            .connect(config.nats_url.as_str())
+        // What providers will log in with, checked now so a bad creds file fails the start.
+        let provider_credentials = config
+            .provider_auth
+            .as_ref()
+            .unwrap_or(&config.nats_auth)
+            .user_credentials()
+            .map_err(HostError::Credentials)?;
+        let connect = wash_nats::NatsConnect {
+            auth: config.nats_auth.clone(),
+            tls: config.nats_tls.clone(),
+            timeout: None,
+            ..wash_nats::NatsConnect::new(config.nats_url.clone(), "wash-host")
+        };
+        let nats = connect
+            .connect_with(
+                async_nats::ConnectOptions::new().event_callback(nats_event_logger(reconnected_tx)),
+            )
             .await
-            .map_err(|e| HostError::Connect {
-                url: config.nats_url.clone(),
-                reason: e.to_string(),
+            .map_err(|e| match e {
+                wash_nats::NatsError::Connect { url, reason } => HostError::Connect { url, reason },
+                other => HostError::Credentials(other),
             })?;
         let js = match &config.js_domain {
             Some(domain) => async_nats::jetstream::with_domain(nats.clone(), domain),
             None => async_nats::jetstream::new(nats.clone()),
         };
-        let bucket = store::open_bucket(&js, &config.lattice, &config.nats_url).await?;
+        let shown_url = wash_nats::redact(&config.nats_url);
+        let bucket = store::open_bucket(&js, &config.lattice, &shown_url).await?;
         let runtime = ActorRuntime::new(actor_runtime_config(&config))
             .map_err(|e| HostError::Runtime(format!("{e:#}")))?;
 
@@ -158,6 +174,7 @@ impl Host {
         let (stop_tx, _) = watch::channel(false);
         let inner = Arc::new(Lattice {
             config,
+            provider_credentials,
             host_key,
             cluster_key,
             cluster_seed,

@@ -19,6 +19,6 @@ mod wasi;
 pub mod runtime;
 
 pub use claims::{ActorIdentity, ProviderIdentity};
-pub use config::HostConfig;
+pub use config::{HostConfig, NatsAuth, NatsTls};
 pub use error::HostError;
 pub use host::Host;

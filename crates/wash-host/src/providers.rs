@@ -143,6 +143,18 @@ fn provider_started_data(provider: &RunningProvider) -> serde_json::Value {
 
 /// Builds this instance's host data from the current links.
 fn host_data(lattice: &Lattice, provider: &RunningProvider) -> HostData {
+    let credentials = lattice.provider_credentials.as_ref();
+    let tls = lattice
+        .config
+        .provider_tls
+        .as_ref()
+        .unwrap_or(&lattice.config.nats_tls);
+    let url_is_tls = lattice
+        .config
+        .provider_rpc_url
+        .as_ref()
+        .unwrap_or(&lattice.config.nats_url)
+        .starts_with("tls://");
     HostData {
         host_id: lattice.id(),
         lattice_rpc_prefix: lattice.config.lattice.clone(),
@@ -162,6 +174,10 @@ fn host_data(lattice: &Lattice, provider: &RunningProvider) -> HostData {
         config_json: provider.config_json.clone(),
         default_rpc_timeout_ms: Some(lattice.config.rpc_timeout.as_millis() as u64),
         log_level: lattice.config.provider_log_level.clone(),
+        lattice_rpc_user_jwt: credentials.map(|c| c.jwt.clone()).unwrap_or_default(),
+        lattice_rpc_user_seed: credentials.map(|c| c.seed.clone()).unwrap_or_default(),
+        lattice_rpc_tls: tls.required || url_is_tls,
+        lattice_rpc_tls_ca_file: tls.ca_file.as_ref().map(|path| path.display().to_string()),
         ..HostData::default()
     }
 }

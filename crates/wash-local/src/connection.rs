@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use wash_ctl::NatsAuth;
+use wash_ctl::{NatsAuth, NatsConnect, NatsTls};
 
 use crate::{Context, LocalError};
 
@@ -26,6 +26,12 @@ pub struct ConnectionFlags {
     pub lattice: Option<String>,
     /// Request timeout in milliseconds.
     pub timeout_ms: Option<u64>,
+    /// A PEM file of CAs to verify the NATS server's TLS certificate with.
+    pub tls_ca_file: Option<PathBuf>,
+    /// NATS user name, for user/password servers (never stored in a context).
+    pub user: Option<String>,
+    /// Its password (never stored in a context).
+    pub password: Option<String>,
 }
 
 /// Where a lattice's NATS is, which lattice, how long to wait, and how to log in.
@@ -39,6 +45,19 @@ pub struct LatticeConnection {
     pub timeout: Duration,
     /// NATS authentication.
     pub auth: NatsAuth,
+    /// TLS settings.
+    pub tls: NatsTls,
+}
+
+impl LatticeConnection {
+    /// The NATS connection settings, for a client named `name`.
+    pub fn nats(&self, name: &str) -> NatsConnect {
+        NatsConnect {
+            auth: self.auth.clone(),
+            tls: self.tls.clone(),
+            ..NatsConnect::new(self.url.clone(), name)
+        }
+    }
 }
 
 impl Context {
@@ -116,6 +135,12 @@ fn merge(flags: &ConnectionFlags, context: Fields<'_>) -> LatticeConnection {
                 .credsfile
                 .clone()
                 .or_else(|| context.credsfile.clone()),
+            user: flags.user.clone(),
+            password: flags.password.clone(),
+        },
+        tls: NatsTls {
+            ca_file: flags.tls_ca_file.clone(),
+            required: false,
         },
     }
 }

@@ -140,6 +140,9 @@ pub struct LatticeSettings {
     pub rpc_timeout_ms: u64,
     /// The cluster seed given on the command line, if any.
     pub cluster_seed: Option<String>,
+    /// The host's NATS credentials: the context records where they are (a creds file, or JWT and
+    /// seed files), never literal secrets, for `wash ctl` and `wash call`.
+    pub auth: wash_ctl::NatsAuth,
 }
 
 /// Records the lattice in the default context (the one `contexts/index.json` names, e.g. wash 0.18.1's
@@ -157,8 +160,8 @@ pub fn record_lattice(home: &WashHome, settings: &LatticeSettings) -> Result<Str
             .map_err(LocalError::ClusterKey)?,
     };
     context.cluster_seed = Some(seed.clone());
-    if let Some((host, port)) = settings
-        .nats_url
+    record_credentials(&mut context, &settings.auth);
+    if let Some((host, port)) = wash_ctl::without_user(&settings.nats_url)
         .rsplit_once("://")
         .map(|(_, rest)| rest)
         .and_then(|rest| rest.rsplit_once(':'))
@@ -177,13 +180,45 @@ pub fn record_lattice(home: &WashHome, settings: &LatticeSettings) -> Result<Str
     Ok(seed)
 }
 
+/// Puts the paths of the credentials in `auth` in both sides of the context (an absolute path, so
+/// the context works from any folder). A JWT or seed given literally is not recorded: a context file
+/// holds no secrets that `wash up` was handed.
+fn record_credentials(context: &mut crate::Context, auth: &wash_ctl::NatsAuth) {
+    let file = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(std::path::Path::new)
+            .filter(|path| path.is_file())
+            .map(|path| absolute(path).display().to_string())
+    };
+    if let Some(path) = auth.credsfile.as_deref().filter(|p| p.is_file()) {
+        let path = absolute(path);
+        context.ctl_credsfile = Some(path.clone());
+        context.rpc_credsfile = Some(path);
+    }
+    if let (Some(jwt), Some(seed)) = (file(&auth.jwt), file(&auth.seed)) {
+        context.ctl_jwt = Some(jwt.clone());
+        context.rpc_jwt = Some(jwt);
+        context.ctl_seed = Some(seed.clone());
+        context.rpc_seed = Some(seed);
+    } else if let (None, Some(seed)) = (&auth.jwt, file(&auth.seed)) {
+        context.ctl_seed = Some(seed.clone());
+        context.rpc_seed = Some(seed);
+    }
+}
+
+fn absolute(path: &std::path::Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
+
 /// Starts `host` (the binary's own background-host command line) in its own process group with its
 /// output in `host.log`, waits until it records itself as serving the lattice, and checks that it
-/// answers the control interface. If it exits first, the NATS server this `wash up` started is stopped.
+/// answers the control interface (connecting as `control` says). If it exits first, the NATS server this `wash up` started is stopped.
 pub async fn start_background_host(
     home: &WashHome,
     mut host: Command,
     nats: &LocalNats,
+    control: &wash_ctl::NatsConnect,
     on_step: &mut dyn FnMut(LatticeStep<'_>),
 ) -> Result<HostRecord, LocalError> {
     let log_path = home.host_log();
@@ -216,7 +251,7 @@ pub async fn start_background_host(
         }
         tokio::time::sleep(POLL).await;
     };
-    let client = CtlClient::connect(&record.nats_url, record.lattice.clone()).await?;
+    let client = CtlClient::connect_with(control, record.lattice.clone()).await?;
     client
         .get_inventory(&record.host_id)
         .await

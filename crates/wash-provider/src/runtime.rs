@@ -72,29 +72,33 @@ pub fn init_logging(host_data: &HostData) {
     };
 }
 
+/// Connects as the host data says: its URL (a `user:password@` in it included), its user JWT and seed
+/// (a seed alone is an nkey user), TLS when asked for, verified with the CA file the host names.
 async fn connect(host_data: &HostData) -> Result<async_nats::Client, ProviderError> {
-    let url = host_data.nats_url();
-    let jwt = host_data.lattice_rpc_user_jwt.trim();
-    let seed = host_data.lattice_rpc_user_seed.trim();
-    let options = if jwt.is_empty() && seed.is_empty() {
-        async_nats::ConnectOptions::new()
-    } else {
-        let key = Arc::new(
-            KeyPair::from_seed(seed).map_err(|e| ProviderError::Credentials(e.to_string()))?,
-        );
-        async_nats::ConnectOptions::with_jwt(jwt.to_owned(), move |nonce| {
-            let key = key.clone();
-            async move { key.sign(&nonce).map_err(async_nats::AuthError::new) }
-        })
+    let blank_as_none = |text: &str| (!text.trim().is_empty()).then(|| text.trim().to_owned());
+    let connect = wash_nats::NatsConnect {
+        auth: wash_nats::NatsAuth {
+            jwt: blank_as_none(&host_data.lattice_rpc_user_jwt),
+            seed: blank_as_none(&host_data.lattice_rpc_user_seed),
+            credsfile: None,
+        },
+        tls: wash_nats::NatsTls {
+            ca_file: host_data.lattice_rpc_tls_ca_file.as_ref().map(Into::into),
+            required: host_data.lattice_rpc_tls,
+        },
+        timeout: None,
+        ..wash_nats::NatsConnect::new(
+            host_data.nats_url(),
+            format!("provider {}", host_data.provider_key),
+        )
     };
-    options
-        .name(format!("provider {}", host_data.provider_key))
-        .connect(url.as_str())
-        .await
-        .map_err(|e| ProviderError::Connect {
-            url,
-            message: e.to_string(),
-        })
+    connect.connect().await.map_err(|e| match e {
+        wash_nats::NatsError::Settings(reason) => ProviderError::Credentials(reason),
+        other => ProviderError::Connect {
+            url: wash_nats::redact(&host_data.nats_url()),
+            message: other.to_string(),
+        },
+    })
 }
 
 fn cluster_key(host_data: &HostData) -> Result<Option<KeyPair>, ProviderError> {

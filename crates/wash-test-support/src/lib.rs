@@ -9,6 +9,7 @@ mod examples;
 mod http;
 mod interop;
 mod process;
+pub mod secured;
 mod servers;
 mod vault;
 mod wash;

@@ -10,12 +10,15 @@ use tempfile::TempDir;
 
 use crate::process::{connect, find_program, start_with_retries, ServerProcess};
 
-/// `nats-server -js` on a free loopback port with its JetStream store in a temp dir.
+/// `nats-server -js` on a free loopback port with its JetStream store in a temp dir (or, from
+/// [`NatsServer::start_with_config`], nats-server with a configuration file).
 #[derive(Debug)]
 pub struct NatsServer {
     process: ServerProcess,
     port: u16,
     dir: TempDir,
+    /// The configuration file, for servers started from one.
+    config: Option<PathBuf>,
 }
 
 impl NatsServer {
@@ -25,18 +28,61 @@ impl NatsServer {
         let program = nats_server_program();
         start_with_retries(|port| {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-            let process = Self::spawn(&program, port, dir.path())?;
-            Ok(Self { process, port, dir })
+            let process = Self::spawn(&program, port, dir.path(), None)?;
+            Ok(Self {
+                process,
+                port,
+                dir,
+                config: None,
+            })
         })
     }
 
-    /// Runs `nats-server -js` on `port` with its store in `dir` and waits until it answers.
-    fn spawn(program: &Path, port: u16, dir: &Path) -> Result<ServerProcess, String> {
+    /// Starts nats-server with the configuration `config(port, dir)` returns (written to
+    /// `nats.conf` in `dir`, the server's temp dir, for JetStream's `store_dir` and certificates) and
+    /// waits until it answers on `port`. The configuration sets the listen address itself.
+    pub fn start_with_config(config: impl Fn(u16, &Path) -> String) -> Self {
+        let program = nats_server_program();
+        start_with_retries(|port| {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let file = dir.path().join("nats.conf");
+            std::fs::write(&file, config(port, dir.path())).map_err(|e| e.to_string())?;
+            let process = Self::spawn(&program, port, dir.path(), Some(&file))?;
+            Ok(Self {
+                process,
+                port,
+                dir,
+                config: Some(file),
+            })
+        })
+    }
+
+    /// The server's temp dir (JetStream store, log, configuration).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// What the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("nats.log")).unwrap_or_default()
+    }
+
+    /// Runs `nats-server -js` on `port` with its store in `dir` (or with `config`) and waits until it
+    /// answers.
+    fn spawn(
+        program: &Path,
+        port: u16,
+        dir: &Path,
+        config: Option<&Path>,
+    ) -> Result<ServerProcess, String> {
         let log = dir.join("nats.log");
         let mut command = Command::new(program);
-        command
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(dir.join("jetstream"));
+        match config {
+            Some(file) => command.arg("-c").arg(file),
+            None => command
+                .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+                .arg(dir.join("jetstream")),
+        };
         let mut process = ServerProcess::spawn("nats-server", command, &log);
         process.wait_until(&log, || {
             wash_local::probe_nats(port) == wash_local::NatsProbe::Nats
@@ -53,10 +99,13 @@ impl NatsServer {
     /// survive), after [`NatsServer::stop`] or while it runs.
     pub fn restart(&mut self) {
         self.process.kill();
-        self.process = Self::spawn(&nats_server_program(), self.port, self.dir.path())
-            .unwrap_or_else(|e| {
-                panic!("nats-server did not start again on port {}: {e}", self.port)
-            });
+        self.process = Self::spawn(
+            &nats_server_program(),
+            self.port,
+            self.dir.path(),
+            self.config.as_deref(),
+        )
+        .unwrap_or_else(|e| panic!("nats-server did not start again on port {}: {e}", self.port));
     }
 
     /// The client URL, `nats://127.0.0.1:<port>`.

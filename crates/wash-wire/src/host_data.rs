@@ -56,6 +56,13 @@ pub struct HostData {
     /// A tracing env-filter directive such as `info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_level: Option<String>,
+    /// Whether the NATS connection must use TLS (the OTP host's field; wasmbus-rpc 0.15 ignores it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lattice_rpc_tls: bool,
+    /// Ours: a PEM file of CAs to verify the NATS server's certificate with (other SDKs ignore it and
+    /// use the system's roots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lattice_rpc_tls_ca_file: Option<String>,
 }
 
 impl HostData {

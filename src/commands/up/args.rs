@@ -90,8 +90,16 @@ pub struct UpArgs {
 /// Where the lattice's NATS server is, or how `wash up` starts one.
 #[derive(Debug, Clone, Args)]
 pub struct NatsFlags {
-    /// Connect to this NATS server instead of finding or starting one (e.g. nats://10.0.0.5:4222).
-    #[arg(long, value_name = "URL", conflicts_with = "nats_remote_url")]
+    /// Connect to this NATS server instead of finding or starting one (e.g. nats://10.0.0.5:4222,
+    /// tls://…; `nats://user:password@host:port` for a user/password server — better in
+    /// `$WASH_NATS_URL` than on the command line).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "WASH_NATS_URL",
+        hide_env_values = true,
+        conflicts_with = "nats_remote_url"
+    )]
     pub nats_url: Option<String>,
 
     /// Host of the NATS server (one is started on 127.0.0.1 or localhost when none answers).
@@ -161,7 +169,114 @@ pub struct HostConnectionFlags {
     /// NATS port given to providers [default: the host's own NATS].
     #[arg(long, env = "WASMCLOUD_PROV_RPC_PORT")]
     pub prov_rpc_port: Option<u16>,
+
+    #[command(flatten)]
+    pub rpc_auth: RpcAuthFlags,
+
+    #[command(flatten)]
+    pub ctl_auth: CtlAuthFlags,
+
+    #[command(flatten)]
+    pub prov_rpc_auth: ProvRpcAuthFlags,
+
+    /// PEM file of the CA that signed the NATS server's TLS certificate (besides the system's
+    /// roots), for the host and the providers it starts.
+    #[arg(long, env = "WASH_TLS_CA_FILE", value_name = "PATH")]
+    pub tls_ca_file: Option<PathBuf>,
 }
+
+/// Declares the credential flags of one of the host's NATS connections (wash 0.18.1's `--rpc-*`,
+/// `--ctl-*`, `--prov-rpc-*`): a creds file, or a JWT and seed (literal or files; a seed alone is an
+/// nkey user), and whether TLS is required.
+macro_rules! auth_flags {
+    ($name:ident, $what:literal, $jwt:literal, $seed:literal, $creds:literal, $tls:literal,
+     $jwt_env:literal, $seed_env:literal, $creds_env:literal, $tls_env:literal) => {
+        #[doc = concat!("Credentials of ", $what, ".")]
+        #[derive(Debug, Clone, Default, Args)]
+        pub struct $name {
+            #[doc = concat!("NATS user JWT (or a file holding it) of ", $what, "; needs the seed")]
+            #[arg(id = $jwt, long = $jwt, env = $jwt_env, hide_env_values = true, value_name = "JWT|FILE")]
+            pub jwt: Option<String>,
+            #[doc = concat!("NATS user seed (or a file holding it) of ", $what, "; alone, an nkey user")]
+            #[arg(id = $seed, long = $seed, env = $seed_env, hide_env_values = true, value_name = "SEED|FILE")]
+            pub seed: Option<String>,
+            #[doc = concat!("NATS credentials file (JWT and seed in one) of ", $what)]
+            #[arg(id = $creds, long = $creds, env = $creds_env, value_name = "PATH")]
+            pub credsfile: Option<PathBuf>,
+            #[doc = concat!("Require TLS for ", $what, " (a `tls://` URL does too)")]
+            #[arg(id = $tls, long = $tls, env = $tls_env)]
+            pub tls: bool,
+        }
+
+        impl $name {
+            /// The credentials as the NATS client takes them (files are read at connect time).
+            pub fn auth(&self) -> wash_host::NatsAuth {
+                wash_host::NatsAuth {
+                    jwt: self.jwt.clone(),
+                    seed: self.seed.clone(),
+                    credsfile: self.credsfile.clone(),
+                    ..wash_host::NatsAuth::default()
+                }
+            }
+
+            /// The variables that carry these settings to the background host (not its command
+            /// line, which other users can read).
+            pub fn env(&self) -> Vec<(&'static str, String)> {
+                let mut vars = Vec::new();
+                if let Some(jwt) = &self.jwt {
+                    vars.push(($jwt_env, jwt.clone()));
+                }
+                if let Some(seed) = &self.seed {
+                    vars.push(($seed_env, seed.clone()));
+                }
+                if let Some(path) = &self.credsfile {
+                    vars.push(($creds_env, path.display().to_string()));
+                }
+                if self.tls {
+                    vars.push(($tls_env, "true".to_owned()));
+                }
+                vars
+            }
+        }
+    };
+}
+
+auth_flags!(
+    RpcAuthFlags,
+    "the host's RPC connection",
+    "rpc-jwt",
+    "rpc-seed",
+    "rpc-credsfile",
+    "rpc-tls",
+    "WASMCLOUD_RPC_JWT",
+    "WASMCLOUD_RPC_SEED",
+    "WASMCLOUD_RPC_CREDSFILE",
+    "WASMCLOUD_RPC_TLS"
+);
+auth_flags!(
+    CtlAuthFlags,
+    "the host's control-interface connection (the same connection as RPC in our host)",
+    "ctl-jwt",
+    "ctl-seed",
+    "ctl-credsfile",
+    "ctl-tls",
+    "WASMCLOUD_CTL_JWT",
+    "WASMCLOUD_CTL_SEED",
+    "WASMCLOUD_CTL_CREDSFILE",
+    "WASMCLOUD_CTL_TLS"
+);
+auth_flags!(
+    ProvRpcAuthFlags,
+    "the providers' connections (default: the host's)",
+    "prov-rpc-jwt",
+    "prov-rpc-seed",
+    "prov-rpc-credsfile",
+    "prov-rpc-tls",
+    "WASMCLOUD_PROV_RPC_JWT",
+    "WASMCLOUD_PROV_RPC_SEED",
+    "WASMCLOUD_PROV_RPC_CREDSFILE",
+    "WASMCLOUD_PROV_RPC_TLS"
+);
 
 /// Host settings wash 0.18.1 passed to its wasmCloud host.
 #[derive(Debug, Clone, Args)]

@@ -63,14 +63,16 @@ async fn run_host(
             return Err(err);
         }
     };
+    let login = settings::host_login(args)?;
     let lattice = LatticeSettings {
         nats_url: host_url.clone(),
         lattice: args.lattice.clone(),
         rpc_timeout_ms: args.rpc_timeout_ms,
         cluster_seed: args.cluster_seed.clone(),
+        auth: login.auth.clone(),
     };
     let seed = wash_local::record_lattice(home, &lattice)?;
-    let config = settings::host_config(args, paths, host_url.clone(), seed);
+    let config = settings::host_config(args, paths, host_url.clone(), seed, login);
     let host = match Host::start(config).await {
         Ok(host) => host,
         Err(err) => {
@@ -81,7 +83,8 @@ async fn run_host(
     let record = HostRecord {
         pid: std::process::id(),
         host_id: host.id(),
-        nats_url: host_url,
+        // Without a user and password: the record is a file, and its URL is shown.
+        nats_url: wash_ctl::without_user(&host_url),
         lattice: host.lattice().to_owned(),
         start_time: wash_local::ProcessId::of(std::process::id()).and_then(|id| id.start_time),
     };
@@ -118,11 +121,14 @@ fn detach(
     nats: &LocalNats,
     printer: &Printer,
 ) -> anyhow::Result<CommandOutput> {
+    let login = settings::host_login(args)?;
     let command = settings::background_host(args, &nats.url)?;
+    let control = login.control(&settings::host_url(args, &nats.url)?);
     let record = super::block_on(wash_local::start_background_host(
         home,
         command,
         nats,
+        &control,
         &mut |step| report_step(printer, step),
     ))?;
     let log_path = home.host_log();

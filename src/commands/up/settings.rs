@@ -124,16 +124,71 @@ fn address(
     }
 }
 
+/// How the host and its providers log in to NATS, from `--rpc-*`, `--ctl-*`, `--prov-rpc-*` and
+/// `--tls-ca-file`.
+#[derive(Debug, Clone)]
+pub(super) struct HostLogin {
+    /// The host's connection (RPC and control interface are one connection in our host).
+    pub(super) auth: wash_host::NatsAuth,
+    pub(super) tls: wash_host::NatsTls,
+    /// The providers', when `--prov-rpc-*` set them.
+    pub(super) provider_auth: Option<wash_host::NatsAuth>,
+    pub(super) provider_tls: Option<wash_host::NatsTls>,
+}
+
+/// Our host has one NATS connection for RPC and the control interface, so `--rpc-*` and `--ctl-*`
+/// credentials are one login: either may be given, both only if they are the same.
+pub(super) fn host_login(args: &UpArgs) -> anyhow::Result<HostLogin> {
+    let c = &args.connection;
+    let (rpc, ctl) = (c.rpc_auth.auth(), c.ctl_auth.auth());
+    if !rpc.is_empty() && !ctl.is_empty() && rpc != ctl {
+        bail!(
+            "different credentials for RPC (--rpc-*) and the control interface (--ctl-*): our host \
+             uses one NATS connection for both, so give one set (either flags) or the same in both"
+        );
+    }
+    let auth = if rpc.is_empty() { ctl } else { rpc };
+    let prov = c.prov_rpc_auth.auth();
+    Ok(HostLogin {
+        auth,
+        tls: wash_host::NatsTls {
+            ca_file: c.tls_ca_file.clone(),
+            required: c.rpc_auth.tls || c.ctl_auth.tls,
+        },
+        provider_auth: (!prov.is_empty()).then_some(prov),
+        provider_tls: c.prov_rpc_auth.tls.then(|| wash_host::NatsTls {
+            ca_file: c.tls_ca_file.clone(),
+            required: true,
+        }),
+    })
+}
+
+impl HostLogin {
+    /// The control-interface connection to `url` that `wash up` itself uses (to check the host).
+    pub(super) fn control(&self, url: &str) -> wash_ctl::NatsConnect {
+        wash_ctl::NatsConnect {
+            auth: self.auth.clone(),
+            tls: self.tls.clone(),
+            ..wash_ctl::NatsConnect::new(url, "wash")
+        }
+    }
+}
+
 /// The host's settings from the flags.
 pub(super) fn host_config(
     args: &UpArgs,
     paths: &WashPaths,
     nats_url: String,
     seed: String,
+    login: HostLogin,
 ) -> HostConfig {
     let mut config = HostConfig {
         provider_rpc_url: provider_url(args, &nats_url),
         nats_url,
+        nats_auth: login.auth,
+        nats_tls: login.tls,
+        provider_auth: login.provider_auth,
+        provider_tls: login.provider_tls,
         lattice: args.lattice.clone(),
         host_seed: args.host_seed.clone(),
         cluster_seed: Some(seed),
@@ -172,7 +227,9 @@ pub(super) fn background_host(args: &UpArgs, nats_url: &str) -> anyhow::Result<C
     let exe = std::env::current_exe().context("cannot find the wash binary to start the host")?;
     let mut command = Command::new(exe);
     command
-        .args(["up", "--background-host", "--nats-url", nats_url])
+        .args(["up", "--background-host"])
+        // In the environment, like the credentials below: the URL may carry a password.
+        .env("WASH_NATS_URL", nats_url)
         .args(["--lattice", &args.lattice])
         .args(["--rpc-timeout-ms", &args.rpc_timeout_ms.to_string()])
         .args(["--allow-file-load", &args.host.allow_file_load.to_string()])
@@ -241,7 +298,16 @@ pub(super) fn background_host(args: &UpArgs, nats_url: &str) -> anyhow::Result<C
             .arg("--cluster-issuers")
             .arg(args.cluster_issuers.join(","));
     }
-    // Seeds travel in the environment, not on the command line other users can read.
+    // Credentials and seeds travel in the environment, not on the command line other users can read.
+    for (name, value) in [&c.rpc_auth.env(), &c.ctl_auth.env(), &c.prov_rpc_auth.env()]
+        .into_iter()
+        .flatten()
+    {
+        command.env(name, value);
+    }
+    if let Some(ca) = &c.tls_ca_file {
+        command.env("WASH_TLS_CA_FILE", ca);
+    }
     if let Some(seed) = &args.host_seed {
         command.env("WASMCLOUD_HOST_SEED", seed);
     }
