@@ -20,6 +20,8 @@ pub(crate) struct Lattice {
     pub(crate) host_id: String,
     /// The background host's log file.
     pub(crate) log: PathBuf,
+    /// Variables every `wash` run by [`Lattice::wash_json`] gets (credentials the context lacks).
+    env: Vec<(String, String)>,
 }
 
 impl Lattice {
@@ -50,6 +52,7 @@ impl Lattice {
             nats,
             host_id: host_id.clone().unwrap_or_default(),
             log,
+            env: Vec::new(),
         };
         let out = out.success();
         assert!(
@@ -60,12 +63,18 @@ impl Lattice {
         lattice
     }
 
+    /// Gives every later [`Lattice::wash_json`] the variable `key`.
+    pub(crate) fn with_env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
     pub(crate) fn wash_json(&self, args: &[&str]) -> Value {
-        let out = wash()
-            .in_home(self.home.path())
-            .args(args)
-            .args(["-o", "json"])
-            .run();
+        let mut command = wash().in_home(self.home.path());
+        for (key, value) in &self.env {
+            command = command.env(key, value);
+        }
+        let out = command.args(args).args(["-o", "json"]).run();
         let out = out.success();
         out.json()
     }
@@ -173,7 +182,11 @@ pub(crate) struct Served {
 
 impl Drop for Lattice {
     fn drop(&mut self) {
-        let _ = wash().in_home(self.home.path()).arg("down").run();
+        let mut command = wash().in_home(self.home.path());
+        for (key, value) in &self.env {
+            command = command.env(key, value);
+        }
+        let _ = command.arg("down").run();
     }
 }
 

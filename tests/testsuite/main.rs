@@ -22,6 +22,7 @@ mod new;
 mod outage;
 mod par;
 mod reg;
+mod secured;
 mod snapshot;
 
 mod ui;

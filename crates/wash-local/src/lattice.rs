@@ -362,6 +362,42 @@ mod tests {
     use super::*;
     use crate::DEFAULT_CONTEXT;
 
+    /// The context gets the server's address without the URL's user and password, and the path of a
+    /// creds file (absolute); a seed given literally is not written down.
+    #[test]
+    fn record_lattice_keeps_secrets_out_of_the_context() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let home = WashHome::at(dir.path().join("home"));
+        let creds = dir.path().join("user.creds");
+        std::fs::write(&creds, "creds").expect("write creds");
+        let settings = LatticeSettings {
+            nats_url: "nats://alice:secret@10.0.0.5:4333".into(),
+            lattice: "dev".into(),
+            rpc_timeout_ms: 3000,
+            cluster_seed: None,
+            auth: wash_ctl::NatsAuth {
+                credsfile: Some(creds.clone()),
+                seed: Some("SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4".into()),
+                ..wash_ctl::NatsAuth::default()
+            },
+        };
+        record_lattice(&home, &settings).expect("record");
+        let context = ContextStore::new(&home)
+            .load(DEFAULT_CONTEXT)
+            .expect("load");
+        assert_eq!(context.ctl_host, "10.0.0.5");
+        assert_eq!(context.ctl_port, 4333);
+        assert_eq!(context.ctl_credsfile.as_deref(), Some(creds.as_path()));
+        assert_eq!(context.rpc_credsfile.as_deref(), Some(creds.as_path()));
+        assert_eq!(context.ctl_seed, None);
+        let text =
+            std::fs::read_to_string(home.contexts().join("default.json")).expect("context file");
+        assert!(
+            !text.contains("secret") && !text.contains("SUAIB"),
+            "{text}"
+        );
+    }
+
     /// `wash up` records the NATS address, lattice and timeout in the default context and keeps the
     /// context's cluster seed unless one is given.
     #[test]
@@ -373,6 +409,7 @@ mod tests {
             lattice: "dev".into(),
             rpc_timeout_ms: 3000,
             cluster_seed: None,
+            auth: wash_ctl::NatsAuth::default(),
         };
         let first = record_lattice(&home, &settings).expect("record");
         assert!(first.starts_with("SC"), "{first}");

@@ -20,7 +20,8 @@ pub enum NatsProbe {
     Other,
 }
 
-/// Probes `127.0.0.1:<port>` with a NATS handshake (`INFO`, then `PING` → `PONG`).
+/// Probes `127.0.0.1:<port>` with a NATS handshake (`INFO`, then `PING` → `PONG`; a server that asks for
+/// credentials or TLS counts too).
 pub fn probe_nats(port: u16) -> NatsProbe {
     let addr = ([127, 0, 0, 1], port).into();
     let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
@@ -32,6 +33,10 @@ pub fn probe_nats(port: u16) -> NatsProbe {
     if reader.read_line(&mut line).is_err() || !line.starts_with("INFO ") {
         return NatsProbe::Other;
     }
+    // A server that wants TLS first would take the plain CONNECT below as a bad handshake.
+    if line.contains("\"tls_required\":true") {
+        return NatsProbe::Nats;
+    }
     if (&stream)
         .write_all(b"CONNECT {\"verbose\":false}\r\nPING\r\n")
         .is_err()
@@ -39,7 +44,10 @@ pub fn probe_nats(port: u16) -> NatsProbe {
         return NatsProbe::Other;
     }
     line.clear();
-    if reader.read_line(&mut line).is_ok() && line.starts_with("PONG") {
+    // A server that asks for credentials answers the anonymous CONNECT with `-ERR 'Authorization
+    // Violation'`: still a NATS server.
+    if reader.read_line(&mut line).is_ok() && (line.starts_with("PONG") || line.starts_with("-ERR"))
+    {
         NatsProbe::Nats
     } else {
         NatsProbe::Other

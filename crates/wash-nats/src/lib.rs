@@ -454,6 +454,8 @@ mod tests {
             jwt: Some(String::new()),
             seed: Some(" ".into()),
             credsfile: Some(PathBuf::new()),
+            user: Some(String::new()),
+            password: None,
         };
         assert!(auth.is_empty());
         assert_eq!(auth.user_credentials().expect("no credentials"), None);

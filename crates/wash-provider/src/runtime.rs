@@ -80,7 +80,7 @@ async fn connect(host_data: &HostData) -> Result<async_nats::Client, ProviderErr
         auth: wash_nats::NatsAuth {
             jwt: blank_as_none(&host_data.lattice_rpc_user_jwt),
             seed: blank_as_none(&host_data.lattice_rpc_user_seed),
-            credsfile: None,
+            ..wash_nats::NatsAuth::default()
         },
         tls: wash_nats::NatsTls {
             ca_file: host_data.lattice_rpc_tls_ca_file.as_ref().map(Into::into),

@@ -17,6 +17,7 @@ use crate::output::{CommandOutput, Printer};
 /// Runs `wash up`.
 pub fn run(args: UpArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     settings::refuse_unsupported(&args)?;
+    settings::host_login(&args)?;
     let request = settings::nats_request(&args)?;
     let home = paths.home();
     home.ensure()?;

@@ -149,6 +149,11 @@ pub(super) fn host_login(args: &UpArgs) -> anyhow::Result<HostLogin> {
     }
     let auth = if rpc.is_empty() { ctl } else { rpc };
     let prov = c.prov_rpc_auth.auth();
+    // Unreadable files and bad seeds fail here, before a NATS server or a background host starts.
+    for (what, auth) in [("host", &auth), ("provider", &prov)] {
+        auth.user_credentials()
+            .with_context(|| format!("the {what} credentials cannot be used"))?;
+    }
     Ok(HostLogin {
         auth,
         tls: wash_host::NatsTls {
