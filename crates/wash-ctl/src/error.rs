@@ -14,7 +14,7 @@ pub enum CtlError {
         reason: String,
     },
     /// NATS asked for credentials that were not given.
-    #[error("the NATS server at `{url}` requires credentials: pass `--ctl-credsfile` (or `--ctl-jwt` and `--ctl-seed`; `--ctl-seed` alone for an nkey user; `--rpc-*` for `wash call`), or set them in the context")]
+    #[error("the NATS server at `{url}` requires credentials: pass `--ctl-credsfile` (or `--ctl-jwt` and `--ctl-seed`; `--ctl-seed` alone for an nkey user; `--ctl-user` and `$WASH_CTL_PASSWORD` for a user with a password; `--rpc-*` for `wash call`), or set them in the context")]
     CredentialsRequired {
         /// The URL tried (password hidden).
         url: String,

@@ -165,6 +165,43 @@ async fn kvcounter_counts_through_an_official_sdk_provider() {
     drop(lattice.nats);
 }
 
+/// On a nats-server in operator (JWT) mode, the official-SDK provider logs in with the user JWT and
+/// seed our host puts in its host data (`lattice_rpc_user_jwt`, `lattice_rpc_user_seed`, read from the
+/// host's creds file): it answers health checks, takes its link and serves kvcounter 1, 2, 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_sdk_provider_logs_in_with_the_host_data_credentials() {
+    let operator = wash_test_support::secured::NatsOperator::new();
+    let nats = operator.start_server();
+    let creds_dir = tempfile::tempdir().expect("creds dir");
+    let user = operator.user("host", None, creds_dir.path());
+    let lattice = Lattice::start_on(nats, Some(&user.creds), |config| {
+        config.health_interval = Duration::from_secs(1);
+    })
+    .await;
+    let (archive, provider) = kv_memory_archive(&lattice, false);
+    let (module, actor) = lattice.sign("kvcounter", &["wasmcloud:httpserver", KEYVALUE]);
+    let mut events = lattice.events().await;
+    start_provider(&lattice, &mut events, &archive).await;
+    let health = next_event(&mut events, &["health_check_passed", "health_check_failed"]).await;
+    assert_eq!(
+        health["type"], "com.wasmcloud.lattice.health_check_passed",
+        "the official SDK connected with the host data's credentials: {health}"
+    );
+    lattice.start_actor(&module).await;
+    let ack = lattice
+        .ctl(
+            "linkdefs.put",
+            json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
+                   "contract_id": KEYVALUE, "values": {}}),
+        )
+        .await;
+    assert_eq!(ack["accepted"], true, "{ack}");
+    for expected in 1..=3 {
+        assert_eq!(count(&lattice, &actor).await, json!({"counter": expected}));
+    }
+    lattice.host.stop().await;
+}
+
 /// Payloads over 900 KiB travel in chunks between our host and the official SDK, both ways: a 5 MiB
 /// `PUT` to kvblob (an official-SDK actor) becomes a 5 MiB `KeyValue.Set` to the official-SDK provider,
 /// and the `GET` brings the same 5 MiB back through `KeyValue.Get`'s reply and the actor's reply,

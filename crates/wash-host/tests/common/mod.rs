@@ -30,18 +30,35 @@ pub struct TestLattice {
 impl TestLattice {
     /// Starts NATS and a host; `tweak` adjusts the host's configuration.
     pub async fn start_with(tweak: impl FnOnce(&mut HostConfig)) -> Self {
-        let nats = NatsServer::start();
+        Self::start_on(NatsServer::start(), None, tweak).await
+    }
+
+    /// A host on `nats`; with `creds`, the host and the test's client log in with that creds file.
+    pub async fn start_on(
+        nats: NatsServer,
+        creds: Option<&Path>,
+        tweak: impl FnOnce(&mut HostConfig),
+    ) -> Self {
         let cluster = KeyPair::new_cluster();
         let dir = tempfile::tempdir().expect("tempdir");
+        let auth = wash_host::NatsAuth {
+            credsfile: creds.map(Path::to_owned),
+            ..wash_host::NatsAuth::default()
+        };
         let mut config = HostConfig {
             nats_url: nats.url(),
+            nats_auth: auth,
             cluster_issuers: vec![cluster.public_key()],
             cache_dir: dir.path().join("cache"),
             ..HostConfig::default()
         };
         tweak(&mut config);
         let host = Host::start(config).await.expect("host starts");
-        let client = async_nats::connect(nats.url()).await.expect("connect");
+        let mut options = async_nats::ConnectOptions::new();
+        if let Some(creds) = creds {
+            options = options.credentials_file(creds).await.expect("creds file");
+        }
+        let client = options.connect(nats.url()).await.expect("connect");
         Self {
             nats,
             host,
