@@ -26,6 +26,11 @@ the default one, else it is `default`, which `wash up` writes.";
 #[derive(Debug, Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct CtxArgs {
+    /// The folder holding the contexts [default: ~/.wash/contexts] (wash 0.18.1's flag; `wash ctl`
+    /// and `wash call` still read ~/.wash/contexts, or take `--context FILE`)
+    #[arg(long, global = true, env = "WASH_CONTEXTS", value_name = "DIR")]
+    directory: Option<PathBuf>,
+
     #[command(subcommand)]
     command: CtxCommand,
 }
@@ -49,17 +54,21 @@ enum CtxCommand {
         #[arg(short = 'e', long, env = "EDITOR", hide_env_values = true)]
         editor: Option<String>,
     },
-    /// Delete a context.
+    /// Delete a context (without a name, asks which one at a terminal).
     Del {
         /// Name of the context.
-        name: String,
+        name: Option<String>,
     },
 }
 
 #[derive(Debug, Args)]
 struct NewArgs {
-    /// Name of the context (its file is ~/.wash/contexts/<name>.json).
-    name: String,
+    /// Name of the context (its file is ~/.wash/contexts/<name>.json); asked for with `-i`.
+    #[arg(required_unless_present = "interactive")]
+    name: Option<String>,
+    /// Ask for each setting at the terminal, the flags' values offered as defaults.
+    #[arg(short = 'i', long)]
+    interactive: bool,
     /// NATS host of the lattice.
     #[arg(long, default_value = "127.0.0.1")]
     ctl_host: String,
@@ -85,7 +94,10 @@ struct NewArgs {
 
 /// Runs `wash ctx`.
 pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let store = ContextStore::new(paths.home());
+    let store = match &args.directory {
+        Some(dir) => ContextStore::at(dir),
+        None => ContextStore::new(paths.home()),
+    };
     match args.command {
         CtxCommand::List => {
             let names = store.list()?;
@@ -105,9 +117,17 @@ pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
                 json!({"contexts": names, "default": default, "dir": store.dir()}),
             ))
         }
-        CtxCommand::New(new) => {
+        CtxCommand::New(mut new) => {
+            if new.interactive {
+                ask_settings(&mut new)?;
+            }
+            let name = new.name.clone().unwrap_or_default();
+            let new = NewArgs {
+                name: Some(name.clone()),
+                ..new
+            };
             let context = Context {
-                name: new.name.clone(),
+                name: name.clone(),
                 cluster_seed: new.cluster_seed,
                 ctl_host: new.ctl_host.clone(),
                 ctl_port: new.ctl_port,
@@ -123,12 +143,12 @@ pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
             };
             let path = store.create(&context)?;
             if new.default {
-                store.set_default(&new.name)?;
+                store.set_default(&name)?;
             }
             printer.status("Created", format!("context {}", path.display()));
             Ok(CommandOutput::with_json(
-                format!("created context `{}` ({})", new.name, path.display()),
-                json!({"name": new.name, "path": path, "default": new.default}),
+                format!("created context `{name}` ({})", path.display()),
+                json!({"name": name, "path": path, "default": new.default}),
             ))
         }
         CtxCommand::Default { name: None } => {
@@ -147,6 +167,10 @@ pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         }
         CtxCommand::Edit { name, editor } => edit(&store, name, editor),
         CtxCommand::Del { name } => {
+            let name = match name {
+                Some(name) => name,
+                None => choose_context(&store)?,
+            };
             let path = store.delete(&name)?;
             Ok(CommandOutput::with_json(
                 format!("deleted context `{name}` ({})", path.display()),
@@ -154,6 +178,75 @@ pub fn run(args: CtxArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
             ))
         }
     }
+}
+
+/// Whether prompts can be shown and answered.
+fn interactive_terminal() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// The context to delete, chosen at the terminal (wash 0.18.1 asked too).
+fn choose_context(store: &ContextStore) -> anyhow::Result<String> {
+    let names = store.list()?;
+    if !interactive_terminal() {
+        return Err(crate::output::UsageError::new(std::io::Error::other(
+            "name the context to delete (`wash ctx list` shows them); without a terminal wash cannot ask",
+        ))
+        .into());
+    }
+    if names.is_empty() {
+        bail!("there is no context to delete in {}", store.dir().display());
+    }
+    let index = dialoguer::Select::new()
+        .with_prompt("Delete which context?")
+        .items(&names)
+        .default(0)
+        .interact()
+        .context("failed to read the answer")?;
+    Ok(names[index].clone())
+}
+
+/// `ctx new -i`: each setting asked at the terminal, what the flags say offered as the default.
+fn ask_settings(new: &mut NewArgs) -> anyhow::Result<()> {
+    if !interactive_terminal() {
+        return Err(crate::output::UsageError::new(std::io::Error::other(
+            "`wash ctx new -i` asks at a terminal: run it in one, or give the settings as flags",
+        ))
+        .into());
+    }
+    fn ask<T>(prompt: &str, default: T) -> anyhow::Result<T>
+    where
+        T: Clone + ToString + std::str::FromStr,
+        T::Err: std::fmt::Debug + ToString,
+    {
+        dialoguer::Input::<T>::new()
+            .with_prompt(prompt)
+            .default(default)
+            .interact_text()
+            .with_context(|| format!("failed to read `{prompt}`"))
+    }
+    let mut name = dialoguer::Input::<String>::new().with_prompt("Name");
+    if let Some(given) = &new.name {
+        name = name.default(given.clone());
+    }
+    new.name = Some(name.interact_text().context("failed to read the name")?);
+    new.ctl_host = ask("NATS host", new.ctl_host.clone())?;
+    new.ctl_port = ask("NATS port", new.ctl_port)?;
+    new.lattice = ask("Lattice", new.lattice.clone())?;
+    let creds: String = dialoguer::Input::new()
+        .with_prompt("Credentials file (empty: none)")
+        .default(
+            new.ctl_credsfile
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        )
+        .allow_empty(true)
+        .interact_text()
+        .context("failed to read the credentials file")?;
+    new.ctl_credsfile = (!creds.trim().is_empty()).then(|| PathBuf::from(creds.trim()));
+    new.timeout_ms = ask("Request timeout (ms)", new.timeout_ms)?;
+    Ok(())
 }
 
 /// Opens the context file in the editor, then checks that it still parses.

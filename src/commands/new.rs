@@ -67,7 +67,7 @@ struct TemplateArgs {
     #[arg(long, value_name = "BRANCH", requires = "git")]
     branch: Option<String>,
     /// The sub-folder of `--git` or `--path` that holds the template.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", visible_alias = "subdir")]
     subfolder: Option<String>,
     /// Take the template from this local folder.
     #[arg(

@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "stop",
     "link",
     "call",
+    "spy",
     "ctx",
     "new",
     "build",

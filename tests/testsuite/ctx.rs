@@ -137,6 +137,61 @@ fn ctx_errors_are_explained() {
 }
 
 /// `wash ctx --help` matches its snapshot.
+/// wash 0.18.1's `ctx --directory DIR` (and `WASH_CONTEXTS`) keeps contexts in another folder;
+/// `ctx del` without a name and `ctx new -i` ask at a terminal, and without one say so (exit 2).
+#[test]
+fn ctx_directory_and_the_0x_prompting_forms() {
+    let home = tempfile::tempdir().expect("home");
+    let elsewhere = home.path().join("team-contexts");
+    std::fs::create_dir_all(&elsewhere).expect("dir");
+    let dir = elsewhere.to_str().expect("utf-8");
+    let ctx = |args: &[&str]| {
+        wash()
+            .in_home(home.path())
+            .args(args)
+            .args(["-o", "json"])
+            .run()
+    };
+    ctx(&[
+        "ctx",
+        "new",
+        "blue",
+        "--ctl-port",
+        "4333",
+        "--directory",
+        dir,
+    ])
+    .success();
+    assert!(elsewhere.join("blue.json").is_file());
+    assert!(!home.path().join(".wash/contexts/blue.json").exists());
+    let listed = wash()
+        .in_home(home.path())
+        .env("WASH_CONTEXTS", dir)
+        .args(["ctx", "list", "-o", "json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(listed["contexts"], serde_json::json!(["blue"]), "{listed}");
+
+    let error = |out: &wash_test_support::WashOutput| {
+        out.json()["error"].as_str().unwrap_or_default().to_owned()
+    };
+    let out = ctx(&["ctx", "del", "--directory", dir]).assert_code(2);
+    assert!(
+        error(&out).contains("name the context to delete"),
+        "{}",
+        out.stdout()
+    );
+    let out = ctx(&["ctx", "new", "-i"]).assert_code(2);
+    assert!(
+        error(&out).contains("asks at a terminal"),
+        "{}",
+        out.stdout()
+    );
+    ctx(&["ctx", "del", "blue", "--directory", dir]).success();
+    assert!(!elsewhere.join("blue.json").exists());
+}
+
 #[test]
 fn help_snapshot() {
     assert_help_snapshot("ctx", &["ctx"]);

@@ -235,6 +235,11 @@ impl ContextStore {
         }
     }
 
+    /// A store in another folder (wash 0.18.1's `wash ctx --directory`, `WASH_CONTEXTS`).
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
     /// The folder holding the contexts.
     pub fn dir(&self) -> &Path {
         &self.dir
