@@ -113,6 +113,17 @@ pub struct ConnectionArgs {
     )]
     pub tls_ca_file: Option<PathBuf>,
 
+    /// Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the
+    /// same prefix answers)
+    #[arg(
+        long,
+        global = true,
+        env = "WASMCLOUD_CTL_TOPIC_PREFIX",
+        value_name = "PREFIX",
+        default_value = wash_wire::subjects::DEFAULT_CTL_PREFIX
+    )]
+    pub ctl_topic_prefix: String,
+
     /// JetStream domain of the lattice's NATS (wash 0.18.1 read links and claims from the lattice's
     /// bucket there). Accepted; not needed: this wash asks the hosts for links and claims
     #[arg(
@@ -154,6 +165,7 @@ impl ConnectionArgs {
         let client =
             CtlClient::connect_with(&connection.nats("wash"), connection.lattice.clone()).await?;
         Ok(client
+            .with_prefix(&self.ctl_topic_prefix)
             .with_timeout(connection.timeout)
             .with_auction_timeout(Duration::from_millis(self.auction_timeout_ms)))
     }

@@ -437,3 +437,27 @@ fn spy_prints_an_actors_invocations_and_replies() {
     let error = out.json()["error"].as_str().unwrap_or_default().to_owned();
     assert!(error.contains("no actor on lattice"), "{error}");
 }
+
+/// `WASMCLOUD_CTL_TOPIC_PREFIX` (0.18.1's control subject prefix, in place of `wasmbus.ctl`): a host
+/// started with `wash up --ctl-topic-prefix` answers clients with the same prefix, from the flag or the
+/// variable, and no others.
+#[test]
+fn ctl_topic_prefix_moves_the_control_interface() {
+    let lattice = Lattice::up_with(&["--ctl-topic-prefix", "acme.ctl"]);
+    let home = lattice.home.path();
+    let hosts = |cmd: wash_test_support::WashCommand, extra: &[&str]| {
+        cmd.in_home(home)
+            .args(["ctl", "get", "hosts", "-o", "json"])
+            .args(extra)
+            .run()
+    };
+    let default_prefix = hosts(wash(), &[]);
+    assert_eq!(default_prefix.code(), 1, "{}", default_prefix.stdout());
+    let by_flag = hosts(wash(), &["--ctl-topic-prefix", "acme.ctl"]).success();
+    assert_eq!(by_flag.json()["hosts"][0]["id"], lattice.host_id.as_str());
+    let by_variable = hosts(wash().env("WASMCLOUD_CTL_TOPIC_PREFIX", "acme.ctl"), &[]).success();
+    assert_eq!(
+        by_variable.json()["hosts"][0]["id"],
+        lattice.host_id.as_str()
+    );
+}

@@ -78,6 +78,13 @@ impl CtlClient {
         Ok(client)
     }
 
+    /// Uses `prefix` in place of `wasmbus.ctl` in control subjects (wash 0.18.1's
+    /// `WASMCLOUD_CTL_TOPIC_PREFIX`).
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        self.subjects = CtlSubjects::new(prefix, &self.lattice);
+        self
+    }
+
     /// Records the NATS URL (used in error messages).
     pub fn with_url(mut self, url: impl Into<String>) -> Self {
         self.url = url.into();

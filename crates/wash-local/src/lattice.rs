@@ -213,12 +213,14 @@ fn absolute(path: &std::path::Path) -> std::path::PathBuf {
 
 /// Starts `host` (the binary's own background-host command line) in its own process group with its
 /// output in `host.log`, waits until it records itself as serving the lattice, and checks that it
-/// answers the control interface (connecting as `control` says). If it exits first, the NATS server this `wash up` started is stopped.
+/// answers the control interface (connecting as `control` says, subjects under `ctl_prefix`). If it
+/// exits first, the NATS server this `wash up` started is stopped.
 pub async fn start_background_host(
     home: &WashHome,
     mut host: Command,
     nats: &LocalNats,
     control: &wash_ctl::NatsConnect,
+    ctl_prefix: &str,
     on_step: &mut dyn FnMut(LatticeStep<'_>),
 ) -> Result<HostRecord, LocalError> {
     let log_path = home.host_log();
@@ -251,7 +253,9 @@ pub async fn start_background_host(
         }
         tokio::time::sleep(POLL).await;
     };
-    let client = CtlClient::connect_with(control, record.lattice.clone()).await?;
+    let client = CtlClient::connect_with(control, record.lattice.clone())
+        .await?
+        .with_prefix(ctl_prefix);
     client
         .get_inventory(&record.host_id)
         .await

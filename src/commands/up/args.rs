@@ -46,6 +46,15 @@ pub struct UpArgs {
     )]
     pub lattice: String,
 
+    /// Subject prefix of the host's control interface, in place of `wasmbus.ctl`.
+    #[arg(
+        long,
+        env = "WASMCLOUD_CTL_TOPIC_PREFIX",
+        value_name = "PREFIX",
+        default_value = wash_wire::subjects::DEFAULT_CTL_PREFIX
+    )]
+    pub ctl_topic_prefix: String,
+
     /// Host seed (SN…); a new one is generated when absent.
     #[arg(long, env = "WASMCLOUD_HOST_SEED", hide_env_values = true)]
     pub host_seed: Option<String>,

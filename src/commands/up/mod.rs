@@ -130,6 +130,7 @@ fn detach(
         command,
         nats,
         &control,
+        &args.ctl_topic_prefix,
         &mut |step| report_step(printer, step),
     ))?;
     let log_path = home.host_log();

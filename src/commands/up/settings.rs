@@ -195,6 +195,7 @@ pub(super) fn host_config(
         provider_auth: login.provider_auth,
         provider_tls: login.provider_tls,
         lattice: args.lattice.clone(),
+        ctl_prefix: args.ctl_topic_prefix.clone(),
         host_seed: args.host_seed.clone(),
         cluster_seed: Some(seed),
         cluster_issuers: args
@@ -266,6 +267,7 @@ pub(super) fn background_host(args: &UpArgs, nats_url: &str) -> anyhow::Result<C
             "--max-actor-memory",
             args.max_actor_memory.map(|b| b.to_string()),
         ),
+        ("--ctl-topic-prefix", Some(args.ctl_topic_prefix.clone())),
         ("--nats-host", Some(args.nats.nats_host.clone())),
         ("--nats-port", Some(args.nats.nats_port.to_string())),
     ];
