@@ -461,3 +461,80 @@ fn ctl_topic_prefix_moves_the_control_interface() {
         lattice.host_id.as_str()
     );
 }
+
+/// `wash ctl apply HOST_ID host.yaml --expand-env` (wash 0.18.1's host manifest): kvcounter, httpserver
+/// and kv-nats from files, two links with a numeric `PORT` and the actor id from the environment; the
+/// demo counts. A manifest step that fails is reported and the command exits 1.
+#[test]
+fn ctl_apply_runs_a_0x_host_manifest() {
+    let lattice = Lattice::up();
+    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
+    let actor = lattice.wash_json(&["claims", "inspect", path_str(&signed)])["module"]
+        .as_str()
+        .expect("actor id")
+        .to_owned();
+    let http = lattice.pack_provider("httpserver", "wasmcloud:httpserver");
+    let kv = lattice.pack_provider("kv-nats", "wasmcloud:keyvalue");
+    let key = |archive: &std::path::Path| {
+        lattice.wash_json(&["par", "inspect", path_str(archive)])["service"]
+            .as_str()
+            .expect("provider id")
+            .to_owned()
+    };
+    let (http_id, kv_id) = (key(&http), key(&kv));
+    let port = wash_test_support::free_port();
+    let manifest = lattice.path("host.yaml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "actors:\n  - {}\ncapabilities:\n  - image_ref: {}\n    link_name: default\n  - image_ref: {}\n\
+             links:\n  - actor: ${{KVCOUNTER_ID}}\n    provider_id: {http_id}\n    contract_id: wasmcloud:httpserver\n\
+             \x20   values:\n      PORT: {port}\n  - actor: ${{KVCOUNTER_ID}}\n    provider_id: {kv_id}\n\
+             \x20   contract_id: wasmcloud:keyvalue\n",
+            path_str(&signed),
+            path_str(&http),
+            path_str(&kv),
+        ),
+    )
+    .expect("write manifest");
+    let applied = wash()
+        .in_home(lattice.home.path())
+        .env("KVCOUNTER_ID", &actor)
+        .args([
+            "ctl",
+            "apply",
+            &lattice.host_id,
+            path_str(&manifest),
+            "-e",
+            "-o",
+            "json",
+        ])
+        .run()
+        .success()
+        .json();
+    assert_eq!(
+        applied["steps"].as_array().map(Vec::len),
+        Some(5),
+        "{applied}"
+    );
+    assert_eq!(crate::lattice::first_count(port), 1);
+    assert_eq!(crate::lattice::counter(port), 2);
+
+    let broken = lattice.path("broken.yaml");
+    std::fs::write(&broken, "actors:\n  - ./no-such-actor.wasm\n").expect("write");
+    let out = wash()
+        .in_home(lattice.home.path())
+        .args([
+            "ctl",
+            "apply",
+            &lattice.host_id,
+            path_str(&broken),
+            "-o",
+            "json",
+        ])
+        .run()
+        .assert_code(1);
+    let error = out.json()["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error.contains("1 of 1 step(s)"), "{error}");
+    assert!(error.contains("no-such-actor.wasm"), "{error}");
+}

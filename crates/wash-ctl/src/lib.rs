@@ -6,6 +6,7 @@
 pub mod call;
 mod error;
 pub mod ids;
+pub mod manifest;
 mod ops;
 pub mod payload;
 pub mod spy;

@@ -1,6 +1,7 @@
 //! `wash ctl`: drive a lattice through the control interface — inventory, starting, scaling, updating
 //! and stopping actors and providers, link definitions.
 
+mod apply;
 mod get;
 mod link;
 mod scale;
@@ -26,6 +27,7 @@ Examples:
   wash ctl link query -o json
   wash ctl scale actor MBXX.. ./kvcounter_s.wasm --count 3
   wash ctl update actor MBXX.. ./kvcounter_v2_s.wasm
+  wash ctl apply NBXX.. host.yaml --expand-env  # a wash 0.x host manifest
   wash ctl stop actor MBXX..
   wash ctl get hosts --context prod            # another context from ~/.wash/contexts
   wash ctl get hosts --ctl-port 4333 --ctl-credsfile ./user.creds
@@ -115,6 +117,8 @@ enum CtlCommand {
     /// Live-update a running actor to a new module (same actor key, e.g. a new revision).
     #[command(subcommand)]
     Update(scale::UpdateCommand),
+    /// Start the actors and providers of a host manifest on a host and put its links (wash 0.x).
+    Apply(apply::ApplyArgs),
 }
 
 /// Runs `wash ctl`.
@@ -128,6 +132,7 @@ pub fn run(args: CtlArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         CtlCommand::Link(link) => link.check()?,
         CtlCommand::Scale(scale) => scale.check()?,
         CtlCommand::Update(update) => update.check()?,
+        CtlCommand::Apply(apply) => apply.check()?,
     }
     if let Some(note) = args.connection.js_domain_note() {
         printer.status("Note", note);
@@ -141,6 +146,7 @@ pub fn run(args: CtlArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
             CtlCommand::Link(link) => link::run(&client, link).await,
             CtlCommand::Scale(scale) => scale::run_scale(&client, scale, printer).await,
             CtlCommand::Update(update) => scale::run_update(&client, update, printer).await,
+            CtlCommand::Apply(apply) => apply::run(&client, apply, printer).await,
         }
     })
 }
@@ -150,7 +156,6 @@ async fn pick_host(client: &CtlClient, host_id: Option<String>) -> anyhow::Resul
     Ok(client.only_host(host_id.as_deref()).await?)
 }
 
-/// Checks a host id when one is given.
 /// A usage error: exit code 2 with `message`.
 fn usage(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(crate::output::UsageError::new(std::io::Error::other(
@@ -158,6 +163,7 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
     )))
 }
 
+/// Checks a host id when one is given.
 fn check_host(host_id: &Option<String>) -> anyhow::Result<()> {
     if let Some(id) = host_id {
         check_host_id(id)?;
