@@ -84,10 +84,10 @@ struct CreateArgs {
     /// JSON schema of the provider's link configuration.
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
-    /// Output file [default: `<binary stem>.par`, `.par.gz` with `--compress`].
+    /// Output file, used as given [default: `<binary stem>.par`, `.par.gz` with `--compress`].
     #[arg(long, value_name = "FILE")]
     destination: Option<PathBuf>,
-    /// Gzip the archive (`.gz` is appended to a destination without it).
+    /// Gzip the archive (the default name becomes `<binary stem>.par.gz`).
     #[arg(long)]
     compress: bool,
     #[command(flatten)]
@@ -150,13 +150,12 @@ fn create(args: CreateArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
         .binary
         .file_stem()
         .map_or_else(|| "provider".into(), |s| s.to_string_lossy());
-    let mut destination = args
-        .destination
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{stem}.par")));
-    if args.compress && destination.extension().is_none_or(|e| e != "gz") {
-        destination.as_mut_os_string().push(".gz");
-    }
+    // A destination given is used as given, compressed or not, as wash 0.18.1 did (scripts name the
+    // file they push next); readers tell gzip apart by its content.
+    let destination = args.destination.clone().unwrap_or_else(|| {
+        let extension = if args.compress { "par.gz" } else { "par" };
+        PathBuf::from(format!("{stem}.{extension}"))
+    });
     let mut keys = args
         .keys
         .signing_keys(paths, KeyKind::Service, &args.binary)?;

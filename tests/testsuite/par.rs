@@ -80,8 +80,8 @@ fn create_and_inspect_match_wash_0_18() {
     );
 }
 
-/// Without `--compress` the archive is a plain `.par`; `--compress` appends `.gz` to a destination
-/// without it and reports the name actually written.
+/// Without `--compress` the archive is a plain `.par`; with it the default name is `.par.gz`, and a
+/// `--destination` is used as given (as wash 0.18.1 did), its content gzip all the same.
 #[test]
 fn destination_names() {
     let out = create_like_vector(with_binary()).run().success();
@@ -92,8 +92,11 @@ fn destination_names() {
         .args(["--compress", "--destination", "custom.par", "-o", "json"])
         .run()
         .success();
-    assert_eq!(out.json()["file"], "custom.par.gz");
-    assert!(out.work_dir().join("custom.par.gz").is_file());
+    assert_eq!(out.json()["file"], "custom.par");
+    assert!(!out.work_dir().join("custom.par.gz").exists());
+    let gzip = std::fs::read(out.work_dir().join("custom.par")).unwrap();
+    assert_eq!(&gzip[..2], &[0x1f, 0x8b]);
+    assert!(ProviderArchive::load(&gzip).unwrap().is_compressed());
 }
 
 /// `par insert` adds a target to a compressed archive in place (still compressed, both binaries
