@@ -70,13 +70,15 @@ impl Template {
         })
     }
 
-    /// Clones `url` (shallow, `branch` if given) with the `git` program into a temp folder and reads
+    /// Clones `url` (shallow, `branch` if given; wash 0.18.1's GitHub short forms `owner/repo` and
+    /// `github.com/owner/repo` are GitHub URLs) with the `git` program into a temp folder and reads
     /// the template from it (or from its `subfolder`).
     pub fn from_git(
         url: &str,
         branch: Option<&str>,
         subfolder: Option<&str>,
     ) -> Result<Self, ProjectError> {
+        let url = &git_url(url);
         let temp = tempfile::Builder::new()
             .prefix("wash-template-")
             .tempdir()
@@ -154,4 +156,54 @@ fn read_dir_into(
         }
     }
     Ok(())
+}
+
+/// wash 0.18.1 took `owner/repo` and `github.com/owner/repo` for GitHub repositories; any other value
+/// (a URL, `git@host:path`, a folder that exists) goes to `git clone` as given.
+fn git_url(value: &str) -> String {
+    let github = |path: &str| format!("https://github.com/{path}");
+    if value.contains("://") || value.contains('@') || Path::new(value).exists() {
+        return value.to_owned();
+    }
+    if let Some(path) = value.strip_prefix("github.com/") {
+        return github(path);
+    }
+    let parts: Vec<&str> = value.split('/').collect();
+    let plain = |part: &&str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && !part.starts_with('.')
+    };
+    if parts.len() == 2 && parts.iter().all(plain) {
+        return github(value);
+    }
+    value.to_owned()
+}
+
+#[cfg(test)]
+mod git_url_tests {
+    use super::git_url;
+
+    /// The 0.18.1 short forms become GitHub URLs; URLs, scp-like addresses and paths do not change.
+    #[test]
+    fn github_short_forms() {
+        assert_eq!(
+            git_url("wasmcloud/project-templates"),
+            "https://github.com/wasmcloud/project-templates"
+        );
+        assert_eq!(git_url("github.com/me/t"), "https://github.com/me/t");
+        assert_eq!(
+            git_url("https://example.com/me/t.git"),
+            "https://example.com/me/t.git"
+        );
+        assert_eq!(
+            git_url("git@example.com:me/t.git"),
+            "git@example.com:me/t.git"
+        );
+        assert_eq!(git_url("./local/repo"), "./local/repo");
+        assert_eq!(git_url("../templates"), "../templates");
+        assert_eq!(git_url("a/b/c"), "a/b/c");
+    }
 }
