@@ -660,6 +660,29 @@ fn ping_open_and_unreachable() {
     );
 }
 
+/// `reg ping host/repo:tag` (wash 0.18.1) checks that the artifact is there: a pushed one answers
+/// `Pong!` with its manifest digest, a missing one fails.
+#[test]
+fn ping_an_artifact_checks_its_manifest() {
+    let registry = Registry::start();
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("{}/vectors/tiny:0.1.0", registry.host());
+    let pushed = push(home.path(), &url, &vector("tiny_s.wasm"))
+        .success()
+        .json();
+    let pong = in_home(home.path())
+        .args(["reg", "ping", &url, "-o", "json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(pong["digest"], pushed["digest"], "{pong} {pushed}");
+    let missing = format!("{}/vectors/absent:0.1.0", registry.host());
+    in_home(home.path())
+        .args(["reg", "ping", &missing])
+        .run()
+        .assert_code(1);
+}
+
 /// `wash drain oci` empties the cache's own folders and leaves other files in `WASH_CACHE` alone;
 /// a pinned pull then needs the network again.
 #[test]

@@ -43,6 +43,6 @@ pub use manifest::{parse_annotations, Descriptor, Manifest};
 pub use progress::{NoProgress, Progress};
 pub use reference::{is_insecure_registry, is_oci_reference, normalize_digest, ArtifactRef};
 pub use registry::{
-    ping, pull_artifact, pull_to_file, push, PingReport, PullOptions, PullReport, PushOptions,
-    PushReport, CONNECT_TIMEOUT, READ_TIMEOUT,
+    manifest_digest, ping, pull_artifact, pull_to_file, push, PingReport, PullOptions, PullReport,
+    PushOptions, PushReport, CONNECT_TIMEOUT, READ_TIMEOUT,
 };

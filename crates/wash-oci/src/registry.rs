@@ -735,6 +735,31 @@ impl<R: Read, W: Write> Read for TeeReader<'_, R, W> {
     }
 }
 
+/// Asks the registry for the manifest of `reference` (nothing is cached or downloaded besides it) and
+/// returns its digest: whether the artifact is there, as wash 0.18.1's `reg ping URL` checked.
+pub async fn manifest_digest(reference: &str, options: &PullOptions) -> Result<String, OciError> {
+    install_crypto_provider();
+    let target = ArtifactRef::parse(reference)?;
+    let registry = target.registry().to_owned();
+    let (client, http) = client_for(&registry, &options.insecure);
+    let context = Context {
+        registry: &registry,
+        reference,
+        http,
+        with_credentials: options.credentials.is_some(),
+    };
+    let auth = registry_auth(options.credentials.as_ref());
+    let (body, _) = client
+        .pull_manifest_raw(
+            &target.parsed,
+            &auth,
+            &[OCI_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE],
+        )
+        .await
+        .map_err(|e| context.map(e))?;
+    Ok(sha256_digest(&body))
+}
+
 /// Checks that a registry answers the distribution API (`GET /v2/`), with credentials when it asks
 /// for them (basic, or a token service).
 pub async fn ping(

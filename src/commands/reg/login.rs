@@ -13,7 +13,8 @@ use crate::output::{CommandOutput, Printer};
 
 #[derive(Debug, Args)]
 pub(super) struct PingArgs {
-    /// The registry (`host[:port]`).
+    /// The registry (`host[:port]`), or an artifact (`host[:port]/repo:tag`), whose manifest must
+    /// then be there (as wash 0.18.1 checked).
     registry: String,
     #[command(flatten)]
     connection: ConnectionArgs,
@@ -41,6 +42,9 @@ pub(super) fn ping(
     paths: &WashPaths,
     printer: &Printer,
 ) -> anyhow::Result<CommandOutput> {
+    if wash_oci::is_oci_reference(&args.registry) && args.registry.contains('/') {
+        return ping_artifact(&args, paths, printer);
+    }
     let registry = wash_oci::normalize_registry(&args.registry);
     let credentials = credentials_for(&registry, &args.connection, paths, printer)?;
     let insecure = insecure_list(&args.connection, &registry);
@@ -49,6 +53,28 @@ pub(super) fn ping(
     json.insert("registry".into(), json!(report.registry));
     json.insert("scheme".into(), json!(report.scheme));
     json.insert("authenticated".into(), json!(report.authenticated));
+    Ok(CommandOutput::new("Pong!", json))
+}
+
+/// `reg ping host/repo:tag`: the artifact's manifest must be there.
+fn ping_artifact(
+    args: &PingArgs,
+    paths: &WashPaths,
+    printer: &Printer,
+) -> anyhow::Result<CommandOutput> {
+    let reference = wash_oci::ArtifactRef::parse(&args.registry)?;
+    let registry = reference.registry().to_owned();
+    let options = wash_oci::PullOptions {
+        credentials: credentials_for(&registry, &args.connection, paths, printer)?,
+        insecure: insecure_list(&args.connection, &registry),
+        allow_latest: true,
+        ..wash_oci::PullOptions::default()
+    };
+    let digest = block_on(wash_oci::manifest_digest(&args.registry, &options))?;
+    let mut json = Map::new();
+    json.insert("registry".into(), json!(registry));
+    json.insert("reference".into(), json!(args.registry));
+    json.insert("digest".into(), json!(digest));
     Ok(CommandOutput::new("Pong!", json))
 }
 
