@@ -18,6 +18,7 @@ mod home;
 mod home_compat;
 mod keys;
 mod lattice;
+mod multihost;
 mod new;
 mod outage;
 mod par;
