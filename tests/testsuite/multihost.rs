@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 use tempfile::TempDir;
-use wash_test_support::{free_port, wash, RedisServer};
+use wash_test_support::{free_port, wash, LeafHub, NatsCluster, RedisServer};
 
 use crate::lattice::{counter, first_count, path_str, Lattice};
 
@@ -25,16 +25,27 @@ pub(crate) fn cluster_seed(home: &std::path::Path) -> String {
         &std::fs::read_to_string(home.join(".wash/contexts/default.json")).expect("context"),
     )
     .expect("context JSON");
-    context["cluster_seed"].as_str().expect("cluster seed").to_owned()
+    context["cluster_seed"]
+        .as_str()
+        .expect("cluster seed")
+        .to_owned()
 }
 
 impl SecondHost {
+    /// Joins on the lattice's own NATS server.
     pub(crate) fn join(lattice: &Lattice, extra: &[&str]) -> Self {
+        let url = lattice.nats.url();
+        Self::join_with(lattice, &["--nats-url", &url], extra)
+    }
+
+    /// Joins with `nats` (the flags that say where NATS is) and `extra`.
+    pub(crate) fn join_with(lattice: &Lattice, nats: &[&str], extra: &[&str]) -> Self {
         let home = tempfile::tempdir().expect("second home");
         let out = wash()
             .in_home(home.path())
             .env("WASMCLOUD_CLUSTER_SEED", cluster_seed(lattice.home.path()))
-            .args(["up", "-d", "--nats-url", &lattice.nats.url(), "-o", "json"])
+            .args(["up", "-d", "-o", "json"])
+            .args(nats)
             .args(extra)
             .run()
             .success();
@@ -172,4 +183,204 @@ fn an_actor_on_one_host_counts_through_providers_on_another() {
     let error: Value = impossible.json();
     let error = error["error"].as_str().unwrap_or_default().to_owned();
     assert!(error.contains("role=databases"), "{error}");
+}
+
+/// Starts kvcounter on `actor_host` and httpserver + kv-redis on `provider_host` (by host id), links
+/// them; returns (actor id, HTTP port) once it counts 1.
+fn split_demo(
+    lattice: &Lattice,
+    redis: &RedisServer,
+    actor_host: &str,
+    provider_host: &str,
+) -> (String, u16) {
+    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
+    let started = lattice.wash_json(&[
+        "ctl",
+        "start",
+        "actor",
+        path_str(&signed),
+        "--host-id",
+        actor_host,
+    ]);
+    let actor = started["actor_id"].as_str().expect("actor id").to_owned();
+    let mut providers = Vec::new();
+    for (binary, contract) in [
+        ("httpserver", "wasmcloud:httpserver"),
+        ("kv-redis", "wasmcloud:keyvalue"),
+    ] {
+        let archive = lattice.pack_provider(binary, contract);
+        let started = lattice.wash_json(&[
+            "ctl",
+            "start",
+            "provider",
+            path_str(&archive),
+            "--host-id",
+            provider_host,
+        ]);
+        providers.push(started["provider_id"].as_str().expect("id").to_owned());
+    }
+    let port = free_port();
+    lattice.link(
+        &actor,
+        &providers[0],
+        "wasmcloud:httpserver",
+        &[&format!("PORT={port}")],
+    );
+    lattice.link(
+        &actor,
+        &providers[1],
+        "wasmcloud:keyvalue",
+        &[&format!("URL={}", redis.url())],
+    );
+    assert_eq!(first_count(port), 1);
+    (actor, port)
+}
+
+/// A three-node NATS cluster (routes, JetStream clustered, the lattice bucket at 3 replicas), two
+/// hosts connected with all three URLs. The node both hosts reached first is killed (SIGKILL) under
+/// load: every request answered with success has a count of its own (no increment lost or doubled),
+/// failures happen only around the failover and are reported; links and claims stay readable; the
+/// restarted node rejoins and serves the lattice again.
+#[test]
+fn a_three_node_cluster_survives_losing_a_node() {
+    let mut cluster = NatsCluster::start(3);
+    let urls = cluster.urls();
+    let first = cluster.nodes.remove(0);
+    let first_port = first.port();
+    let mut lattice = Lattice::up_on(first, &urls, &["--lattice-replicas", "3"]);
+    let second = SecondHost::join_with(&lattice, &["--nats-url", &urls], &[]);
+    assert_eq!(bucket_replicas(&cluster.nodes[0].url()), 3);
+    let redis = RedisServer::start();
+    let (_actor, port) = split_demo(&lattice, &redis, &lattice.host_id.clone(), &second.host_id);
+
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (answers, failures) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut counts = Vec::new();
+                    let mut failures = 0usize;
+                    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        match wash_test_support::http_get(port, "/") {
+                            Some(reply) if reply.status == 200 => {
+                                let body: Value =
+                                    serde_json::from_slice(&reply.body).expect("JSON");
+                                counts.push(body["counter"].as_i64().expect("counter"));
+                            }
+                            _ => failures += 1,
+                        }
+                    }
+                    (counts, failures)
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        lattice.nats.stop();
+        std::thread::sleep(std::time::Duration::from_secs(8));
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut answers = Vec::new();
+        let mut failures = 0;
+        for worker in workers {
+            let (counts, failed) = worker.join().expect("worker");
+            answers.extend(counts);
+            failures += failed;
+        }
+        (answers, failures)
+    });
+    let answered = answers.len();
+    let distinct: BTreeSet<i64> = answers.iter().copied().collect();
+    assert_eq!(distinct.len(), answered, "a count was handed out twice");
+    let after = wait_count_after_failover(port);
+    assert!(
+        after > *distinct.last().expect("answers under load"),
+        "counting goes on after the failover"
+    );
+    assert!(
+        (after - 1) as usize >= answered + 1,
+        "every answered increment is in the store: {after} after {answered} answers"
+    );
+    eprintln!("[cluster] {answered} answered, {failures} failed around the node loss");
+
+    let links = lattice.wash_json(&["ctl", "get", "links"]);
+    assert_eq!(links["links"].as_array().map(Vec::len), Some(2), "{links}");
+    let claims = lattice.wash_json(&["ctl", "get", "claims"]);
+    assert!(
+        claims["claims"].as_array().is_some_and(|c| c.len() >= 3),
+        "{claims}"
+    );
+
+    lattice.nats.restart();
+    let through_restarted = wash()
+        .in_home(lattice.home.path())
+        .args([
+            "ctl",
+            "get",
+            "hosts",
+            "--ctl-port",
+            &first_port.to_string(),
+            "-o",
+            "json",
+        ])
+        .run()
+        .success()
+        .json();
+    assert_eq!(
+        through_restarted["hosts"].as_array().map(Vec::len),
+        Some(2),
+        "{through_restarted}"
+    );
+    drop(cluster);
+}
+
+/// The count kvcounter answers once it answers again (up to 60 s).
+fn wait_count_after_failover(port: u16) -> i64 {
+    crate::lattice::wait_for_count(port, "/")
+}
+
+/// A host on a leaf node (`wash up --nats-remote-url`, which starts the local leaf nats-server, with the
+/// hub's JetStream domain for the lattice bucket) runs kvcounter; the hub's host runs httpserver and
+/// kv-redis and calls into it across the leaf connection; links put once apply on both.
+#[test]
+fn a_host_on_a_leaf_node_serves_the_lattice() {
+    let hub = LeafHub::start();
+    let leaf_url = hub.leaf_url();
+    let hub_url = hub.server.url();
+    let lattice = Lattice::up_on(hub.server, &hub_url, &[]);
+    let leaf_port = free_port().to_string();
+    let leaf = SecondHost::join_with(
+        &lattice,
+        &["--nats-remote-url", &leaf_url, "--nats-port", &leaf_port],
+        &["--wasmcloud-js-domain", "hub"],
+    );
+    assert_eq!(
+        host_ids(&lattice),
+        BTreeSet::from([lattice.host_id.clone(), leaf.host_id.clone()])
+    );
+    let redis = RedisServer::start();
+    let (actor, port) = split_demo(&lattice, &redis, &leaf.host_id, &lattice.host_id);
+    assert_eq!(counter(port), 2);
+    let (actors_on_leaf, _) = inventory_ids(&lattice, &leaf.host_id);
+    assert_eq!(actors_on_leaf, vec![actor]);
+}
+
+/// The replicas of the lattice bucket's stream, as the JetStream API reports them.
+fn bucket_replicas(url: &str) -> usize {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async {
+            let client = async_nats::connect(url).await.expect("connect");
+            let js = async_nats::jetstream::new(client);
+            let mut stream = js
+                .get_stream("KV_LATTICEDATA_default")
+                .await
+                .expect("the lattice bucket's stream");
+            stream
+                .info()
+                .await
+                .expect("stream info")
+                .config
+                .num_replicas
+        })
 }

@@ -62,6 +62,9 @@ pub struct HostConfig {
     pub provider_log_level: Option<String>,
     /// JetStream domain of the lattice bucket (`WASMCLOUD_JS_DOMAIN`); `None` uses the server's own.
     pub js_domain: Option<String>,
+    /// Replicas of the lattice bucket when this host creates it (3 on a three-node NATS cluster, so
+    /// links and claims survive losing a node); an existing bucket is used as it is.
+    pub bucket_replicas: usize,
     /// Whether actors and providers may be started from files on this host
     /// (`WASMCLOUD_ALLOW_FILE_LOAD`); when `false`, only OCI references are accepted.
     pub allow_file_load: bool,
@@ -96,6 +99,7 @@ impl Default for HostConfig {
             oci_cache_dir: wash_oci::PullOptions::default().cache_dir,
             provider_log_level: None,
             js_domain: None,
+            bucket_replicas: 1,
             allow_file_load: true,
             provider_rpc_url: None,
         }

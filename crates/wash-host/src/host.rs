@@ -157,7 +157,8 @@ impl Host {
             None => async_nats::jetstream::new(nats.clone()),
         };
         let shown_url = wash_nats::redact(&config.nats_url);
-        let bucket = store::open_bucket(&js, &config.lattice, &shown_url).await?;
+        let bucket =
+            store::open_bucket(&js, &config.lattice, &shown_url, config.bucket_replicas).await?;
         let runtime = ActorRuntime::new(actor_runtime_config(&config))
             .map_err(|e| HostError::Runtime(format!("{e:#}")))?;
 

@@ -159,11 +159,15 @@ fn host_data(lattice: &Lattice, provider: &RunningProvider) -> HostData {
         host_id: lattice.id(),
         lattice_rpc_prefix: lattice.config.lattice.clone(),
         link_name: provider.link_name.clone(),
-        lattice_rpc_url: lattice
-            .config
-            .provider_rpc_url
-            .clone()
-            .unwrap_or_else(|| lattice.config.nats_url.clone()),
+        // One address: other SDKs parse no lists (a client learns the rest of a cluster from it).
+        lattice_rpc_url: wash_nats::first_url(
+            lattice
+                .config
+                .provider_rpc_url
+                .as_ref()
+                .unwrap_or(&lattice.config.nats_url),
+        )
+        .to_owned(),
         provider_key: provider.identity.public_key.clone(),
         invocation_seed: lattice.cluster_seed.clone(),
         instance_id: provider.instance_id.clone(),

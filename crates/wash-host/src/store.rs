@@ -21,11 +21,12 @@ pub fn bucket_name(lattice: &str) -> String {
     format!("LATTICEDATA_{lattice}")
 }
 
-/// Opens the lattice bucket, creating it (history 1, file storage) when missing.
+/// Opens the lattice bucket, creating it (history 1, file storage, `replicas`) when missing.
 pub async fn open_bucket(
     js: &jetstream::Context,
     lattice: &str,
     url: &str,
+    replicas: usize,
 ) -> Result<kv::Store, HostError> {
     let bucket = bucket_name(lattice);
     if let Ok(store) = js.get_key_value(&bucket).await {
@@ -35,7 +36,7 @@ pub async fn open_bucket(
         bucket: bucket.clone(),
         history: 1,
         storage: jetstream::stream::StorageType::File,
-        num_replicas: 1,
+        num_replicas: replicas.max(1),
         ..Default::default()
     })
     .await

@@ -211,7 +211,8 @@ impl NatsAuth {
 #[derive(Debug, Clone)]
 pub struct NatsConnect {
     /// The server URL, possibly with `user:password@`; `host:port` without a scheme is taken as
-    /// `nats://`.
+    /// `nats://`. Several servers of one cluster: comma-separated (the client also learns the others
+    /// from the server it reaches).
     pub url: String,
     /// Credentials besides the URL's.
     pub auth: NatsAuth,
@@ -240,13 +241,19 @@ impl NatsConnect {
         !self.auth.is_empty() || split_user(&self.url).1.is_some()
     }
 
-    /// The connect options these settings make (credentials and TLS applied), and the URL without its
-    /// user and password, to connect to.
+    /// The connect options these settings make (credentials and TLS applied), and the URLs without
+    /// their user and password, to connect to.
     pub fn options(
         &self,
         options: async_nats::ConnectOptions,
-    ) -> Result<(async_nats::ConnectOptions, String), NatsError> {
-        let (url, user) = split_user(&self.url);
+    ) -> Result<(async_nats::ConnectOptions, Vec<String>), NatsError> {
+        let mut urls = Vec::new();
+        let mut user = None;
+        for one in self.url.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+            let (plain, its_user) = split_user(one);
+            user = user.or(its_user);
+            urls.push(plain);
+        }
         let mut options = options.name(&self.name);
         if let Some(timeout) = self.timeout {
             options = options.connection_timeout(timeout);
@@ -285,10 +292,10 @@ impl NatsConnect {
             }
             options = options.add_root_certificates(ca.clone());
         }
-        if self.tls.required || url.starts_with("tls://") {
+        if self.tls.required || urls.iter().any(|u| u.starts_with("tls://")) {
             options = options.require_tls(true);
         }
-        Ok((options, url))
+        Ok((options, urls))
     }
 
     /// Connects, failing with a [`NatsError`] that says what to do.
@@ -301,11 +308,8 @@ impl NatsConnect {
         &self,
         options: async_nats::ConnectOptions,
     ) -> Result<async_nats::Client, NatsError> {
-        let (options, url) = self.options(options)?;
-        options
-            .connect(url.as_str())
-            .await
-            .map_err(|e| self.explain(&e))
+        let (options, urls) = self.options(options)?;
+        options.connect(urls).await.map_err(|e| self.explain(&e))
     }
 
     /// Turns a connect error into one that says what to do (and hides the URL's password).
@@ -417,13 +421,29 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `url` without the user and password in it (what a context may record).
+/// `url` (or each of a comma-separated list) without the user and password in it (what a context
+/// may record).
 pub fn without_user(url: &str) -> String {
-    split_user(url).0
+    url.split(',')
+        .map(|one| split_user(one.trim()).0)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
-/// `url` fit to show: a password (or token) in it replaced by `***`.
+/// The first server of a comma-separated list (what a provider on another SDK can parse).
+pub fn first_url(url: &str) -> &str {
+    url.split(',').next().unwrap_or(url).trim()
+}
+
+/// `url` (or each of a comma-separated list) fit to show: a password (or token) replaced by `***`.
 pub fn redact(url: &str) -> String {
+    url.split(',')
+        .map(|one| redact_one(one.trim()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn redact_one(url: &str) -> String {
     match split_user(url) {
         (plain, Some((user, password))) => {
             let (scheme, rest) = plain.split_once("://").unwrap_or(("", plain.as_str()));
@@ -517,6 +537,11 @@ mod tests {
         assert_eq!(redact("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
         assert_eq!(split_user("127.0.0.1:4222").1, None);
         assert_eq!(without_user("nats://a:b@h:1"), "nats://h:1");
+        assert_eq!(
+            redact("nats://a:b@h:1, nats://a:b@h:2"),
+            "nats://a:***@h:1,nats://a:***@h:2"
+        );
+        assert_eq!(first_url("nats://h:1,nats://h:2"), "nats://h:1");
         let connect = NatsConnect::new("nats://bob:pw@127.0.0.1:1", "test");
         assert!(connect.has_credentials());
     }

@@ -18,7 +18,9 @@ pub use examples::{example_wasm, examples_dir, workspace_binary, EXAMPLES_TARGET
 pub use http::{http_get, http_post, http_request, wait_for_http, HttpReply};
 pub use interop::{interop_binary, interop_dir, interop_json};
 pub use process::{free_port, pid_is_running};
-pub use servers::{nats_server_program, NatsServer, RedisServer, Registry, RegistryAuth};
+pub use servers::{
+    nats_server_program, LeafHub, NatsCluster, NatsServer, RedisServer, Registry, RegistryAuth,
+};
 pub use vault::VaultServer;
 pub use wash::{wash, wash_bin, WashChild, WashCommand, WashOutput};
 

@@ -46,6 +46,16 @@ pub struct UpArgs {
     )]
     pub lattice: String,
 
+    /// Replicas of the lattice's JetStream bucket (links, claims) when this host creates it: 3 on a
+    /// three-node NATS cluster keeps them through the loss of a node.
+    #[arg(
+        long,
+        env = "WASH_LATTICE_REPLICAS",
+        value_name = "N",
+        default_value_t = 1
+    )]
+    pub lattice_replicas: usize,
+
     /// Subject prefix of the host's control interface, in place of `wasmbus.ctl`.
     #[arg(
         long,

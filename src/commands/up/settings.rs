@@ -196,6 +196,7 @@ pub(super) fn host_config(
         provider_tls: login.provider_tls,
         lattice: args.lattice.clone(),
         ctl_prefix: args.ctl_topic_prefix.clone(),
+        bucket_replicas: args.lattice_replicas,
         host_seed: args.host_seed.clone(),
         cluster_seed: Some(seed),
         cluster_issuers: args
@@ -268,6 +269,10 @@ pub(super) fn background_host(args: &UpArgs, nats_url: &str) -> anyhow::Result<C
             args.max_actor_memory.map(|b| b.to_string()),
         ),
         ("--ctl-topic-prefix", Some(args.ctl_topic_prefix.clone())),
+        (
+            "--lattice-replicas",
+            Some(args.lattice_replicas.to_string()),
+        ),
         ("--nats-host", Some(args.nats.nats_host.clone())),
         ("--nats-port", Some(args.nats.nats_port.to_string())),
     ];
