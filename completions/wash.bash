@@ -76,6 +76,9 @@ _wash() {
             wash,reg)
                 cmd="wash__subcmd__reg"
                 ;;
+            wash,spy)
+                cmd="wash__subcmd__spy"
+                ;;
             wash,start)
                 cmd="wash__subcmd__start"
                 ;;
@@ -157,6 +160,9 @@ _wash() {
             wash__subcmd__claims__subcmd__token__subcmd__help,provider)
                 cmd="wash__subcmd__claims__subcmd__token__subcmd__help__subcmd__provider"
                 ;;
+            wash__subcmd__ctl,apply)
+                cmd="wash__subcmd__ctl__subcmd__apply"
+                ;;
             wash__subcmd__ctl,get)
                 cmd="wash__subcmd__ctl__subcmd__get"
                 ;;
@@ -207,6 +213,9 @@ _wash() {
                 ;;
             wash__subcmd__ctl__subcmd__get__subcmd__help,links)
                 cmd="wash__subcmd__ctl__subcmd__get__subcmd__help__subcmd__links"
+                ;;
+            wash__subcmd__ctl__subcmd__help,apply)
+                cmd="wash__subcmd__ctl__subcmd__help__subcmd__apply"
                 ;;
             wash__subcmd__ctl__subcmd__help,get)
                 cmd="wash__subcmd__ctl__subcmd__help__subcmd__get"
@@ -523,6 +532,9 @@ _wash() {
             wash__subcmd__help,reg)
                 cmd="wash__subcmd__help__subcmd__reg"
                 ;;
+            wash__subcmd__help,spy)
+                cmd="wash__subcmd__help__subcmd__spy"
+                ;;
             wash__subcmd__help,start)
                 cmd="wash__subcmd__help__subcmd__start"
                 ;;
@@ -558,6 +570,9 @@ _wash() {
                 ;;
             wash__subcmd__help__subcmd__claims__subcmd__token,provider)
                 cmd="wash__subcmd__help__subcmd__claims__subcmd__token__subcmd__provider"
+                ;;
+            wash__subcmd__help__subcmd__ctl,apply)
+                cmd="wash__subcmd__help__subcmd__ctl__subcmd__apply"
                 ;;
             wash__subcmd__help__subcmd__ctl,get)
                 cmd="wash__subcmd__help__subcmd__ctl__subcmd__get"
@@ -908,7 +923,7 @@ _wash() {
 
     case "${cmd}" in
         wash)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -984,7 +999,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__call)
-            opts="-d -r -p -x -t -c -o -v -q -h -V --data --save --bin --test --rpc-host --rpc-port --rpc-jwt --rpc-seed --rpc-credsfile --lattice-prefix --lattice --rpc-timeout-ms --cluster-seed --context --output --verbose --quiet --experimental --help --version"
+            opts="-d -r -p -x -t -c -o -v -q -h -V --data --save --bin --test --rpc-host --rpc-port --rpc-jwt --rpc-seed --rpc-credsfile --lattice-prefix --lattice --rpc-timeout-ms --cluster-seed --context --rpc-user --rpc-password --tls-ca-file --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,6 +1078,18 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1918,7 +1945,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version get start stop link scale update help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version get start stop link scale update apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1980,6 +2007,124 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__apply)
+            opts="-e -r -p -x -t -o -v -q -h -V --expand-env --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wait-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2000,7 +2145,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version hosts inventory claims links help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version hosts inventory claims links help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2062,6 +2207,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2082,7 +2243,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__claims)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2141,6 +2302,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2248,7 +2425,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__hosts)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2307,6 +2484,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2330,7 +2523,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__inventory)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2389,6 +2582,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2412,7 +2621,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__get__subcmd__links)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2474,6 +2683,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2494,8 +2719,22 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__help)
-            opts="get start stop link scale update help"
+            opts="get start stop link scale update apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__ctl__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2802,7 +3041,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version put del query help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version put del query help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2864,6 +3103,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2884,7 +3139,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__del)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2951,6 +3206,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3044,7 +3315,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__put)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3114,6 +3385,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3134,7 +3421,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__link__subcmd__query)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3196,6 +3483,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3216,7 +3519,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__scale)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version actor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3278,6 +3581,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3298,7 +3617,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__scale__subcmd__actor)
-            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --annotation --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-c -a -r -p -x -t -o -v -q -h -V --count --host-id --annotations --annotation --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3317,6 +3636,14 @@ _wash() {
                     return 0
                     ;;
                 --annotation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --annotations)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3377,6 +3704,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3442,7 +3785,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__start)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor provider help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version actor provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3504,6 +3847,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3524,7 +3883,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__start__subcmd__actor)
-            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3610,6 +3969,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3686,7 +4061,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__start__subcmd__provider)
-            opts="-l -c -r -p -x -t -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-l -c -r -p -x -t -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3780,6 +4155,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3800,7 +4191,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor provider host help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version actor provider host help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3862,6 +4253,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3882,7 +4289,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__actor)
-            opts="-r -p -x -t -o -v -q -h -V --host-id --count --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-id --count --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3893,6 +4300,10 @@ _wash() {
                     return 0
                     ;;
                 --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3949,6 +4360,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4042,7 +4469,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__host)
-            opts="-r -p -x -t -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4108,6 +4535,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4128,7 +4571,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__stop__subcmd__provider)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --contract-id --host-id --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --contract-id --host-id --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4147,6 +4590,10 @@ _wash() {
                     return 0
                     ;;
                 --host-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4206,6 +4653,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4226,7 +4689,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__update)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version actor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4288,6 +4751,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4308,7 +4787,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctl__subcmd__update__subcmd__actor)
-            opts="-r -p -x -t -o -v -q -h -V --host-id --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-id --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4378,6 +4857,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4440,12 +4935,16 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version list new default edit del help"
+            opts="-o -v -q -h -V --directory --output --verbose --quiet --experimental --help --version list new default edit del help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -4462,12 +4961,16 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__default)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
+            opts="-o -v -q -h -V --directory --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -4484,12 +4987,16 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__del)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
+            opts="-o -v -q -h -V --directory --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -4506,7 +5013,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__edit)
-            opts="-e -o -v -q -h -V --editor --output --verbose --quiet --experimental --help --version"
+            opts="-e -o -v -q -h -V --editor --directory --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4517,6 +5024,10 @@ _wash() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4634,12 +5145,16 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__list)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version"
+            opts="-o -v -q -h -V --directory --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -4656,7 +5171,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ctx__subcmd__new)
-            opts="-x -o -v -q -h -V --ctl-host --ctl-port --lattice --cluster-seed --ctl-credsfile --timeout-ms --default --output --verbose --quiet --experimental --help --version"
+            opts="-i -x -o -v -q -h -V --interactive --ctl-host --ctl-port --lattice --cluster-seed --ctl-credsfile --timeout-ms --default --directory --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4687,6 +5202,10 @@ _wash() {
                     return 0
                     ;;
                 --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5048,7 +5567,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version hosts inventory claims links help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version hosts inventory claims links help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5110,6 +5629,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5130,7 +5665,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get__subcmd__claims)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5189,6 +5724,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5296,7 +5847,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get__subcmd__hosts)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5355,6 +5906,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5378,7 +5945,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get__subcmd__inventory)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5437,6 +6004,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5460,7 +6043,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__get__subcmd__links)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5522,6 +6105,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5542,7 +6141,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help)
-            opts="keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help"
+            opts="keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5710,8 +6309,22 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help__subcmd__ctl)
-            opts="get start stop link scale update"
+            opts="get start stop link scale update apply"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__ctl__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -6647,6 +7260,20 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__help__subcmd__spy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__help__subcmd__start)
             opts="actor provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -7008,7 +7635,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__link)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version put del query help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version put del query help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7070,6 +7697,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7090,7 +7733,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__link__subcmd__del)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7157,6 +7800,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7250,7 +7909,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__link__subcmd__put)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7320,6 +7979,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7340,7 +8015,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__link__subcmd__query)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7399,6 +8074,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7474,7 +8165,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__actor)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subdir --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7489,6 +8180,10 @@ _wash() {
                     return 0
                     ;;
                 --subfolder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subdir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7614,7 +8309,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__interface)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subdir --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7629,6 +8324,10 @@ _wash() {
                     return 0
                     ;;
                 --subfolder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subdir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7684,7 +8383,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__new__subcmd__provider)
-            opts="-p -t -v -d -o -h -V --git --branch --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
+            opts="-p -t -v -d -o -h -V --git --branch --subdir --subfolder --path --template-name --values --define --silent --force --favorites --no-git-init --verbose --quiet --output --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7699,6 +8398,10 @@ _wash() {
                     return 0
                     ;;
                 --subfolder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subdir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8485,8 +9188,8 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wash__subcmd__start)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor provider help"
+        wash__subcmd__spy)
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8548,6 +9251,120 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__start)
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version actor provider help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -8568,7 +9385,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__start__subcmd__actor)
-            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-c -r -p -x -t -o -v -q -h -V --count --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8654,6 +9471,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -8730,7 +9563,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__start__subcmd__provider)
-            opts="-l -c -r -p -x -t -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-l -c -r -p -x -t -o -v -q -h -V --link-name --config-json --host-id --constraint --skip-wait --wait-timeout-ms --annotation --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8824,6 +9657,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -8844,7 +9693,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__stop)
-            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version actor provider host help"
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version actor provider host help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8906,6 +9755,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -8926,7 +9791,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__stop__subcmd__actor)
-            opts="-r -p -x -t -o -v -q -h -V --host-id --count --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-id --count --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8937,6 +9802,10 @@ _wash() {
                     return 0
                     ;;
                 --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8993,6 +9862,22 @@ _wash() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -9086,7 +9971,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__stop__subcmd__host)
-            opts="-r -p -x -t -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --host-timeout --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9152,6 +10037,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -9172,7 +10073,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__stop__subcmd__provider)
-            opts="-l -r -p -x -t -o -v -q -h -V --link-name --contract-id --host-id --skip-wait --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-l -r -p -x -t -o -v -q -h -V --link-name --contract-id --host-id --skip-wait --wait-timeout-ms --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9191,6 +10092,10 @@ _wash() {
                     return 0
                     ;;
                 --host-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -9250,6 +10155,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -9270,7 +10191,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__ui)
-            opts="-r -p -x -t -o -v -q -h -V --port --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --js-domain --output --verbose --quiet --experimental --help --version"
+            opts="-r -p -x -t -o -v -q -h -V --port --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9336,6 +10257,22 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --js-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -9356,7 +10293,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__up)
-            opts="-d -x -l -o -v -q -h -V --detach --detached --nats-url --nats-host --nats-port --nats-connect-only --nats-remote-url --nats-credsfile --nats-js-domain --nats-version --rpc-host --rpc-port --ctl-host --ctl-port --prov-rpc-host --prov-rpc-port --lattice-prefix --lattice --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --max-actor-memory --wasmcloud-js-domain --allow-file-load --provider-delay --structured-log-level --log-level --enable-structured-logging --enable-ipv6 --wasmcloud-start-only --disable-wadm --wasmcloud-version --wadm-version --dashboard-port --config-service-enabled --background-host --output --verbose --quiet --experimental --help --version"
+            opts="-d -x -l -o -v -q -h -V --detach --detached --nats-url --nats-host --nats-port --nats-connect-only --nats-remote-url --nats-credsfile --nats-js-domain --nats-version --rpc-host --rpc-port --ctl-host --ctl-port --prov-rpc-host --prov-rpc-port --rpc-jwt --rpc-seed --rpc-credsfile --rpc-tls --ctl-jwt --ctl-seed --ctl-credsfile --ctl-tls --prov-rpc-jwt --prov-rpc-seed --prov-rpc-credsfile --prov-rpc-tls --tls-ca-file --lattice-prefix --lattice --lattice-replicas --ctl-topic-prefix --host-seed --cluster-seed --cluster-issuers --label --rpc-timeout-ms --allowed-insecure --allow-latest --max-actor-memory --wasmcloud-js-domain --allow-file-load --provider-delay --structured-log-level --log-level --enable-structured-logging --enable-ipv6 --wasmcloud-start-only --disable-wadm --wasmcloud-version --wadm-version --dashboard-port --config-service-enabled --background-host --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9414,6 +10351,46 @@ _wash() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --rpc-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prov-rpc-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prov-rpc-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prov-rpc-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lattice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -9423,6 +10400,14 @@ _wash() {
                     return 0
                     ;;
                 -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice-replicas)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -48,6 +48,7 @@ complete -c wash -n "__fish_wash_needs_command" -f -a "start" -d 'Start an actor
 complete -c wash -n "__fish_wash_needs_command" -f -a "stop" -d 'Stop an actor, a provider or a host (`ctl stop`)'
 complete -c wash -n "__fish_wash_needs_command" -f -a "link" -d 'Put, delete or list link definitions (`ctl link`)'
 complete -c wash -n "__fish_wash_needs_command" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
+complete -c wash -n "__fish_wash_needs_command" -f -a "spy" -d 'Watch one actor\'s invocations and replies on the lattice, live'
 complete -c wash -n "__fish_wash_needs_command" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
 complete -c wash -n "__fish_wash_needs_command" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
 complete -c wash -n "__fish_wash_needs_command" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
@@ -184,13 +185,13 @@ complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s r -l revision -d 'Revision number' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l version -d 'Version string' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l schema -d 'JSON schema of the provider\'s link configuration' -r -F
-complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l destination -d 'Output file [default: `<binary stem>.par`, `.par.gz` with `--compress`]' -r -F
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l destination -d 'Output file, used as given [default: `<binary stem>.par`, `.par.gz` with `--compress`]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s i -l issuer -d 'Issuer (account) key: a seed or a path to a seed file [env: WASH_ISSUER_KEY]' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s s -l subject -d 'Subject (service) key: a seed or a path to a seed file [env: WASH_SUBJECT_KEY]' -r
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s d -l directory -d 'Key directory [default: $WASH_KEYS, else $WASH_HOME/keys, else ~/.wash/keys]' -r -F
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l compress -d 'Gzip the archive (`.gz` is appended to a destination without it)'
+complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l compress -d 'Gzip the archive (the default name becomes `<binary stem>.par.gz`)'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l disable-keygen -d 'Fail instead of generating a key that is not found'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l verbose -d 'More logging on stderr (`--verbose` debug, twice trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand par; and __fish_seen_subcommand_from create" -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
@@ -396,7 +397,7 @@ complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcomm
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from help" -f -a "smithy" -d 'Remove wash 0.18.1\'s cached Smithy models'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from help" -f -a "downloads" -d 'Remove what wash 0.18.1\'s `up` downloaded, with its logs and pid files'
 complete -c wash -n "__fish_wash_using_subcommand drain; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wash -n "__fish_wash_using_subcommand up" -l nats-url -d 'Connect to this NATS server instead of finding or starting one (e.g. nats://10.0.0.5:4222)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l nats-url -d 'Connect to this NATS server instead of finding or starting one (e.g. nats://10.0.0.5:4222, tls://…; `nats://user:password@host:port` for a user/password server — better in `$WASH_NATS_URL` than on the command line)' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l nats-host -d 'Host of the NATS server (one is started on 127.0.0.1 or localhost when none answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l nats-port -d 'Port of the NATS server (started there when nothing answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l nats-remote-url -d 'Start the local NATS server as a leaf node of this remote (its leaf-node URL, e.g. nats-leaf://hub.example:7422 or tls://connect.ngs.global)' -r
@@ -409,7 +410,19 @@ complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-host -d 'NATS host 
 complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-port -d 'NATS port of the control interface [default: --nats-port]; must match --rpc-port' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l prov-rpc-host -d 'NATS host given to providers [default: the host\'s own NATS]' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l prov-rpc-port -d 'NATS port given to providers [default: the host\'s own NATS]' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-jwt -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-seed -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-credsfile -r -F
+complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-jwt -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-seed -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-credsfile -r -F
+complete -c wash -n "__fish_wash_using_subcommand up" -l prov-rpc-jwt -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l prov-rpc-seed -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l prov-rpc-credsfile -r -F
+complete -c wash -n "__fish_wash_using_subcommand up" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots), for the host and the providers it starts' -r -F
 complete -c wash -n "__fish_wash_using_subcommand up" -s x -l lattice -l lattice-prefix -d 'Lattice id (wash 0.18.1\'s lattice prefix)' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l lattice-replicas -d 'Replicas of the lattice\'s JetStream bucket (links, claims) when this host creates it: 3 on a three-node NATS cluster keeps them through the loss of a node' -r
+complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-topic-prefix -d 'Subject prefix of the host\'s control interface, in place of `wasmbus.ctl`' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l host-seed -d 'Host seed (SN…); a new one is generated when absent' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l cluster-seed -d 'Cluster seed (SC…) invocations are signed with; reused from the default context, else generated' -r
 complete -c wash -n "__fish_wash_using_subcommand up" -l cluster-issuers -d 'Further trusted cluster public keys (C…), comma-separated' -r
@@ -429,6 +442,9 @@ complete -c wash -n "__fish_wash_using_subcommand up" -s o -l output -d 'Output 
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand up" -s d -l detached -l detach -d 'Run in the background; `wash down` stops it'
 complete -c wash -n "__fish_wash_using_subcommand up" -l nats-connect-only -d 'Never start a NATS server: fail when none answers at --nats-host/--nats-port'
+complete -c wash -n "__fish_wash_using_subcommand up" -l rpc-tls
+complete -c wash -n "__fish_wash_using_subcommand up" -l ctl-tls
+complete -c wash -n "__fish_wash_using_subcommand up" -l prov-rpc-tls
 complete -c wash -n "__fish_wash_using_subcommand up" -l allow-latest -d 'Allow pulling OCI references tagged `latest` (or untagged)'
 complete -c wash -n "__fish_wash_using_subcommand up" -l enable-structured-logging -d 'Write the host\'s log as JSON lines'
 complete -c wash -n "__fish_wash_using_subcommand up" -l enable-ipv6 -d 'Accepted: our host reaches NATS over IPv6 or IPv4 addresses alike'
@@ -456,30 +472,35 @@ complete -c wash -n "__fish_wash_using_subcommand down" -s q -l quiet -d 'No sta
 complete -c wash -n "__fish_wash_using_subcommand down" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand down" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "start" -d 'Start an actor or a provider'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "stop" -d 'Stop an actor, a provider or a host'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "link" -d 'Put, delete or list link definitions'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
-complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -f -a "start" -d 'Start an actor or a provider'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -f -a "stop" -d 'Stop an actor, a provider or a host'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -f -a "link" -d 'Put, delete or list link definitions'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -f -a "apply" -d 'Start the actors and providers of a host manifest on a host and put its links (wash 0.x)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and not __fish_seen_subcommand_from get start stop link scale update apply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
@@ -489,6 +510,10 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -511,6 +536,10 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -531,6 +560,10 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from stop" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -552,6 +585,10 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from link" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -573,6 +610,10 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from scale" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -592,6 +633,10 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -602,12 +647,36 @@ complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -f -a "actor" -d 'Replace the module of a running actor'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from update" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l wait-timeout-ms -d 'How long to wait for each start to be reported, in milliseconds (allow for downloads)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s e -l expand-env -d 'Replace `${VAR}` and `${VAR:default}` in the manifest with environment variables first'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from apply" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start an actor or a provider'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop an actor, a provider or a host'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "link" -d 'Put, delete or list link definitions'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "scale" -d 'Set the number of instances of an actor on a host'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
+complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Start the actors and providers of a host manifest on a host and put its links (wash 0.x)'
 complete -c wash -n "__fish_wash_using_subcommand ctl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand ui" -l port -d 'Port on 127.0.0.1 to serve the dashboard on (0 picks a free one)' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
@@ -619,6 +688,10 @@ complete -c wash -n "__fish_wash_using_subcommand ui" -s x -l lattice -l lattice
 complete -c wash -n "__fish_wash_using_subcommand ui" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand ui" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand ui" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand ui" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -636,6 +709,10 @@ complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subco
 complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and not __fish_seen_subcommand_from hosts inventory claims links help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -658,6 +735,10 @@ complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from hosts" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -675,6 +756,10 @@ complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from inventory" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -692,6 +777,10 @@ complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from claims" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -709,6 +798,10 @@ complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand get; and __fish_seen_subcommand_from links" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -731,6 +824,10 @@ complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_sub
 complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and not __fish_seen_subcommand_from actor provider help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -756,6 +853,10 @@ complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcomm
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from actor" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -780,6 +881,10 @@ complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcomm
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand start; and __fish_seen_subcommand_from provider" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -801,6 +906,10 @@ complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subc
 complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -815,6 +924,7 @@ complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subc
 complete -c wash -n "__fish_wash_using_subcommand stop; and not __fish_seen_subcommand_from actor provider host help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l host-id -d 'Host the actor runs on (the only host running it when omitted)' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l count -d 'How many instances; 0 stops all [default: 0, or 1 in the wash 0.x form, as 0.x did]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l wait-timeout-ms -d 'How long to wait for the host to report the stop, in milliseconds (a provider gets its shutdown grace period first)' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
@@ -824,10 +934,14 @@ complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l skip-wait -d 'Return once the host acknowledged (what `stop` always does; accepted for wash 0.x scripts)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l skip-wait -d 'Return once the host acknowledged, without waiting for it to report the stop'
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from actor" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
@@ -836,6 +950,7 @@ complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s l -l link-name -d 'Link name of the instance' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l contract-id -d 'Contract id of the provider' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l host-id -d 'Host the provider runs on (the only host when omitted)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l wait-timeout-ms -d 'How long to wait for the host to report the stop, in milliseconds (a provider gets its shutdown grace period first)' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
@@ -845,10 +960,14 @@ complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
-complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l skip-wait -d 'Return once the host acknowledged (what `stop` always does; accepted for wash 0.x scripts)'
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l skip-wait -d 'Return once the host acknowledged, without waiting for it to report the stop'
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from provider" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
@@ -864,6 +983,10 @@ complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand stop; and __fish_seen_subcommand_from host" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -885,6 +1008,10 @@ complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subc
 complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and not __fish_seen_subcommand_from put del query help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -907,6 +1034,10 @@ complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -925,6 +1056,10 @@ complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from del" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -942,6 +1077,10 @@ complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
 complete -c wash -n "__fish_wash_using_subcommand link; and __fish_seen_subcommand_from query" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -966,6 +1105,9 @@ complete -c wash -n "__fish_wash_using_subcommand call" -s x -l lattice -l latti
 complete -c wash -n "__fish_wash_using_subcommand call" -s t -l rpc-timeout-ms -d 'How long to wait for the reply, in milliseconds [default: from the context, else 2000]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -s c -l cluster-seed -d 'Cluster seed (SC…, or a file holding it) that signs the invocation [default: from the context, where `wash up` records it]' -r
 complete -c wash -n "__fish_wash_using_subcommand call" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-user -d 'NATS user name, for a server with user/password authorization (with `--rpc-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l rpc-password -d 'The NATS user\'s password (better in `$WASH_RPC_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand call" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand call" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand call" -l test -d 'Read the reply as test results (`wasmcloud:testing` TestResults) and show each test\'s outcome'
@@ -974,6 +1116,28 @@ complete -c wash -n "__fish_wash_using_subcommand call" -s q -l quiet -d 'No sta
 complete -c wash -n "__fish_wash_using_subcommand call" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand call" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand spy" -s r -l ctl-host -d 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -s p -l ctl-port -d 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l ctl-jwt -d 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l ctl-seed -d 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l ctl-credsfile -d 'NATS credentials file (JWT and seed in one)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand spy" -s x -l lattice -l lattice-prefix -d 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -s t -l timeout-ms -d 'Timeout of one control request in milliseconds [default: from the context, else 2000]' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l auction-timeout-ms -d 'How long pings and auctions collect host answers, in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l context -d 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l ctl-user -d 'NATS user name, for a server with user/password authorization (with `--ctl-password`)' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l ctl-password -d 'The NATS user\'s password (better in `$WASH_CTL_PASSWORD` than on the command line)' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l tls-ca-file -d 'PEM file of the CA that signed the NATS server\'s TLS certificate (besides the system\'s roots)' -r -F
+complete -c wash -n "__fish_wash_using_subcommand spy" -l ctl-topic-prefix -d 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -l js-domain -d 'JetStream domain of the lattice\'s NATS (wash 0.18.1 read links and claims from the lattice\'s bucket there). Accepted; not needed: this wash asks the hosts for links and claims' -r
+complete -c wash -n "__fish_wash_using_subcommand spy" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
+json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand spy" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
+complete -c wash -n "__fish_wash_using_subcommand spy" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
+complete -c wash -n "__fish_wash_using_subcommand spy" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
+complete -c wash -n "__fish_wash_using_subcommand spy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wash -n "__fish_wash_using_subcommand spy" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -l directory -d 'The folder holding the contexts [default: ~/.wash/contexts] (wash 0.18.1\'s flag; `wash ctl` and `wash call` still read ~/.wash/contexts, or take `--context FILE`)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -985,8 +1149,9 @@ complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subco
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "new" -d 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "default" -d 'Make a context the default, or show the default when no name is given'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "edit" -d 'Edit a context (the default one when no name is given) in a text editor'
-complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "del" -d 'Delete a context'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "del" -d 'Delete a context (without a name, asks which one at a terminal)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and not __fish_seen_subcommand_from list new default edit del help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -l directory -d 'The folder holding the contexts [default: ~/.wash/contexts] (wash 0.18.1\'s flag; `wash ctl` and `wash call` still read ~/.wash/contexts, or take `--context FILE`)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -1000,14 +1165,17 @@ complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l cluster-seed -d 'Cluster seed (SC…) that signs `wash call` invocations' -r
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l ctl-credsfile -d 'NATS credentials file' -r -F
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l timeout-ms -d 'Request timeout in milliseconds' -r
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l directory -d 'The folder holding the contexts [default: ~/.wash/contexts] (wash 0.18.1\'s flag; `wash ctl` and `wash call` still read ~/.wash/contexts, or take `--context FILE`)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s i -l interactive -d 'Ask for each setting at the terminal, the flags\' values offered as defaults'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l default -d 'Also make it the default context'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s q -l quiet -d 'No status or progress lines on stderr; results and errors are still printed'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -l directory -d 'The folder holding the contexts [default: ~/.wash/contexts] (wash 0.18.1\'s flag; `wash ctl` and `wash call` still read ~/.wash/contexts, or take `--context FILE`)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -1016,6 +1184,7 @@ complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from default" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s e -l editor -d 'Editor command [default: $EDITOR]' -r
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -l directory -d 'The folder holding the contexts [default: ~/.wash/contexts] (wash 0.18.1\'s flag; `wash ctl` and `wash call` still read ~/.wash/contexts, or take `--context FILE`)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -1023,6 +1192,7 @@ complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -l directory -d 'The folder holding the contexts [default: ~/.wash/contexts] (wash 0.18.1\'s flag; `wash ctl` and `wash call` still read ~/.wash/contexts, or take `--context FILE`)' -r -F
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from del" -s v -l verbose -d 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set'
@@ -1034,7 +1204,7 @@ complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "default" -d 'Make a context the default, or show the default when no name is given'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Edit a context (the default one when no name is given) in a text editor'
-complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete a context'
+complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete a context (without a name, asks which one at a terminal)'
 complete -c wash -n "__fish_wash_using_subcommand ctx; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -s o -l output -d 'Output format: `text` for people, `json` for scripts (one object on stdout)' -r -f -a "text\t'Human-readable text'
 json\t'One JSON object on stdout'"
@@ -1049,7 +1219,7 @@ complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subco
 complete -c wash -n "__fish_wash_using_subcommand new; and not __fish_seen_subcommand_from actor provider interface help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l branch -d 'The branch or tag of `--git`' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -l subfolder -l subdir -d 'The sub-folder of `--git` or `--path` that holds the template' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s p -l path -d 'Take the template from this local folder' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
@@ -1067,7 +1237,7 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from actor" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l branch -d 'The branch or tag of `--git`' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -l subfolder -l subdir -d 'The sub-folder of `--git` or `--path` that holds the template' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s p -l path -d 'Take the template from this local folder' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
@@ -1085,7 +1255,7 @@ complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcomman
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from provider" -s V -l version -d 'Print version'
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l git -d 'Take the template from this git repository (cloned with `git`)' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l branch -d 'The branch or tag of `--git`' -r
-complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l subfolder -d 'The sub-folder of `--git` or `--path` that holds the template' -r
+complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -l subfolder -l subdir -d 'The sub-folder of `--git` or `--path` that holds the template' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s p -l path -d 'Take the template from this local folder' -r -F
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s t -l template-name -d 'A template by name: a built-in one or a favorite from ~/.wash/favorites.toml' -r
 complete -c wash -n "__fish_wash_using_subcommand new; and __fish_seen_subcommand_from interface" -s v -l values -d 'A TOML file of placeholder values (a `[values]` table)' -r -F
@@ -1155,31 +1325,32 @@ complete -c wash -n "__fish_wash_using_subcommand completions" -s q -l quiet -d 
 complete -c wash -n "__fish_wash_using_subcommand completions" -l experimental -d 'wash 0.18.1\'s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wash -n "__fish_wash_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "push" -d 'Push an actor module or provider archive to an OCI registry (`reg push`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "pull" -d 'Pull an artifact from an OCI registry into a file (`reg pull`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "inspect" -d 'Show a module\'s claims or a provider archive\'s contents (told apart by content)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "drain" -d 'Empty local caches, ours and wash 0.18.1\'s (`wash drain all`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "down" -d 'Stop what `wash up` started'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "ui" -d 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links (`ctl get`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "start" -d 'Start an actor or a provider (`ctl start`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "stop" -d 'Stop an actor, a provider or a host (`ctl stop`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "link" -d 'Put, delete or list link definitions (`ctl link`)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "gen" -d 'Generate Rust bindings from Smithy models (codegen.toml)'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "validate" -d 'Check Smithy models and print every error with its line and column'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "lint" -d 'Report style issues in Smithy models: naming conventions, unwelcome terms'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "completions" -d 'Print or write shell completion scripts'
-complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call ctx new build gen validate lint completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "keys" -d 'Generate nkeys and read the key store'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "claims" -d 'Sign actors, inspect their claims, make tokens'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "par" -d 'Create, inspect and extend provider archives'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "reg" -d 'Push and pull actors and provider archives to and from OCI registries'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "push" -d 'Push an actor module or provider archive to an OCI registry (`reg push`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "pull" -d 'Pull an artifact from an OCI registry into a file (`reg pull`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "inspect" -d 'Show a module\'s claims or a provider archive\'s contents (told apart by content)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "drain" -d 'Empty local caches, ours and wash 0.18.1\'s (`wash drain all`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "up" -d 'Start a local lattice: NATS (unless one answers) and a host'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "down" -d 'Stop what `wash up` started'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "ctl" -d 'Drive the lattice: inventory, start/stop actors and providers, links'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "ui" -d 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "get" -d 'Query the lattice: hosts, a host\'s inventory, claims, links (`ctl get`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "start" -d 'Start an actor or a provider (`ctl start`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "stop" -d 'Stop an actor, a provider or a host (`ctl stop`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "link" -d 'Put, delete or list link definitions (`ctl link`)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "call" -d 'Invoke an operation of a running actor (JSON in, JSON out)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "spy" -d 'Watch one actor\'s invocations and replies on the lattice, live'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "ctx" -d 'Manage contexts: named lattice connection settings, one of them the default'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "new" -d 'Scaffold an actor, provider or interface project from a template'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "build" -d 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "gen" -d 'Generate Rust bindings from Smithy models (codegen.toml)'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "validate" -d 'Check Smithy models and print every error with its line and column'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "lint" -d 'Report style issues in Smithy models: naming conventions, unwelcome terms'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "completions" -d 'Print or write shell completion scripts'
+complete -c wash -n "__fish_wash_using_subcommand help; and not __fish_seen_subcommand_from keys claims par reg push pull inspect drain up down ctl ui get start stop link call spy ctx new build gen validate lint completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "gen" -d 'Generate a key pair and print its public key and seed (nothing is written)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "get" -d 'Print the seed stored under a name'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the names of the stored keys'
@@ -1205,6 +1376,7 @@ complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "link" -d 'Put, delete or list link definitions'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "scale" -d 'Set the number of instances of an actor on a host'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "update" -d 'Live-update a running actor to a new module (same actor key, e.g. a new revision)'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctl" -f -a "apply" -d 'Start the actors and providers of a host manifest on a host and put its links (wash 0.x)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "hosts" -d 'Every host that answers a ping'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "inventory" -d 'What runs on a host (the only host when none is given)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "claims" -d 'Claims of every actor and provider seen by the lattice'
@@ -1221,7 +1393,7 @@ complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcomma
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "new" -d 'Create a context (control and RPC settings alike; `wash ctx edit` changes them separately)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "default" -d 'Make a context the default, or show the default when no name is given'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "edit" -d 'Edit a context (the default one when no name is given) in a text editor'
-complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "del" -d 'Delete a context'
+complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from ctx" -f -a "del" -d 'Delete a context (without a name, asks which one at a terminal)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "actor" -d 'A WebAssembly actor (built-in template: a hello-world HTTP actor)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "provider" -d 'A native capability provider (built-in template: a factorial provider on the 0.x SDK)'
 complete -c wash -n "__fish_wash_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "interface" -d 'A Smithy interface and the Rust crate of its bindings'

@@ -103,10 +103,12 @@ impl GlobalArgs {
     pub fn init_tracing(&self, host: Option<HostLogging>) {
         use tracing_subscriber::EnvFilter;
         let host = host.unwrap_or_default();
+        // The NATS client logs its own connection errors; wash reports them itself, with what to do,
+        // so they are left out unless asked for (`-vv`, `RUST_LOG`).
         let default = match (self.verbose, &host.level) {
             (0, Some(level)) => level.as_str(),
-            (0, None) => "warn",
-            (1, _) => "wash=debug,info",
+            (0, None) => "warn,async_nats=off",
+            (1, _) => "wash=debug,info,async_nats=warn",
             _ => "trace",
         };
         let filter = EnvFilter::try_from_default_env()

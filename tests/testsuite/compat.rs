@@ -546,7 +546,7 @@ fn ctl_reads_the_0x_credential_variables() {
     let port = nats.port.to_string();
     let home = tempfile::tempdir().expect("home");
     let refused = ctl_get_hosts_with(home.path(), &[("WASMCLOUD_CTL_PORT", &port)]);
-    assert!(refused.contains("refused the connection"), "{refused}");
+    assert!(refused.contains("requires credentials"), "{refused}");
     for seed_var in ["WASMCLOUD_CTL_SEED", "WASH_CTL_SEED"] {
         let err = ctl_get_hosts_with(
             home.path(),
