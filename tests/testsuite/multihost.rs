@@ -166,6 +166,44 @@ fn an_actor_on_one_host_counts_through_providers_on_another() {
         "every request counted once"
     );
 
+    // The actor on host 2 as well; a command that needs one host says which ones it found; with
+    // host 1 stopped, host 2 keeps counting.
+    let scaled = lattice.wash_json(&[
+        "ctl",
+        "scale",
+        "actor",
+        &second.host_id,
+        &actor,
+        path_str(&signed),
+        "-c",
+        "1",
+    ]);
+    assert_eq!(scaled["instances"], 1, "{scaled}");
+    let ambiguous = wash()
+        .in_home(lattice.home.path())
+        .args(["ctl", "get", "inventory", "-o", "json"])
+        .run()
+        .assert_code(1);
+    let error = ambiguous.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        error.contains(&lattice.host_id) && error.contains(&second.host_id),
+        "the error names the hosts it found: {error}"
+    );
+    lattice.wash_json(&["ctl", "stop", "host", &lattice.host_id]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while host_ids(&lattice) != BTreeSet::from([second.host_id.clone()]) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "host 1 is still listed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(counter(port), 1001, "host 2 serves on");
+    assert_eq!(counter(port), 1002);
+
     let impossible = wash()
         .in_home(lattice.home.path())
         .args([
