@@ -166,6 +166,29 @@ fn an_actor_on_one_host_counts_through_providers_on_another() {
         "every request counted once"
     );
 
+    // The dashboard shows both hosts.
+    let (_ui, ui_port) = crate::ui::start_ui(&lattice);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let view: Value = wash_test_support::http_get(ui_port, "/api/view")
+            .and_then(|reply| serde_json::from_slice(&reply.body).ok())
+            .unwrap_or_default();
+        let shown: BTreeSet<String> = view["hosts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h["id"].as_str().map(str::to_owned))
+            .collect();
+        if shown == BTreeSet::from([lattice.host_id.clone(), second.host_id.clone()]) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dashboard shows {view}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
     // The actor on host 2 as well; a command that needs one host says which ones it found; with
     // host 1 stopped, host 2 keeps counting.
     let scaled = lattice.wash_json(&[

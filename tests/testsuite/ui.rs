@@ -131,7 +131,7 @@ fn clear_screenshot_dir() {
 }
 
 /// Starts `wash ui` on a free port in the lattice's home and waits until it serves the page.
-fn start_ui(lattice: &Lattice) -> (WashChild, u16) {
+pub(crate) fn start_ui(lattice: &Lattice) -> (WashChild, u16) {
     let port = free_port();
     let mut ui = wash()
         .in_home(lattice.home.path())
