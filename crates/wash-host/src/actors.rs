@@ -14,6 +14,9 @@ use crate::claims::ActorIdentity;
 use crate::host::Lattice;
 use crate::runtime::{ActorModule, HostCall, HostCallFuture, HostCalls};
 
+/// The fewest warm instances an actor keeps between calls (see `ActorModule::call`).
+const WARM_IDLE_FLOOR: usize = 8;
+
 /// One actor running on this host: its module, claims, instances and lattice subscription.
 pub(crate) struct RunningActor {
     pub(crate) identity: ActorIdentity,
@@ -404,9 +407,12 @@ async fn handle_invocation(
         lattice: lattice.clone(),
     });
     let key: Arc<str> = Arc::from(actor.identity.public_key.as_str());
+    // Warm instances kept: the actor's scale, and never fewer than WARM_IDLE_FLOOR, so concurrent
+    // calls to an actor at scale 1 do not each pay for a new instance.
+    let keep_idle = actor.instance_count().max(WARM_IDLE_FLOOR);
     match actor
         .module()
-        .call(key, host, &invocation.operation, invocation.msg)
+        .call(key, host, &invocation.operation, invocation.msg, keep_idle)
         .await
     {
         Ok(msg) => lattice.chunks.respond(&id, msg).await,

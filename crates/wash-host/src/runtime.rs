@@ -1,5 +1,7 @@
 //! The wasmbus actor runtime on wasmtime: one engine per host, each module compiled once into an
-//! `InstancePre`, a fresh instance (from the pooling allocator) per call, and the wasmbus guest ABI
+//! `InstancePre`, warm instances kept between calls as wasmCloud 0.x hosts kept them (an actor's
+//! globals live on from call to call; an instance that trapped, timed out or ran out of memory is
+//! dropped and the next call gets a fresh one), and the wasmbus guest ABI
 //! (`__guest_call` in, `__host_call` out) under both import modules `wasmbus` and `wapc`, plus the
 //! minimal WASI preview 1 of [`crate::wasi`] for actors built for a WASI target (Go `wasip1`).
 
@@ -10,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{
     Caller, Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module,
-    PoolingAllocationConfig, Store, UpdateDeadline,
+    PoolingAllocationConfig, Store, TypedFunc, UpdateDeadline,
 };
 
 use crate::limits::{human_bytes, DeadlineExceeded, MemoryLimiter};
@@ -119,6 +121,9 @@ pub struct ActorRuntime {
     engine: Engine,
     linker: Arc<Linker<CallState>>,
     config: RuntimeConfig,
+    /// Idle warm instances across every actor: at most half the pooling allocator's slots, so
+    /// calls always find slots for new instances.
+    idle: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl std::fmt::Debug for ActorRuntime {
@@ -187,6 +192,7 @@ impl ActorRuntime {
             engine,
             linker: Arc::new(linker),
             config,
+            idle: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         })
     }
 
@@ -212,6 +218,7 @@ impl ActorRuntime {
             pre,
             runtime: self.clone(),
             init_exports,
+            warm: Arc::new(std::sync::Mutex::new(Vec::new())),
         })
     }
 }
@@ -246,12 +253,73 @@ fn start_epoch_ticker(engine: &Engine, spawn: SpawnTicker) -> wasmtime::Result<(
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// A compiled actor, ready to be instantiated for each call.
+/// A compiled actor and its warm instances. Clones share the instances.
 #[derive(Clone)]
 pub struct ActorModule {
     pre: InstancePre<CallState>,
     runtime: ActorRuntime,
     init_exports: Vec<&'static str>,
+    /// Idle instances, the most recently used last (it is taken first: sequential calls land on one
+    /// instance, as in a 0.x host).
+    warm: Arc<std::sync::Mutex<Vec<IdleInstance>>>,
+}
+
+/// A warm instance in a pool, counted in the runtime's idle total while it is there.
+struct IdleInstance {
+    instance: Option<WarmInstance>,
+    idle: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl IdleInstance {
+    /// Counts `instance` as idle if the runtime's budget allows; `None` when it does not.
+    fn admit(instance: WarmInstance, runtime: &ActorRuntime) -> Option<Self> {
+        use std::sync::atomic::Ordering;
+        let budget = (runtime.config.max_instances as usize / 2).max(1);
+        runtime
+            .idle
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < budget).then_some(n + 1)
+            })
+            .ok()?;
+        Some(Self {
+            instance: Some(instance),
+            idle: runtime.idle.clone(),
+        })
+    }
+
+    /// Takes the instance out of the pool (it no longer counts as idle).
+    fn take(mut self) -> Option<WarmInstance> {
+        self.instance.take()
+    }
+}
+
+impl Drop for IdleInstance {
+    fn drop(&mut self) {
+        self.idle.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// An instance between calls: its store (linear memory, globals) and its entry point.
+struct WarmInstance {
+    store: Store<CallState>,
+    guest_call: TypedFunc<(i32, i32), i32>,
+}
+
+/// The outbound-call router of an idle instance: between calls there is nobody to call for.
+struct Idle;
+
+impl HostCalls for Idle {
+    fn host_call(&self, _call: HostCall) -> HostCallFuture {
+        Box::pin(async { Err("no call is in progress".to_owned()) })
+    }
+}
+
+/// How a call ended for the instance that ran it.
+enum Fate {
+    /// Healthy: it may serve the next call.
+    Keep(WarmInstance),
+    /// Trapped, timed out or out of memory: dropped.
+    Drop,
 }
 
 impl std::fmt::Debug for ActorModule {
@@ -263,21 +331,67 @@ impl std::fmt::Debug for ActorModule {
 }
 
 impl ActorModule {
-    /// Runs `operation` with `payload` in a fresh instance; `actor` is the caller identity used for
-    /// outbound calls, served by `host`.
+    /// Runs `operation` with `payload` in a warm instance (a new one when none is idle); `actor` is
+    /// the caller identity used for outbound calls, served by `host`. At most `keep_idle` instances
+    /// stay warm after the call (the actor's scale, or more under concurrent calls).
     pub async fn call(
         &self,
         actor: Arc<str>,
         host: Arc<dyn HostCalls>,
         operation: &str,
         payload: Vec<u8>,
+        keep_idle: usize,
     ) -> Result<Vec<u8>, ActorCallError> {
         let timeout = self.runtime.config.call_timeout;
-        match tokio::time::timeout(timeout, self.call_inner(actor, host, operation, payload)).await
-        {
-            Ok(result) => result,
-            Err(_) => Err(ActorCallError::Timeout(timeout)),
+        // A call cut off here drops its instance with the future: it is never reused.
+        let (result, fate) =
+            match tokio::time::timeout(timeout, self.call_inner(actor, host, operation, payload))
+                .await
+            {
+                Ok(done) => done,
+                Err(_) => return Err(ActorCallError::Timeout(timeout)),
+            };
+        if let Fate::Keep(instance) = fate {
+            let mut warm = self.warm.lock().unwrap_or_else(|e| e.into_inner());
+            if warm.len() < keep_idle.max(1) {
+                warm.extend(IdleInstance::admit(instance, &self.runtime));
+            }
         }
+        result
+    }
+
+    /// A new instance: instantiated, its init exports run (WASI reactors' `_initialize`).
+    async fn instantiate(&self, state: CallState) -> Result<WarmInstance, ActorCallError> {
+        let timeout = self.runtime.config.call_timeout;
+        let mut store = Store::new(&self.runtime.engine, state);
+        store.limiter(|state| &mut state.limits);
+        // At every tick the guest yields its thread to other tasks (a loop must not hold a worker
+        // until its deadline), and past the deadline of the current call it is stopped with a trap.
+        store.epoch_deadline_callback(move |store| {
+            if Instant::now() >= store.data().deadline {
+                Err(DeadlineExceeded(timeout).into())
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        store.set_epoch_deadline(1);
+        let instance = match self.pre.instantiate_async(&mut store).await {
+            Ok(instance) => instance,
+            Err(e) => return Err(ActorCallError::Instantiate(format!("{e:#}"))),
+        };
+        for name in &self.init_exports {
+            let init = match instance.get_typed_func::<(), ()>(&mut store, name) {
+                Ok(init) => init,
+                Err(e) => return Err(ActorCallError::Instantiate(format!("`{name}`: {e:#}"))),
+            };
+            if let Err(err) = init.call_async(&mut store, ()).await {
+                return Err(trap(err, &store.data().limits));
+            }
+        }
+        let guest_call = instance
+            .get_typed_func::<(i32, i32), i32>(&mut store, "__guest_call")
+            .map_err(|e| ActorCallError::Instantiate(format!("`__guest_call`: {e:#}")))?;
+        Ok(WarmInstance { store, guest_call })
     }
 
     async fn call_inner(
@@ -286,8 +400,7 @@ impl ActorModule {
         host: Arc<dyn HostCalls>,
         operation: &str,
         payload: Vec<u8>,
-    ) -> Result<Vec<u8>, ActorCallError> {
-        let limits = MemoryLimiter::new(self.runtime.config.max_memory_bytes);
+    ) -> (Result<Vec<u8>, ActorCallError>, Fate) {
         let timeout = self.runtime.config.call_timeout;
         let op_len = operation.len();
         let msg_len = payload.len();
@@ -300,46 +413,37 @@ impl ActorModule {
             host_error: None,
             actor,
             host,
-            limits,
+            limits: MemoryLimiter::new(self.runtime.config.max_memory_bytes),
             deadline: Instant::now() + timeout,
         };
-        let mut store = Store::new(&self.runtime.engine, state);
-        store.limiter(|state| &mut state.limits);
-        // At every tick the guest yields its thread to other tasks (a loop must not hold a worker
-        // until its deadline), and past the deadline it is stopped with a trap.
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |store| {
-            if Instant::now() >= store.data().deadline {
-                Err(DeadlineExceeded(timeout).into())
-            } else {
-                Ok(UpdateDeadline::Yield(1))
+        let idle = self
+            .warm
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .and_then(IdleInstance::take);
+        let mut instance = match idle {
+            Some(mut instance) => {
+                // The warm instance takes this call's state; what the last call left is dropped.
+                *instance.store.data_mut() = state;
+                instance.store.set_epoch_deadline(1);
+                instance
             }
-        });
-        let instance = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| ActorCallError::Instantiate(format!("{e:#}")))?;
-        for name in &self.init_exports {
-            let init = instance
-                .get_typed_func::<(), ()>(&mut store, name)
-                .map_err(|e| ActorCallError::Instantiate(format!("`{name}`: {e:#}")))?;
-            if let Err(err) = init.call_async(&mut store, ()).await {
-                return Err(trap(err, &store.data().limits));
-            }
-        }
-        let guest_call = instance
-            .get_typed_func::<(i32, i32), i32>(&mut store, "__guest_call")
-            .map_err(|e| ActorCallError::Instantiate(format!("`__guest_call`: {e:#}")))?;
-        let status = match guest_call
-            .call_async(&mut store, (len_i32(op_len), len_i32(msg_len)))
-            .await
-        {
-            Ok(status) => status,
-            Err(err) => return Err(trap(err, &store.data().limits)),
+            None => match self.instantiate(state).await {
+                Ok(instance) => instance,
+                Err(error) => return (Err(error), Fate::Drop),
+            },
         };
-        let state = store.data_mut();
-        if status == 1 {
+        let called = instance
+            .guest_call
+            .call_async(&mut instance.store, (len_i32(op_len), len_i32(msg_len)))
+            .await;
+        let status = match called {
+            Ok(status) => status,
+            Err(err) => return (Err(trap(err, &instance.store.data().limits)), Fate::Drop),
+        };
+        let state = instance.store.data_mut();
+        let result = if status == 1 {
             Ok(state.guest_response.take().unwrap_or_default())
         } else {
             Err(ActorCallError::Guest(
@@ -348,7 +452,15 @@ impl ActorModule {
                     .take()
                     .unwrap_or_else(|| "actor call failed without an error message".into()),
             ))
-        }
+        };
+        // Nothing of this call stays alive in the idle instance: payloads, and the router (which
+        // holds the host).
+        state.operation = Vec::new();
+        state.payload = Vec::new();
+        state.host_response = None;
+        state.host_error = None;
+        state.host = Arc::new(Idle);
+        (result, Fate::Keep(instance))
     }
 }
 

@@ -131,3 +131,62 @@ async fn growing_past_the_memory_limit_traps_clearly_while_others_serve() {
     let (next, _) = call_in_time(&lattice, &hostile, "/").await;
     assert_eq!(next.expect("the next call works").body, b"ok");
 }
+
+/// The body of a `hostile` answer that counts calls (`/calls`, `/hold/<ms>`).
+fn count(answer: Result<HttpResponse, String>) -> u64 {
+    let response = answer.expect("the call succeeds");
+    assert_eq!(response.status_code, 200);
+    String::from_utf8_lossy(&response.body)
+        .parse()
+        .expect("a count")
+}
+
+/// Warm instances, as wasmCloud 0.x hosts kept them: sequential calls reach one instance, whose
+/// global counts 1, 2, 3; after a trap the next call gets a fresh instance (the count starts again);
+/// four calls at once run in four instances (each fresh one answers 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warm_instances_keep_globals_until_they_trap() {
+    let (lattice, hostile, _echo) = lattice_with_hostile_and_echo(|_| {}).await;
+    for expected in 1..=3 {
+        let (answer, _) = call_in_time(&lattice, &hostile, "/calls").await;
+        assert_eq!(
+            count(answer),
+            expected,
+            "one warm instance serves them in turn"
+        );
+    }
+    let (trapped, _) = call_in_time(&lattice, &hostile, "/trap").await;
+    let error = trapped.expect_err("the trap is the call's error");
+    assert!(error.contains("trapped"), "{error}");
+    let (answer, _) = call_in_time(&lattice, &hostile, "/calls").await;
+    assert_eq!(
+        count(answer),
+        1,
+        "the trapped instance was replaced by a fresh one"
+    );
+
+    // The warm instance traps too; then four long calls at once.
+    let (_, _) = call_in_time(&lattice, &hostile, "/trap").await;
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let lattice = lattice.clone();
+            let hostile = hostile.clone();
+            tokio::spawn(async move { call_in_time(&lattice, &hostile, "/hold/300").await })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for call in calls {
+        counts.push(count(call.await.expect("task").0));
+    }
+    assert_eq!(
+        counts,
+        [1, 1, 1, 1],
+        "each concurrent call had an instance of its own"
+    );
+    let (answer, _) = call_in_time(&lattice, &hostile, "/calls").await;
+    assert_eq!(
+        count(answer),
+        2,
+        "a warm instance from the concurrent calls serves the next one"
+    );
+}

@@ -277,7 +277,7 @@ async fn run(module: &ActorModule, payload: Vec<u8>) -> (Result<Vec<u8>, ActorCa
     let host: Arc<dyn HostCalls> = Arc::new(NoHost);
     let actor: Arc<str> = Arc::from("MFUZZ");
     let _ = LARGEST.try_with(|largest| largest.set(0));
-    let result = module.call(actor, host, "f", payload).await;
+    let result = module.call(actor, host, "f", payload, 1).await;
     (result, LARGEST.with(Cell::get))
 }
 
