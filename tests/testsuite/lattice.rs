@@ -235,11 +235,20 @@ pub(crate) fn count_sequential_then_concurrent(port: u16, concurrent: usize, thr
     for expected in 2..=100 {
         assert_eq!(counter(port), expected);
     }
+    let last = 100 + i64::try_from(concurrent).expect("small count");
+    assert_eq!(
+        concurrent_counts(port, concurrent, threads),
+        (101..=last).collect::<Vec<_>>()
+    );
+}
+
+/// `requests` GETs spread over `threads` threads; the counts they got, sorted.
+pub(crate) fn concurrent_counts(port: u16, requests: usize, threads: usize) -> Vec<i64> {
     let mut all: Vec<i64> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|worker| {
                 scope.spawn(move || {
-                    let share = concurrent / threads + usize::from(worker < concurrent % threads);
+                    let share = requests / threads + usize::from(worker < requests % threads);
                     (0..share).map(|_| counter(port)).collect::<Vec<_>>()
                 })
             })
@@ -250,8 +259,7 @@ pub(crate) fn count_sequential_then_concurrent(port: u16, concurrent: usize, thr
             .collect()
     });
     all.sort_unstable();
-    let last = 100 + i64::try_from(concurrent).expect("small count");
-    assert_eq!(all, (101..=last).collect::<Vec<_>>());
+    all
 }
 
 /// kvcounter linked to httpserver and kv-nats (the embedded default) counts every request exactly once.

@@ -96,70 +96,33 @@ fn an_actor_on_one_host_counts_through_providers_on_another() {
         BTreeSet::from([lattice.host_id.clone(), second.host_id.clone()])
     );
 
-    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
-    let started = lattice.wash_json(&[
-        "ctl",
-        "start",
-        "actor",
-        path_str(&signed),
-        "-c",
-        "role=actors",
-    ]);
-    assert_eq!(started["host_id"], lattice.host_id.as_str(), "{started}");
-    let actor = started["actor_id"].as_str().expect("actor id").to_owned();
-
     let redis = RedisServer::start();
-    let mut providers = Vec::new();
-    for (binary, contract) in [
-        ("httpserver", "wasmcloud:httpserver"),
-        ("kv-redis", "wasmcloud:keyvalue"),
-    ] {
-        let archive = lattice.pack_provider(binary, contract);
-        let started = lattice.wash_json(&[
-            "ctl",
-            "start",
-            "provider",
-            path_str(&archive),
-            "--constraint",
-            "role=providers",
-        ]);
-        assert_eq!(started["host_id"], second.host_id.as_str(), "{started}");
-        providers.push(started["provider_id"].as_str().expect("id").to_owned());
-    }
+    let Split {
+        actor,
+        signed,
+        actor_host,
+        provider_hosts,
+        port,
+    } = split_demo(
+        &lattice,
+        &redis,
+        &["-c", "role=actors"],
+        &["--constraint", "role=providers"],
+    );
+    assert_eq!(
+        actor_host, lattice.host_id,
+        "the auction placed the actor by label"
+    );
+    assert_eq!(
+        provider_hosts,
+        [second.host_id.clone(), second.host_id.clone()]
+    );
     let (actors_1, providers_1) = inventory_ids(&lattice, &lattice.host_id);
     let (actors_2, providers_2) = inventory_ids(&lattice, &second.host_id);
     assert_eq!((actors_1, providers_1.len()), (vec![actor.clone()], 0));
     assert_eq!((actors_2.len(), providers_2.len()), (0, 2));
 
-    let port = free_port();
-    lattice.link(
-        &actor,
-        &providers[0],
-        "wasmcloud:httpserver",
-        &[&format!("PORT={port}")],
-    );
-    lattice.link(
-        &actor,
-        &providers[1],
-        "wasmcloud:keyvalue",
-        &[&format!("URL={}", redis.url())],
-    );
-    assert_eq!(first_count(port), 1);
-    let mut counts: Vec<i64> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..32)
-            .map(|worker| {
-                scope.spawn(move || {
-                    let share = 999 / 32 + usize::from(worker < 999 % 32);
-                    (0..share).map(|_| counter(port)).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("worker"))
-            .collect()
-    });
-    counts.sort_unstable();
+    let counts = crate::lattice::concurrent_counts(port, 999, 32);
     assert_eq!(
         counts,
         (2..=1000).collect::<Vec<i64>>(),
@@ -246,39 +209,40 @@ fn an_actor_on_one_host_counts_through_providers_on_another() {
     assert!(error.contains("role=databases"), "{error}");
 }
 
-/// Starts kvcounter on `actor_host` and httpserver + kv-redis on `provider_host` (by host id), links
-/// them; returns (actor id, HTTP port) once it counts 1.
+/// What [`split_demo`] started: the actor, where each piece runs, and the port kvcounter counts on.
+struct Split {
+    actor: String,
+    signed: std::path::PathBuf,
+    actor_host: String,
+    provider_hosts: Vec<String>,
+    port: u16,
+}
+
+/// Starts kvcounter placed by `actor_placement` (`--host-id ID`, or `-c KEY=VALUE` for the auction) and
+/// httpserver + kv-redis placed by `provider_placement`, links them, and waits until it counts 1.
 fn split_demo(
     lattice: &Lattice,
     redis: &RedisServer,
-    actor_host: &str,
-    provider_host: &str,
-) -> (String, u16) {
+    actor_placement: &[&str],
+    provider_placement: &[&str],
+) -> Split {
     let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
-    let started = lattice.wash_json(&[
-        "ctl",
-        "start",
-        "actor",
-        path_str(&signed),
-        "--host-id",
-        actor_host,
-    ]);
+    let mut args = vec!["ctl", "start", "actor", path_str(&signed)];
+    args.extend_from_slice(actor_placement);
+    let started = lattice.wash_json(&args);
     let actor = started["actor_id"].as_str().expect("actor id").to_owned();
-    let mut providers = Vec::new();
+    let actor_host = started["host_id"].as_str().expect("host id").to_owned();
+    let (mut providers, mut provider_hosts) = (Vec::new(), Vec::new());
     for (binary, contract) in [
         ("httpserver", "wasmcloud:httpserver"),
         ("kv-redis", "wasmcloud:keyvalue"),
     ] {
         let archive = lattice.pack_provider(binary, contract);
-        let started = lattice.wash_json(&[
-            "ctl",
-            "start",
-            "provider",
-            path_str(&archive),
-            "--host-id",
-            provider_host,
-        ]);
+        let mut args = vec!["ctl", "start", "provider", path_str(&archive)];
+        args.extend_from_slice(provider_placement);
+        let started = lattice.wash_json(&args);
         providers.push(started["provider_id"].as_str().expect("id").to_owned());
+        provider_hosts.push(started["host_id"].as_str().expect("host id").to_owned());
     }
     let port = free_port();
     lattice.link(
@@ -294,7 +258,13 @@ fn split_demo(
         &[&format!("URL={}", redis.url())],
     );
     assert_eq!(first_count(port), 1);
-    (actor, port)
+    Split {
+        actor,
+        signed,
+        actor_host,
+        provider_hosts,
+        port,
+    }
 }
 
 /// A three-node NATS cluster (routes, JetStream clustered, the lattice bucket at 3 replicas), two
@@ -312,7 +282,13 @@ fn a_three_node_cluster_survives_losing_a_node() {
     let second = SecondHost::join_with(&lattice, &["--nats-url", &urls], &[]);
     assert_eq!(bucket_replicas(&cluster.nodes[0].url()), 3);
     let redis = RedisServer::start();
-    let (_actor, port) = split_demo(&lattice, &redis, &lattice.host_id.clone(), &second.host_id);
+    let host_1 = lattice.host_id.clone();
+    let Split { port, .. } = split_demo(
+        &lattice,
+        &redis,
+        &["--host-id", &host_1],
+        &["--host-id", &second.host_id],
+    );
 
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (answers, failures) = std::thread::scope(|scope| {
@@ -418,7 +394,12 @@ fn a_host_on_a_leaf_node_serves_the_lattice() {
         BTreeSet::from([lattice.host_id.clone(), leaf.host_id.clone()])
     );
     let redis = RedisServer::start();
-    let (actor, port) = split_demo(&lattice, &redis, &leaf.host_id, &lattice.host_id);
+    let Split { actor, port, .. } = split_demo(
+        &lattice,
+        &redis,
+        &["--host-id", &leaf.host_id],
+        &["--host-id", &lattice.host_id],
+    );
     assert_eq!(counter(port), 2);
     let (actors_on_leaf, _) = inventory_ids(&lattice, &leaf.host_id);
     assert_eq!(actors_on_leaf, vec![actor]);

@@ -86,6 +86,18 @@ async fn start_provider(
     started
 }
 
+/// Puts the keyvalue link of `actor` to `provider` and checks the host accepted it.
+async fn link_keyvalue(lattice: &Lattice, actor: &str, provider: &str) {
+    let ack = lattice
+        .ctl(
+            "linkdefs.put",
+            json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
+                   "contract_id": KEYVALUE, "values": {}}),
+        )
+        .await;
+    assert_eq!(ack["accepted"], true, "{ack}");
+}
+
 /// The next event of one of `names` within 30 s.
 async fn next_event(events: &mut async_nats::Subscriber, names: &[&str]) -> Value {
     common::next_event(events, names, Duration::from_secs(30)).await
@@ -137,14 +149,7 @@ async fn kvcounter_counts_through_an_official_sdk_provider() {
         "{started}"
     );
 
-    let ack = lattice
-        .ctl(
-            "linkdefs.put",
-            json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
-                   "contract_id": KEYVALUE, "values": {}}),
-        )
-        .await;
-    assert_eq!(ack["accepted"], true, "{ack}");
+    link_keyvalue(&lattice, &actor, &provider).await;
     next_event(&mut events, &["linkdef_set"]).await;
 
     for expected in 1..=3 {
@@ -188,14 +193,7 @@ async fn official_sdk_provider_logs_in_with_the_host_data_credentials() {
         "the official SDK connected with the host data's credentials: {health}"
     );
     lattice.start_actor(&module).await;
-    let ack = lattice
-        .ctl(
-            "linkdefs.put",
-            json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
-                   "contract_id": KEYVALUE, "values": {}}),
-        )
-        .await;
-    assert_eq!(ack["accepted"], true, "{ack}");
+    link_keyvalue(&lattice, &actor, &provider).await;
     for expected in 1..=3 {
         assert_eq!(count(&lattice, &actor).await, json!({"counter": expected}));
     }
@@ -214,14 +212,7 @@ async fn five_mib_values_cross_the_official_sdk_provider_in_chunks() {
     let mut events = lattice.events().await;
     start_provider(&lattice, &mut events, &archive).await;
     lattice.start_actor(&module).await;
-    let ack = lattice
-        .ctl(
-            "linkdefs.put",
-            json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
-                   "contract_id": KEYVALUE, "values": {}}),
-        )
-        .await;
-    assert_eq!(ack["accepted"], true, "{ack}");
+    link_keyvalue(&lattice, &actor, &provider).await;
     next_event(&mut events, &["linkdef_set"]).await;
 
     // 5 MiB of text that is not one repeated byte, so a misplaced chunk would show.
