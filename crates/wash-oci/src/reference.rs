@@ -1,6 +1,6 @@
 //! OCI references as wash reads them: lower-cased, `latest` refused unless allowed, digests checked.
 
-use oci_client::Reference;
+use oci_client::{ParseError, Reference};
 
 use crate::OciError;
 
@@ -19,13 +19,10 @@ impl ArtifactRef {
     /// Parses `input` as wash 0.x did: lower-cased, then the Docker reference grammar.
     pub fn parse(input: &str) -> Result<Self, OciError> {
         let lowered = input.trim().to_ascii_lowercase();
-        let parsed: Reference =
-            lowered
-                .parse()
-                .map_err(|e: oci_client::ParseError| OciError::InvalidReference {
-                    reference: input.to_owned(),
-                    reason: e.to_string(),
-                })?;
+        let parsed = parse_reference(&lowered).map_err(|e| OciError::InvalidReference {
+            reference: input.to_owned(),
+            reason: e.to_string(),
+        })?;
         let name = lowered.split('@').next().unwrap_or_default();
         let last = name.rsplit('/').next().unwrap_or_default();
         let explicit_tag = name.contains('/') && last.contains(':');
@@ -91,6 +88,146 @@ impl ArtifactRef {
     pub fn short_name(&self) -> &str {
         self.repository().rsplit('/').next().unwrap_or("artifact")
     }
+}
+
+/// Parses the Docker reference grammar by hand — what `Reference::from_str` accepts, with the same
+/// registry and repository split (`docker.io`, `library/`), but without compiling its regular
+/// expression, which cost a short command more than everything else it did (the property test in this
+/// module checks both agree). ASCII only: a non-ASCII tag is refused.
+fn parse_reference(s: &str) -> Result<Reference, ParseError> {
+    if s.is_empty() {
+        return Err(ParseError::NameEmpty);
+    }
+    let (rest, digest) = match s.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (s, None),
+    };
+    if digest.is_some_and(|d| !valid_digest(d)) {
+        return Err(ParseError::ReferenceInvalidFormat);
+    }
+    // A tag follows the first `:` after the last `/` (a port's `:` comes before a `/`).
+    let last = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last..].find(':') {
+        Some(i) => (&rest[..last + i], Some(&rest[last + i + 1..])),
+        None => (rest, None),
+    };
+    if tag.is_some_and(|t| !valid_tag(t)) || !valid_name(name) {
+        return Err(ParseError::ReferenceInvalidFormat);
+    }
+    let (registry, repository) = split_domain(name);
+    if repository.len() > 255 {
+        return Err(ParseError::NameTooLong);
+    }
+    if let Some(digest) = digest {
+        let expected = match digest.split_once(':') {
+            Some(("sha256", _)) => 64,
+            Some(("sha384", _)) => 96,
+            Some(("sha512", _)) => 128,
+            Some(_) => return Err(ParseError::DigestUnsupported),
+            None => return Err(ParseError::DigestInvalidFormat),
+        };
+        if digest.split_once(':').map_or(0, |(_, hex)| hex.len()) != expected {
+            return Err(ParseError::DigestInvalidLength);
+        }
+    }
+    Ok(match (tag, digest) {
+        (Some(tag), Some(digest)) => {
+            Reference::with_tag_and_digest(registry, repository, tag.into(), digest.into())
+        }
+        (None, Some(digest)) => Reference::with_digest(registry, repository, digest.into()),
+        (tag, None) => Reference::with_tag(registry, repository, tag.unwrap_or("latest").into()),
+    })
+}
+
+/// `name` is `[domain/]component(/component)*`.
+fn valid_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('/').collect();
+    parts.iter().all(|p| valid_component(p))
+        || (parts.len() > 1
+            && valid_domain(parts[0])
+            && parts[1..].iter().all(|p| valid_component(p)))
+}
+
+/// A host name (labels of letters, digits and inner `-`, joined by `.`) with an optional `:port`.
+fn valid_domain(domain: &str) -> bool {
+    let (host, port) = match domain.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (domain, None),
+    };
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    host.split('.').all(label)
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Runs of `[a-z0-9]` joined by `.`, `_`, `__` or any number of `-`.
+fn valid_component(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if bytes.is_empty() || !alnum(&bytes[0]) || !alnum(&bytes[bytes.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if alnum(&bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !alnum(&bytes[i]) {
+            i += 1;
+        }
+        let separator = &component[start..i];
+        let ok = matches!(separator, "." | "_" | "__") || separator.bytes().all(|b| b == b'-');
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn valid_tag(tag: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    !tag.is_empty()
+        && tag.len() <= 128
+        && word(tag.as_bytes()[0])
+        && tag.bytes().all(|b| word(b) || b == b'.' || b == b'-')
+}
+
+/// `algorithm:hex`, the algorithm letters and digits joined by `-_+.`, at least 32 hex digits.
+fn valid_digest(digest: &str) -> bool {
+    let Some((algorithm, hex)) = digest.split_once(':') else {
+        return false;
+    };
+    let part = |p: &str| {
+        p.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+            && p.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    algorithm.split(['-', '_', '+', '.']).all(part)
+        && hex.len() >= 32
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The registry and repository of a valid name, as the Docker tools split them.
+fn split_domain(name: &str) -> (String, String) {
+    let (mut domain, mut remainder) = match name.split_once('/') {
+        Some((left, right)) if left.contains(['.', ':']) || left == "localhost" => {
+            (left.to_owned(), right.to_owned())
+        }
+        _ => ("docker.io".to_owned(), name.to_owned()),
+    };
+    if domain == "index.docker.io" {
+        domain = "docker.io".into();
+    }
+    if domain == "docker.io" && !remainder.contains('/') {
+        remainder = format!("library/{remainder}");
+    }
+    (domain, remainder)
 }
 
 /// Normalises a digest: adds the `sha256:` prefix when missing, lower-cases the hex and checks it.
@@ -250,6 +387,76 @@ mod tests {
             "http://host/x:1",
         ] {
             assert!(!is_oci_reference(no), "{no}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod grammar_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Ours and `Reference::from_str` (the regex) agree on what is valid and on every part.
+    fn agree(s: &str) {
+        let ours = parse_reference(s);
+        let theirs = s.parse::<Reference>();
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(
+                    (a.registry(), a.repository(), a.tag(), a.digest()),
+                    (b.registry(), b.repository(), b.tag(), b.digest()),
+                    "{s}"
+                );
+            }
+            (Err(_), Err(_)) => {}
+            _ => panic!("`{s}`: ours {ours:?}, regex {theirs:?}"),
+        }
+    }
+
+    #[test]
+    fn known_references() {
+        for s in [
+            "127.0.0.1:5000/vectors/tiny:0.1.0",
+            "localhost:5000/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "wasmcloud.azurecr.io/echo:0.2.0",
+            "index.docker.io/nginx",
+            "nginx",
+            "user/repo:v1_a.b-c",
+            "a__b/c--d.e",
+            "a___b",
+            "host:port/x",
+            "-x/y",
+            "x/y:",
+            "x/y:-tag",
+            "x/y@sha256:abc",
+            "x/y@md5:0123456789abcdef0123456789abcdef",
+            "ghcr.io/a/b:1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ] {
+            agree(s);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Random strings over the grammar's alphabet.
+        #[test]
+        fn random_strings_agree(s in "[a-c0-2A._:/@-]{1,24}") {
+            agree(&s);
+        }
+
+        /// Strings shaped like references: registry, path, tag, digest.
+        #[test]
+        fn reference_shapes_agree(
+            host in "[a-z0-9-]{1,6}(\\.[a-z0-9-]{1,4}){0,2}(:[0-9]{1,5})?",
+            path in "[a-z0-9._-]{1,8}(/[a-z0-9._-]{1,8}){0,2}",
+            tag in proptest::option::of("[A-Za-z0-9_.-]{1,10}"),
+            digest in proptest::option::of("sha256:[0-9a-f]{64}"),
+        ) {
+            let mut s = format!("{host}/{path}");
+            if let Some(tag) = tag { s.push(':'); s.push_str(&tag); }
+            if let Some(digest) = digest { s.push('@'); s.push_str(&digest); }
+            agree(&s);
         }
     }
 }
