@@ -97,6 +97,15 @@ fn destination_names() {
     let gzip = std::fs::read(out.work_dir().join("custom.par")).unwrap();
     assert_eq!(&gzip[..2], &[0x1f, 0x8b]);
     assert!(ProviderArchive::load(&gzip).unwrap().is_compressed());
+    // The blocks compressed in parallel make one standard gzip stream: the system's tar reads it.
+    let listed = std::process::Command::new("tar")
+        .arg("tzf")
+        .arg(out.work_dir().join("custom.par"))
+        .output()
+        .expect("run tar");
+    assert!(listed.status.success(), "{listed:?}");
+    let names = String::from_utf8_lossy(&listed.stdout);
+    assert!(names.lines().any(|l| l == "claims.jwt"), "{names}");
 }
 
 /// `par insert` adds a target to a compressed archive in place (still compressed, both binaries

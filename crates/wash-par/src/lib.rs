@@ -15,6 +15,7 @@
 mod archive;
 mod error;
 mod file;
+mod pargz;
 mod read;
 mod write;
 

@@ -4,8 +4,6 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use sha2::{Digest, Sha256};
 use wash_claims::{CapabilityProvider, Claims, Token};
 use wash_keys::KeyPair;
@@ -291,7 +289,7 @@ impl<R: Read> Read for HashingReader<R> {
 }
 
 /// A minimal streaming tar writer: GNU headers with fixed metadata, data padded to 512 bytes, two
-/// zero blocks at the end; optionally through gzip.
+/// zero blocks at the end; optionally through gzip (compressed in parallel).
 struct TarWriter<W: Write> {
     out: Sink<W>,
     /// Bytes still owed to the entry begun with [`TarWriter::begin`].
@@ -302,7 +300,8 @@ struct TarWriter<W: Write> {
 
 enum Sink<W: Write> {
     Plain(W),
-    Gzip(Box<GzEncoder<W>>),
+    /// Blocks deflated on every core into one gzip member (`crate::pargz`).
+    Gzip(Box<crate::pargz::ParallelGz<W>>),
 }
 
 impl<W: Write> Write for Sink<W> {
@@ -324,9 +323,9 @@ impl<W: Write> Write for Sink<W> {
 impl<W: Write> TarWriter<W> {
     fn new(out: W, compress: bool) -> Self {
         let out = if compress {
-            Sink::Gzip(Box::new(GzEncoder::new(
+            Sink::Gzip(Box::new(crate::pargz::ParallelGz::new(
                 out,
-                Compression::new(COMPRESSION_LEVEL),
+                COMPRESSION_LEVEL,
             )))
         } else {
             Sink::Plain(out)
