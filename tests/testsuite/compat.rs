@@ -542,8 +542,8 @@ fn ctl_reads_the_0x_host_port_and_lattice_variables() {
 fn ctl_reads_the_0x_credential_variables() {
     let user = generate(KeyKind::User);
     let seed = seed_of(&user).expect("seed");
-    let nats = crate::ctl::NkeyNats::start(&user.public_key());
-    let port = nats.port.to_string();
+    let nats = wash_test_support::secured::start_nkey_server(&[user.public_key()]);
+    let port = nats.port().to_string();
     let home = tempfile::tempdir().expect("home");
     let refused = ctl_get_hosts_with(home.path(), &[("WASMCLOUD_CTL_PORT", &port)]);
     assert!(refused.contains("requires credentials"), "{refused}");

@@ -6,12 +6,10 @@ use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
-use wash_test_support::{
-    example_wasm, free_port, http_get, nats_server_program, wash, NatsServer, Registry,
-};
+use wash_test_support::{example_wasm, free_port, http_get, wash, NatsServer, Registry};
 
 use crate::lattice::{path_str, Lattice};
 use crate::snapshot::assert_help_snapshot;
@@ -389,50 +387,6 @@ fn mixed_up_ids_are_explained() {
     }
 }
 
-/// A nats-server that only admits one nkey user, killed on drop. Shared with the `compat` tests.
-pub(crate) struct NkeyNats {
-    child: std::process::Child,
-    pub(crate) port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl NkeyNats {
-    pub(crate) fn start(user_public_key: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config = dir.path().join("auth.conf");
-        std::fs::write(
-            &config,
-            format!("authorization {{ users = [ {{ nkey: {user_public_key} }} ] }}\n"),
-        )
-        .expect("write config");
-        let port = free_port();
-        let child = std::process::Command::new(nats_server_program())
-            .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-c"])
-            .arg(&config)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start nats-server");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "nats-server did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self {
-            child,
-            port,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for NkeyNats {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// NATS auth: a server admitting one nkey refuses `wash ctl` without credentials (saying how to pass
 /// them) and admits it with `--ctl-seed` (a literal or a file) or with `ctl_seed` in the context — it
 /// then gets as far as "no host is listening".
@@ -444,8 +398,11 @@ fn nkey_auth_from_flag_file_and_context() {
         .success()
         .json();
     let seed = keys["seed"].as_str().expect("seed").to_owned();
-    let nats = NkeyNats::start(keys["public_key"].as_str().expect("public key"));
-    let port = nats.port.to_string();
+    let nats = wash_test_support::secured::start_nkey_server(&[keys["public_key"]
+        .as_str()
+        .expect("public key")
+        .to_owned()]);
+    let port = nats.port().to_string();
     let home = tempfile::tempdir().expect("home");
     let run = |extra: &[&str]| {
         wash()
