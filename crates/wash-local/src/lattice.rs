@@ -351,12 +351,19 @@ async fn stop_host(record: &HostRecord, id: ProcessId, on_step: &mut dyn FnMut(L
         let client = CtlClient::connect(&record.nats_url, record.lattice.clone()).await?;
         client.stop_host(&record.host_id, Some(2000)).await
     };
-    if let Err(err) = asked.await {
-        tracing::debug!(%err, "control-interface stop failed; signalling the process");
-    }
-    let deadline = Instant::now() + HOST_STOP_TIMEOUT;
-    while id.is_running(HOST_PROGRAM) && Instant::now() < deadline {
-        tokio::time::sleep(POLL).await;
+    match asked.await {
+        // Asked: give it the time to stop its providers and exit on its own.
+        Ok(_) => {
+            let deadline = Instant::now() + HOST_STOP_TIMEOUT;
+            while id.is_running(HOST_PROGRAM) && Instant::now() < deadline {
+                tokio::time::sleep(POLL).await;
+            }
+        }
+        // Not reachable that way (e.g. a NATS that wants credentials the record does not hold): the
+        // signal below (SIGTERM, then SIGKILL after the grace) stops it just as cleanly.
+        Err(err) => {
+            tracing::debug!(%err, "control-interface stop failed; signalling the process");
+        }
     }
     let _ = tokio::task::spawn_blocking(move || id.stop(HOST_PROGRAM, STOP_GRACE)).await;
 }
