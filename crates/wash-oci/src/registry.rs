@@ -269,6 +269,25 @@ fn client_for(registry: &str, insecure: &[String]) -> (Client, bool) {
     (Client::new(config), http)
 }
 
+/// A client for the registry of `target`, the wording of errors about `reference`, and the
+/// credentials to send.
+fn session<'a>(
+    target: &'a ArtifactRef,
+    reference: &'a str,
+    insecure: &[String],
+    credentials: Option<&Credentials>,
+) -> (Client, Context<'a>, RegistryAuth) {
+    let registry = target.registry();
+    let (client, http) = client_for(registry, insecure);
+    let context = Context {
+        registry,
+        reference,
+        http,
+        with_credentials: credentials.is_some(),
+    };
+    (client, context, registry_auth(credentials))
+}
+
 fn registry_auth(credentials: Option<&Credentials>) -> RegistryAuth {
     match credentials {
         Some(c) => RegistryAuth::Basic(c.username.clone(), c.password.clone()),
@@ -310,15 +329,12 @@ pub async fn push(
     })
     .await?;
 
-    let registry = target.registry().to_owned();
-    let (client, http) = client_for(&registry, &options.insecure);
-    let context = Context {
-        registry: &registry,
+    let (client, context, auth) = session(
+        &target,
         reference,
-        http,
-        with_credentials: options.credentials.is_some(),
-    };
-    let auth = registry_auth(options.credentials.as_ref());
+        &options.insecure,
+        options.credentials.as_ref(),
+    );
     let image = &target.parsed;
     client
         .auth(image, &auth, RegistryOperation::Push)
@@ -460,25 +476,15 @@ async fn fetch(
         });
     }
 
-    let registry = target.registry().to_owned();
-    let (client, http) = client_for(&registry, &options.insecure);
-    let context = Context {
-        registry: &registry,
+    let (client, context, auth) = session(
+        &target,
         reference,
-        http,
-        with_credentials: options.credentials.is_some(),
-    };
-    let auth = registry_auth(options.credentials.as_ref());
+        &options.insecure,
+        options.credentials.as_ref(),
+    );
     // Ask by tag (or by the reference's digest); the pin is compared below, before anything is kept.
     let image = &target.parsed;
-    let (body, _) = client
-        .pull_manifest_raw(
-            image,
-            &auth,
-            &[OCI_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE],
-        )
-        .await
-        .map_err(|e| context.map(e))?;
+    let body = pull_manifest(&client, image, &auth, &context).await?;
     let manifest_digest = sha256_digest(&body);
     if let Some(expected) = &pinned {
         if *expected != manifest_digest {
@@ -738,26 +744,33 @@ impl<R: Read, W: Write> Read for TeeReader<'_, R, W> {
 /// Asks the registry for the manifest of `reference` (nothing is cached or downloaded besides it) and
 /// returns its digest: whether the artifact is there, as wash 0.18.1's `reg ping URL` checked.
 pub async fn manifest_digest(reference: &str, options: &PullOptions) -> Result<String, OciError> {
-    install_crypto_provider();
     let target = ArtifactRef::parse(reference)?;
-    let registry = target.registry().to_owned();
-    let (client, http) = client_for(&registry, &options.insecure);
-    let context = Context {
-        registry: &registry,
+    let (client, context, auth) = session(
+        &target,
         reference,
-        http,
-        with_credentials: options.credentials.is_some(),
-    };
-    let auth = registry_auth(options.credentials.as_ref());
+        &options.insecure,
+        options.credentials.as_ref(),
+    );
+    let body = pull_manifest(&client, &target.parsed, &auth, &context).await?;
+    Ok(sha256_digest(&body))
+}
+
+/// The raw manifest of `image` (OCI or Docker media type).
+async fn pull_manifest(
+    client: &Client,
+    image: &oci_client::Reference,
+    auth: &RegistryAuth,
+    context: &Context<'_>,
+) -> Result<impl std::ops::Deref<Target = [u8]>, OciError> {
     let (body, _) = client
         .pull_manifest_raw(
-            &target.parsed,
-            &auth,
+            image,
+            auth,
             &[OCI_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE],
         )
         .await
         .map_err(|e| context.map(e))?;
-    Ok(sha256_digest(&body))
+    Ok(body)
 }
 
 /// Checks that a registry answers the distribution API (`GET /v2/`), with credentials when it asks
