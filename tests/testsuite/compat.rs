@@ -387,20 +387,7 @@ fn ctl_scale_and_update_take_the_0x_positional_forms() {
         .assert_code(2);
     assert!(twice.stderr().contains("given twice"), "{}", twice.stderr());
 
-    let v2 = lattice.path("kvcounter_v2_s.wasm");
-    lattice.wash_json(&[
-        "claims",
-        "sign",
-        path_str(&wash_test_support::example_wasm("kvcounter")),
-        "--name",
-        "kvcounter",
-        "--keyvalue",
-        "--http_server",
-        "--rev",
-        "2",
-        "--destination",
-        path_str(&v2),
-    ]);
+    let (v2, _) = lattice.sign_kvcounter_revision(2);
     let updated = lattice.wash_json(&["ctl", "update", "actor", host, &actor, path_str(&v2)]);
     assert_eq!(updated["revision"], 2, "{updated}");
     assert_eq!(updated["host_id"], host, "{updated}");

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use wash_test_support::{example_wasm, free_port, http_get, wash, NatsServer, Registry};
+use wash_test_support::{free_port, http_get, wash, NatsServer, Registry};
 
 use crate::lattice::{path_str, Lattice};
 use crate::snapshot::assert_help_snapshot;
@@ -119,21 +119,7 @@ fn scale_to_three_then_update_to_a_new_revision() {
         "{inventory}"
     );
 
-    let v2 = lattice.path("kvcounter_v2_s.wasm");
-    let module = example_wasm("kvcounter");
-    let claims = lattice.wash_json(&[
-        "claims",
-        "sign",
-        path_str(&module),
-        "--name",
-        "kvcounter",
-        "--keyvalue",
-        "--http_server",
-        "--rev",
-        "2",
-        "--destination",
-        path_str(&v2),
-    ]);
+    let (v2, claims) = lattice.sign_kvcounter_revision(2);
     assert_eq!(
         claims["module"],
         actor.as_str(),
@@ -161,23 +147,9 @@ fn scale_to_three_then_update_to_a_new_revision() {
 fn start_scale_and_update_by_oci_reference() {
     let registry = Registry::start();
     let lattice = Lattice::up();
-    let module = example_wasm("kvcounter");
     let mut refs = Vec::new();
-    for rev in ["1", "2"] {
-        let signed = lattice.path(&format!("kvcounter_v{rev}_s.wasm"));
-        lattice.wash_json(&[
-            "claims",
-            "sign",
-            path_str(&module),
-            "--name",
-            "kvcounter",
-            "--keyvalue",
-            "--http_server",
-            "--rev",
-            rev,
-            "--destination",
-            path_str(&signed),
-        ]);
+    for rev in [1, 2] {
+        let (signed, _) = lattice.sign_kvcounter_revision(rev);
         let reference = format!("{}/kvcounter:0.{rev}.0", registry.host());
         lattice.wash_json(&["reg", "push", &reference, path_str(&signed)]);
         refs.push(reference);

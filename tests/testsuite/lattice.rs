@@ -99,6 +99,28 @@ impl Lattice {
         signed
     }
 
+    /// Signs kvcounter again (same module key) as revision `rev` into `kvcounter_v<rev>_s.wasm`;
+    /// returns the path and `claims sign`'s JSON.
+    pub(crate) fn sign_kvcounter_revision(&self, rev: u32) -> (PathBuf, Value) {
+        let signed = self.path(&format!("kvcounter_v{rev}_s.wasm"));
+        let module = example_wasm("kvcounter");
+        let rev = rev.to_string();
+        let claims = self.wash_json(&[
+            "claims",
+            "sign",
+            path_str(&module),
+            "--name",
+            "kvcounter",
+            "--keyvalue",
+            "--http_server",
+            "--rev",
+            &rev,
+            "--destination",
+            path_str(&signed),
+        ]);
+        (signed, claims)
+    }
+
     /// Signs an example actor with the given capability flags and starts it; returns its id.
     pub(crate) fn start_example(&self, example: &str, caps: &[&str]) -> String {
         let signed = self.sign_example(example, caps);
