@@ -2,6 +2,7 @@
 //! foreground, or in the background with `--detached`.
 
 mod args;
+mod login;
 mod settings;
 
 use anyhow::Context as _;
@@ -17,7 +18,7 @@ use crate::output::{CommandOutput, Printer};
 /// Runs `wash up`.
 pub fn run(args: UpArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
     settings::refuse_unsupported(&args)?;
-    settings::host_login(&args)?;
+    login::host_login(&args)?;
     let request = settings::nats_request(&args)?;
     let home = paths.home();
     home.ensure()?;
@@ -64,7 +65,7 @@ async fn run_host(
             return Err(err);
         }
     };
-    let login = settings::host_login(args)?;
+    let login = login::host_login(args)?;
     let lattice = LatticeSettings {
         nats_url: host_url.clone(),
         lattice: args.lattice.clone(),
@@ -122,7 +123,7 @@ fn detach(
     nats: &LocalNats,
     printer: &Printer,
 ) -> anyhow::Result<CommandOutput> {
-    let login = settings::host_login(args)?;
+    let login = login::host_login(args)?;
     let command = settings::background_host(args, &nats.url)?;
     let control = login.control(&settings::host_url(args, &nats.url)?);
     let record = super::block_on(wash_local::start_background_host(
