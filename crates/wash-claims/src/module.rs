@@ -32,8 +32,8 @@ pub fn sign_module<R: Read, W: Write>(
     mut claims: Claims<Actor>,
     issuer: &KeyPair,
 ) -> Result<Token<Actor>, ClaimsError> {
-    let stripped = strip(input, &mut output)?;
-    claims.wascap.get_or_insert_with(Actor::default).hash = stripped.hash;
+    let stripped = strip(input, &mut output, true)?;
+    claims.wascap.get_or_insert_with(Actor::default).hash = stripped.hash.unwrap_or_default();
     let jwt = claims.encode(issuer)?;
     write_jwt_section(&mut output, &jwt)?;
     output.flush()?;
@@ -57,7 +57,45 @@ pub fn embed_claims(
 /// an undecodable token, missing metadata, a hash mismatch. The signature and dates are not checked
 /// here: see [`Token::verify`] and [`verify_module`].
 pub fn read_module_claims<R: Read>(input: R) -> Result<ModuleClaims, ClaimsError> {
-    let stripped = strip(input, std::io::sink())?;
+    let (token, section, hash) = walk_for_token(input, true)?;
+    let module_hash = hash.unwrap_or_default();
+    let actor = token
+        .claims
+        .wascap
+        .as_ref()
+        .ok_or(ClaimsError::MissingMetadata)?;
+    if token.claims.wascap_revision.unwrap_or(0) >= 3 && actor.hash != module_hash {
+        return Err(ClaimsError::HashMismatch {
+            expected: actor.hash.clone(),
+            actual: module_hash,
+        });
+    }
+    Ok(ModuleClaims {
+        token,
+        module_hash,
+        section,
+    })
+}
+
+/// [`read_module_claims`] without hashing the module: the same walk over well-formed sections and the
+/// same token checks, but the module hash in the token is not compared. For bytes whose integrity is
+/// already known (a registry layer checked against its digest), where a second SHA-256 pass would
+/// only cost time. Returns the token and the section it came from.
+pub fn read_module_token<R: Read>(input: R) -> Result<(Token<Actor>, String), ClaimsError> {
+    let (token, section, _) = walk_for_token(input, false)?;
+    if token.claims.wascap.is_none() {
+        return Err(ClaimsError::MissingMetadata);
+    }
+    Ok((token, section))
+}
+
+/// One walk over a module: its first JWT section decoded, that section's name, and the module hash
+/// when `hash` is set.
+fn walk_for_token<R: Read>(
+    input: R,
+    hash: bool,
+) -> Result<(Token<Actor>, String, Option<String>), ClaimsError> {
+    let stripped = strip(input, std::io::sink(), hash)?;
     let (section, jwt) = stripped.jwt.ok_or(ClaimsError::NoClaims)?;
     let token = Token::<Actor>::decode(&jwt).map_err(|e| match e {
         ClaimsError::TokenFormat(_) | ClaimsError::Base64 { .. } => ClaimsError::CorruptSection {
@@ -66,22 +104,7 @@ pub fn read_module_claims<R: Read>(input: R) -> Result<ModuleClaims, ClaimsError
         },
         other => other,
     })?;
-    let actor = token
-        .claims
-        .wascap
-        .as_ref()
-        .ok_or(ClaimsError::MissingMetadata)?;
-    if token.claims.wascap_revision.unwrap_or(0) >= 3 && actor.hash != stripped.hash {
-        return Err(ClaimsError::HashMismatch {
-            expected: actor.hash.clone(),
-            actual: stripped.hash,
-        });
-    }
-    Ok(ModuleClaims {
-        token,
-        module_hash: stripped.hash,
-        section,
-    })
+    Ok((token, section, stripped.hash))
 }
 
 /// The embedded token of a module, `None` if it has none (wascap's `extract_claims`).

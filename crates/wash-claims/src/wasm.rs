@@ -27,8 +27,9 @@ const COMPONENT_VERSION: [u8; 4] = [0x0d, 0, 0x01, 0];
 /// What a walk found.
 #[derive(Debug)]
 pub(crate) struct Stripped {
-    /// Upper-case hex SHA-256 of the module without JWT sections (the bytes written to the output).
-    pub hash: String,
+    /// Upper-case hex SHA-256 of the module without JWT sections (the bytes written to the output),
+    /// when the walk was asked to hash.
+    pub hash: Option<String>,
     /// The first JWT section (name and text), if any.
     pub jwt: Option<(String, String)>,
 }
@@ -47,16 +48,18 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// A writer that hashes everything it passes on.
+/// A writer that hashes everything it passes on (when it has a hasher).
 struct Hashing<W> {
     inner: W,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
 }
 
 impl<W: Write> Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(hasher) = self.hasher.as_mut() {
+            hasher.update(&buf[..n]);
+        }
         Ok(n)
     }
 
@@ -65,15 +68,20 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Copies `input` to `output` without its JWT sections; see the module docs.
-pub(crate) fn strip<R: Read, W: Write>(input: R, output: W) -> Result<Stripped, ClaimsError> {
+/// Copies `input` to `output` without its JWT sections, hashing what it writes when `hash` is set;
+/// see the module docs.
+pub(crate) fn strip<R: Read, W: Write>(
+    input: R,
+    output: W,
+    hash: bool,
+) -> Result<Stripped, ClaimsError> {
     let mut input = Counting {
         inner: input,
         offset: 0,
     };
     let mut out = Hashing {
         inner: output,
-        hasher: Sha256::new(),
+        hasher: hash.then(Sha256::new),
     };
     let mut header = [0u8; 8];
     let got = read_up_to(&mut input, &mut header)?;
@@ -186,7 +194,7 @@ pub(crate) fn strip<R: Read, W: Write>(input: R, output: W) -> Result<Stripped, 
         )?;
     }
     out.flush()?;
-    let hash = upper_hex(&out.hasher.finalize());
+    let hash = out.hasher.map(|hasher| upper_hex(&hasher.finalize()));
     Ok(Stripped { hash, jwt })
 }
 

@@ -90,24 +90,53 @@ pub struct Classified {
 /// loads and verifies. Anything else is an error naming why.
 pub fn classify<R: Read>(reader: R) -> Result<Classified, String> {
     let mut hashing = HashingReader::new(reader);
+    let kind = read_kind(&mut hashing, true)?;
+    let (digest, size) = hashing.finish();
+    Ok(Classified {
+        kind,
+        digest: digest.unwrap_or_default(),
+        size,
+    })
+}
+
+/// Reads an artifact whose bytes are already known good (a layer just checked against its digest)
+/// to the end, without hashing it again: its kind and size. An actor must still be a well-formed
+/// module with a decodable token (the module hash is not recomputed); a provider archive is told by
+/// its gzip or tar header (the host verifies the archive when it starts the provider).
+pub fn identify<R: Read>(reader: R) -> Result<(ArtifactKind, u64), String> {
+    let mut counting = HashingReader::counting(reader);
+    let kind = read_kind(&mut counting, false)?;
+    let (_, size) = counting.finish();
+    Ok((kind, size))
+}
+
+/// Tells the kind from the content and reads `reader` to its end; `verify` checks the actor's module
+/// hash and the whole provider archive.
+fn read_kind<R: Read>(reader: &mut R, verify: bool) -> Result<ArtifactKind, String> {
     let mut magic = [0u8; 4];
-    let n = read_up_to(&mut hashing, &mut magic).map_err(|e| e.to_string())?;
+    let n = read_up_to(reader, &mut magic).map_err(|e| e.to_string())?;
     let head = &magic[..n];
-    let chained = head.chain(&mut hashing);
+    let mut chained = head.chain(&mut *reader);
     let kind = if head == b"\0asm" {
-        wash_claims::read_module_claims(chained)
-            .map_err(|e| format!("a wasm module without valid claims ({e})"))?;
+        let read = if verify {
+            wash_claims::read_module_claims(&mut chained).map(drop)
+        } else {
+            wash_claims::read_module_token(&mut chained).map(drop)
+        };
+        read.map_err(|e| format!("a wasm module without valid claims ({e})"))?;
         ArtifactKind::Actor
     } else if head.starts_with(&[0x1f, 0x8b]) || looks_like_tar(head) {
-        wash_par::inspect(chained).map_err(|e| format!("not a valid provider archive ({e})"))?;
+        if verify {
+            wash_par::inspect(&mut chained)
+                .map_err(|e| format!("not a valid provider archive ({e})"))?;
+        }
         ArtifactKind::Provider
     } else {
         return Err("neither a wasm module nor a provider archive".into());
     };
-    // The readers may stop before the end (tar padding): hash the rest too.
-    io::copy(&mut hashing, &mut io::sink()).map_err(|e| e.to_string())?;
-    let (digest, size) = hashing.finish();
-    Ok(Classified { kind, digest, size })
+    // The readers may stop before the end (tar padding): read the rest too.
+    io::copy(&mut chained, &mut io::sink()).map_err(|e| e.to_string())?;
+    Ok(kind)
 }
 
 /// A tar stream has no magic in its first bytes; a file name is ASCII. `ustar` sits at offset 257,
@@ -129,10 +158,11 @@ fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// A reader that hashes (SHA-256) and counts what passes through it.
+/// A reader that counts what passes through it and hashes it (SHA-256) unless made with
+/// [`HashingReader::counting`].
 pub(crate) struct HashingReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     size: u64,
 }
 
@@ -140,24 +170,35 @@ impl<R: Read> HashingReader<R> {
     pub(crate) fn new(inner: R) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             size: 0,
         }
     }
 
-    /// `sha256:<hex>` and the byte count.
-    pub(crate) fn finish(self) -> (String, u64) {
-        (
-            format!("sha256:{}", hex::encode(self.hasher.finalize())),
-            self.size,
-        )
+    /// Counts without hashing.
+    pub(crate) fn counting(inner: R) -> Self {
+        Self {
+            inner,
+            hasher: None,
+            size: 0,
+        }
+    }
+
+    /// `sha256:<hex>` (when hashing) and the byte count.
+    pub(crate) fn finish(self) -> (Option<String>, u64) {
+        let digest = self
+            .hasher
+            .map(|hasher| format!("sha256:{}", hex::encode(hasher.finalize())));
+        (digest, self.size)
     }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(hasher) = self.hasher.as_mut() {
+            hasher.update(&buf[..n]);
+        }
         self.size += n as u64;
         Ok(n)
     }

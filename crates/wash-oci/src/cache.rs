@@ -5,10 +5,9 @@
 //! digest, for `--offline`), `tmp/` (downloads in progress). Every write goes through `tmp/` and a
 //! rename, so a reader never sees half a blob; every read is checked against its digest.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::artifact::{sha256_digest, HashingReader};
+use crate::artifact::sha256_digest;
 use crate::reference::{normalize_digest, ArtifactRef};
 use crate::OciError;
 
@@ -75,14 +74,8 @@ impl Cache {
     /// Reads a whole blob into memory, checking its digest.
     pub fn read_blob_verified(&self, digest: &str) -> Result<Vec<u8>, OciError> {
         let path = self.blob_path(digest)?;
-        let file = std::fs::File::open(&path).map_err(OciError::io("read", &path))?;
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let mut reader = HashingReader::new(file);
-        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(OciError::io("read", &path))?;
-        let (actual, _) = reader.finish();
+        let bytes = std::fs::read(&path).map_err(OciError::io("read", &path))?;
+        let actual = sha256_digest(&bytes);
         let expected = normalize_digest(digest)?;
         if actual != expected {
             let _ = std::fs::remove_file(&path);

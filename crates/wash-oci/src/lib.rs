@@ -25,6 +25,7 @@ mod manifest;
 mod progress;
 mod reference;
 mod registry;
+mod upload;
 
 pub use artifact::{
     classify, sha256_digest, ArtifactKind, Classified, ACCEPTED_LAYER_MEDIA_TYPES,

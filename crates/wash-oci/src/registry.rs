@@ -12,19 +12,22 @@ use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, RegistryOperation};
 
-use crate::artifact::{classify, sha256_digest, ArtifactKind, HashingReader};
+use crate::artifact::{classify, identify, sha256_digest, ArtifactKind, HashingReader};
 use crate::artifact::{DOCKER_MANIFEST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE};
 use crate::auth::Credentials;
 use crate::cache::Cache;
 use crate::manifest::{parse_annotations, Manifest};
 use crate::progress::Progress;
 use crate::reference::{is_insecure_registry, normalize_digest, ArtifactRef};
+use crate::upload::{put_blob, BlobAuth};
 use crate::OciError;
 
 /// How long a connection may take to open.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a response may stay silent.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// The `User-Agent` of every request.
+const USER_AGENT: &str = concat!("wash/", env!("CARGO_PKG_VERSION"));
 /// Read buffer for streaming files.
 const IO_BUFFER: usize = 256 * 1024;
 
@@ -258,15 +261,25 @@ fn client_for(registry: &str, insecure: &[String]) -> (Client, bool) {
         } else {
             ClientProtocol::Https
         },
-        // One streaming PUT per blob, as fast as a plain upload; wash 0.x used 4 MiB PATCHes.
+        // Small blobs (config) in one PUT; the layer goes through `put_blob`, streamed.
         use_monolithic_push: true,
         connect_timeout: Some(CONNECT_TIMEOUT),
         read_timeout: Some(READ_TIMEOUT),
         platform_resolver: None,
-        user_agent: concat!("wash/", env!("CARGO_PKG_VERSION")),
+        user_agent: USER_AGENT,
         ..ClientConfig::default()
     };
     (Client::new(config), http)
+}
+
+/// A plain HTTP client with the same limits as oci-client's, for the blob upload it lacks.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .user_agent(USER_AGENT)
+        .build()
+        .unwrap_or_default()
 }
 
 /// A client for the registry of `target`, the wording of errors about `reference`, and the
@@ -336,7 +349,7 @@ pub async fn push(
         options.credentials.as_ref(),
     );
     let image = &target.parsed;
-    client
+    let token = client
         .auth(image, &auth, RegistryOperation::Push)
         .await
         .map_err(|e| context.map(e))?;
@@ -351,18 +364,25 @@ pub async fn push(
             .map_err(OciError::io("read", file))?;
         let counter = progress.clone();
         let stream =
-            tokio_util::io::ReaderStream::with_capacity(opened, IO_BUFFER).map(move |chunk| {
-                chunk
-                    .inspect(|bytes| counter.advance(bytes.len() as u64))
-                    .map_err(OciDistributionError::IoError)
+            tokio_util::io::ReaderStream::with_capacity(opened, IO_BUFFER).inspect(move |chunk| {
+                if let Ok(bytes) = chunk {
+                    counter.advance(bytes.len() as u64);
+                }
             });
         progress.begin(
             &format!("Pushing {}", short(&classified.digest)),
             classified.size,
         );
-        let pushed = client
-            .push_blob_stream(image, stream, &classified.digest, Some(classified.size))
-            .await;
+        let pushed = put_blob(
+            &http_client(),
+            if context.http { "http" } else { "https" },
+            image,
+            &BlobAuth::new(token, options.credentials.as_ref()),
+            reqwest::Body::wrap_stream(stream),
+            &classified.digest,
+            classified.size,
+        )
+        .await;
         progress.end();
         pushed.map_err(|e| context.map(e))?;
     }
@@ -591,8 +611,14 @@ pub async fn pull_artifact(reference: &str, options: &PullOptions) -> Result<Vec
     let cache = Cache::new(&options.cache_dir);
     blocking(move || {
         let mut artifact = Vec::new();
-        for layer in &fetched.manifest.layers {
-            artifact.extend(cache.read_blob_verified(&layer.digest)?);
+        let layers = fetched.manifest.layers.iter().zip(&fetched.layers);
+        for ((layer, path), downloaded) in layers.zip(&fetched.downloaded) {
+            if *downloaded {
+                // Checked against its digest on the way in.
+                artifact.extend(std::fs::read(path).map_err(OciError::io("read", path))?);
+            } else {
+                artifact.extend(cache.read_blob_verified(&layer.digest)?);
+            }
         }
         Ok(artifact)
     })
@@ -615,7 +641,8 @@ pub async fn pull_to_file(
     blocking(move || write_artifact(&fetched, &reference, &short_name, destination)).await
 }
 
-/// One pass over the cached layers: verify digests (unless just downloaded), classify, copy.
+/// One pass over the cached layers: verify digests (unless just downloaded, which were checked on the
+/// way in), tell the kind, copy. Every byte is hashed once per pull.
 fn write_artifact(
     fetched: &Fetched,
     reference: &str,
@@ -665,7 +692,7 @@ fn write_artifact(
             reason: "it has no layers".into(),
         })?;
     let mut writer = BufWriter::with_capacity(IO_BUFFER, temp.as_file_mut());
-    let classified = classify(TeeReader {
+    let identified = identify(TeeReader {
         inner: chained,
         out: &mut writer,
     });
@@ -683,12 +710,12 @@ fn write_artifact(
             });
         }
     }
-    let classified = classified.map_err(|reason| OciError::InvalidArtifact {
+    let (kind, size) = identified.map_err(|reason| OciError::InvalidArtifact {
         reference: reference.to_owned(),
         reason,
     })?;
-    let path = destination
-        .unwrap_or_else(|| PathBuf::from(format!("{short_name}{}", classified.kind.extension())));
+    let path =
+        destination.unwrap_or_else(|| PathBuf::from(format!("{short_name}{}", kind.extension())));
     written
         .and_then(|()| temp.as_file().sync_all())
         .map_err(OciError::io("write", &path))?;
@@ -696,9 +723,9 @@ fn write_artifact(
         .map_err(|e| OciError::io("write", &path)(e.error))?;
     Ok(PullReport {
         file: path,
-        kind: classified.kind,
+        kind,
         manifest_digest: fetched.manifest_digest.clone(),
-        size: classified.size,
+        size,
         from_cache: fetched.from_cache,
     })
 }
@@ -719,7 +746,7 @@ impl<R: Read> Read for LayerReader<R> {
             if let Some(done) = self.inner.take() {
                 let (digest, _) = done.finish();
                 if let Ok(mut slot) = self.out.lock() {
-                    *slot = Some(digest);
+                    *slot = digest;
                 }
             }
         }
