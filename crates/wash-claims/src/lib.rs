@@ -31,6 +31,6 @@ pub use file::{sign_module_file, ModuleSigning};
 pub use jwt::{now_secs, Claims, Token, TokenValidation, HEADER_B64, HEADER_JSON, WASCAP_REVISION};
 pub use metadata::{validate_call_alias, Account, Actor, CapabilityProvider, Cluster, Operator};
 pub use module::{
-    embed_claims, extract_claims, read_module_claims, read_module_token, sign_module,
-    verify_module, ModuleClaims, JWT_SECTION, LEGACY_JWT_SECTION,
+    embed_claims, extract_claims, read_module_claims, read_module_claims_with_digest,
+    read_module_token, sign_module, verify_module, ModuleClaims, JWT_SECTION, LEGACY_JWT_SECTION,
 };

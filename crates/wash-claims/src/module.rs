@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 
 use wash_keys::{KeyKind, KeyPair};
 
-use crate::wasm::{strip, write_jwt_section};
+use crate::wasm::{strip, write_jwt_section, Hash, Stripped};
 use crate::{Actor, Claims, ClaimsError, Token};
 
 pub use crate::wasm::{JWT_SECTION, LEGACY_JWT_SECTION};
@@ -32,7 +32,7 @@ pub fn sign_module<R: Read, W: Write>(
     mut claims: Claims<Actor>,
     issuer: &KeyPair,
 ) -> Result<Token<Actor>, ClaimsError> {
-    let stripped = strip(input, &mut output, true)?;
+    let stripped = strip(input, &mut output, Hash::Module)?;
     claims.wascap.get_or_insert_with(Actor::default).hash = stripped.hash.unwrap_or_default();
     let jwt = claims.encode(issuer)?;
     write_jwt_section(&mut output, &jwt)?;
@@ -57,8 +57,38 @@ pub fn embed_claims(
 /// an undecodable token, missing metadata, a hash mismatch. The signature and dates are not checked
 /// here: see [`Token::verify`] and [`verify_module`].
 pub fn read_module_claims<R: Read>(input: R) -> Result<ModuleClaims, ClaimsError> {
-    let (token, section, hash) = walk_for_token(input, true)?;
-    let module_hash = hash.unwrap_or_default();
+    let (found, _) = read_checked(input, Hash::Module)?;
+    Ok(found)
+}
+
+/// The SHA-256 and length of every byte of a module, as [`read_module_claims_with_digest`] read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputDigest {
+    /// SHA-256 of the whole input.
+    pub sha256: [u8; 32],
+    /// Bytes read.
+    pub len: u64,
+}
+
+/// [`read_module_claims`] that also hashes the whole input (for a registry digest), in one pass: the
+/// module hash and the file hash share every byte before the token, so a module signed by wash or
+/// wascap is hashed once.
+pub fn read_module_claims_with_digest<R: Read>(
+    input: R,
+) -> Result<(ModuleClaims, InputDigest), ClaimsError> {
+    let (found, stripped) = read_checked(input, Hash::ModuleAndInput)?;
+    let digest = InputDigest {
+        sha256: stripped.input_sha256.unwrap_or_default(),
+        len: stripped.input_len,
+    };
+    Ok((found, digest))
+}
+
+/// The walk of [`read_module_claims`]: the claims with their module hash checked, and what the walk
+/// found.
+fn read_checked<R: Read>(input: R, hash: Hash) -> Result<(ModuleClaims, Stripped), ClaimsError> {
+    let (token, section, stripped) = walk_for_token(input, hash)?;
+    let module_hash = stripped.hash.clone().unwrap_or_default();
     let actor = token
         .claims
         .wascap
@@ -70,11 +100,12 @@ pub fn read_module_claims<R: Read>(input: R) -> Result<ModuleClaims, ClaimsError
             actual: module_hash,
         });
     }
-    Ok(ModuleClaims {
+    let found = ModuleClaims {
         token,
         module_hash,
         section,
-    })
+    };
+    Ok((found, stripped))
 }
 
 /// [`read_module_claims`] without hashing the module: the same walk over well-formed sections and the
@@ -82,21 +113,21 @@ pub fn read_module_claims<R: Read>(input: R) -> Result<ModuleClaims, ClaimsError
 /// already known (a registry layer checked against its digest), where a second SHA-256 pass would
 /// only cost time. Returns the token and the section it came from.
 pub fn read_module_token<R: Read>(input: R) -> Result<(Token<Actor>, String), ClaimsError> {
-    let (token, section, _) = walk_for_token(input, false)?;
+    let (token, section, _) = walk_for_token(input, Hash::Nothing)?;
     if token.claims.wascap.is_none() {
         return Err(ClaimsError::MissingMetadata);
     }
     Ok((token, section))
 }
 
-/// One walk over a module: its first JWT section decoded, that section's name, and the module hash
-/// when `hash` is set.
+/// One walk over a module: its first JWT section decoded, that section's name, and what the walk
+/// found.
 fn walk_for_token<R: Read>(
     input: R,
-    hash: bool,
-) -> Result<(Token<Actor>, String, Option<String>), ClaimsError> {
-    let stripped = strip(input, std::io::sink(), hash)?;
-    let (section, jwt) = stripped.jwt.ok_or(ClaimsError::NoClaims)?;
+    hash: Hash,
+) -> Result<(Token<Actor>, String, Stripped), ClaimsError> {
+    let mut stripped = strip(input, std::io::sink(), hash)?;
+    let (section, jwt) = stripped.jwt.take().ok_or(ClaimsError::NoClaims)?;
     let token = Token::<Actor>::decode(&jwt).map_err(|e| match e {
         ClaimsError::TokenFormat(_) | ClaimsError::Base64 { .. } => ClaimsError::CorruptSection {
             section: section.clone(),
@@ -104,7 +135,7 @@ fn walk_for_token<R: Read>(
         },
         other => other,
     })?;
-    Ok((token, section, stripped.hash))
+    Ok((token, section, stripped))
 }
 
 /// The embedded token of a module, `None` if it has none (wascap's `extract_claims`).
@@ -255,6 +286,51 @@ mod tests {
     }
 
     /// A module with a legacy `jwt` section is read.
+    /// One pass gives the same module hash as the module-only walk and the SHA-256 of every byte,
+    /// whether the token is last (wash's and wascap's layout), followed by another section, or
+    /// preceded by a section whose size is not minimal LEB128 (where the two hashes part early).
+    #[test]
+    fn module_hash_and_file_digest_in_one_pass() {
+        use sha2::{Digest, Sha256};
+        let with_foo = [EMPTY_MODULE, b"\x00\x05\x03fooX"].concat();
+        let signed = embed_claims(&with_foo, claims("Both"), &account()).unwrap();
+        // Signed with a `tail` section, then the token moved before it: the hash still matches.
+        let tail: &[u8] = b"\x00\x05\x04tail";
+        let with_tail = [&with_foo[..], tail].concat();
+        let signed_tail = embed_claims(&with_tail, claims("Tail"), &account()).unwrap();
+        let trailing = [&with_foo[..], &signed_tail[with_tail.len()..], tail].concat();
+        // The `foo` section's size as a 5-byte LEB128: the same module once stripped.
+        let padded = [
+            EMPTY_MODULE,
+            b"\x00\x85\x80\x80\x80\x00\x03fooX",
+            &signed[with_foo.len()..],
+        ]
+        .concat();
+        for (name, module) in [
+            ("wash 0.18.1's tiny_s.wasm", vector("tiny_s.wasm")),
+            ("token last", signed.clone()),
+            ("a section after the token", trailing),
+            ("a non-minimal size first", padded),
+        ] {
+            let alone = read_module_claims(&module[..]).expect(name);
+            let (found, digest) = read_module_claims_with_digest(&module[..]).expect(name);
+            assert_eq!(found, alone, "{name}");
+            assert_eq!(
+                digest.sha256,
+                <[u8; 32]>::from(Sha256::digest(&module)),
+                "{name}"
+            );
+            assert_eq!(digest.len, module.len() as u64, "{name}");
+        }
+        // The `X` of `foo`: the module hash no longer matches the token's.
+        let mut tampered = signed;
+        tampered[with_foo.len() - 1] ^= 1;
+        assert!(matches!(
+            read_module_claims_with_digest(&tampered[..]),
+            Err(ClaimsError::HashMismatch { .. })
+        ));
+    }
+
     #[test]
     fn legacy_jwt_section_is_read() {
         let jwt = claims("Old").encode(&account()).unwrap();

@@ -24,28 +24,84 @@ const MAGIC: &[u8; 4] = b"\0asm";
 const CORE_VERSION: [u8; 4] = [1, 0, 0, 0];
 const COMPONENT_VERSION: [u8; 4] = [0x0d, 0, 0x01, 0];
 
+/// What a walk hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hash {
+    /// Nothing: the walk checks the structure and finds the token.
+    Nothing,
+    /// The module without its JWT sections (the claims' `hash`).
+    Module,
+    /// That and every input byte, in one pass over the bytes the two share (see [`strip`]).
+    ModuleAndInput,
+}
+
 /// What a walk found.
 #[derive(Debug)]
 pub(crate) struct Stripped {
     /// Upper-case hex SHA-256 of the module without JWT sections (the bytes written to the output),
-    /// when the walk was asked to hash.
+    /// unless the walk hashed nothing.
     pub hash: Option<String>,
+    /// SHA-256 of every byte read, with [`Hash::ModuleAndInput`].
+    pub input_sha256: Option<[u8; 32]>,
+    /// Bytes read.
+    pub input_len: u64,
+    /// The output was the input, byte for byte: no JWT section and every size minimal LEB128.
+    pub identical: bool,
     /// The first JWT section (name and text), if any.
     pub jwt: Option<(String, String)>,
 }
 
-/// A reader that counts bytes, for error offsets.
+/// A reader that counts bytes, for error offsets, and hashes them when it has a hasher.
 struct Counting<R> {
     inner: R,
     offset: u64,
+    hasher: Option<Sha256>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.offset += n as u64;
+        if let Some(hasher) = self.hasher.as_mut() {
+            hasher.update(&buf[..n]);
+        }
         Ok(n)
     }
+}
+
+/// The output is the input byte for byte until the first JWT section or re-encoded size. With
+/// [`Hash::ModuleAndInput`], until then the module hash is the input hash, and only from where they
+/// part does the output get a hasher of its own, started from the input hasher's state at that
+/// section's start: a module signed by wash or wascap (minimal sizes, token last) is hashed once.
+struct Shared {
+    /// Output and input are still the same bytes.
+    same: bool,
+    /// The output hash is the input hash while `same` (with [`Hash::ModuleAndInput`]).
+    fork: bool,
+    /// The input hasher as of the current section's start.
+    checkpoint: Option<Sha256>,
+}
+
+impl Shared {
+    /// The output is about to differ from the input: give it its own hasher if it shared the input's.
+    fn part<W>(&mut self, out: &mut Hashing<W>) {
+        if self.same {
+            self.same = false;
+            if self.fork {
+                out.hasher = self.checkpoint.take();
+            }
+        }
+    }
+}
+
+/// Bytes of `value` as minimal LEB128.
+fn leb_len(mut value: u64) -> usize {
+    let mut len = 1;
+    while value >= 0x80 {
+        value >>= 7;
+        len += 1;
+    }
+    len
 }
 
 /// A writer that hashes everything it passes on (when it has a hasher).
@@ -68,20 +124,26 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Copies `input` to `output` without its JWT sections, hashing what it writes when `hash` is set;
-/// see the module docs.
+/// Copies `input` to `output` without its JWT sections, hashing as `hash` says; see the module docs.
 pub(crate) fn strip<R: Read, W: Write>(
     input: R,
     output: W,
-    hash: bool,
+    hash: Hash,
 ) -> Result<Stripped, ClaimsError> {
+    let both = hash == Hash::ModuleAndInput;
     let mut input = Counting {
         inner: input,
         offset: 0,
+        hasher: both.then(Sha256::new),
     };
     let mut out = Hashing {
         inner: output,
-        hasher: hash.then(Sha256::new),
+        hasher: (hash == Hash::Module).then(Sha256::new),
+    };
+    let mut shared = Shared {
+        same: true,
+        fork: both,
+        checkpoint: None,
     };
     let mut header = [0u8; 8];
     let got = read_up_to(&mut input, &mut header)?;
@@ -100,12 +162,18 @@ pub(crate) fn strip<R: Read, W: Write>(
     let mut jwt = None;
     loop {
         let start = input.offset;
+        if shared.same && shared.fork {
+            shared.checkpoint = input.hasher.clone();
+        }
         let mut id = [0u8; 1];
         if read_up_to(&mut input, &mut id)? == 0 {
             break;
         }
-        let (size, _) = read_leb_u32(&mut input, "section size")?;
+        let (size, size_leb_len) = read_leb_u32(&mut input, "section size")?;
         let size = u64::from(size);
+        if size_leb_len != leb_len(size) {
+            shared.part(&mut out);
+        }
         if id[0] != 0 {
             out.write_all(&id)?;
             write_leb(&mut out, size)?;
@@ -146,6 +214,7 @@ pub(crate) fn strip<R: Read, W: Write>(
         })?;
         let data_len = size - header_len;
         if name == JWT_SECTION || name == LEGACY_JWT_SECTION {
+            shared.part(&mut out);
             if jwt.is_none() {
                 if data_len > MAX_JWT_LEN {
                     return Err(ClaimsError::CorruptSection {
@@ -179,6 +248,9 @@ pub(crate) fn strip<R: Read, W: Write>(
             continue;
         }
         // Re-encode: minimal LEB for the section size and the name length, data byte for byte.
+        if name_leb_len != leb_len(name_len) {
+            shared.part(&mut out);
+        }
         let mut name_leb = Vec::with_capacity(5);
         write_leb(&mut name_leb, name_len)?;
         out.write_all(&[0])?;
@@ -194,8 +266,18 @@ pub(crate) fn strip<R: Read, W: Write>(
         )?;
     }
     out.flush()?;
-    let hash = out.hasher.map(|hasher| upper_hex(&hasher.finalize()));
-    Ok(Stripped { hash, jwt })
+    let module = if shared.same && shared.fork {
+        input.hasher.clone()
+    } else {
+        out.hasher
+    };
+    Ok(Stripped {
+        hash: module.map(|hasher| upper_hex(&hasher.finalize())),
+        input_sha256: input.hasher.map(|hasher| hasher.finalize().into()),
+        input_len: input.offset,
+        identical: shared.same,
+        jwt,
+    })
 }
 
 /// Writes a custom section named [`JWT_SECTION`] holding `jwt`.
@@ -322,11 +404,13 @@ mod tests {
         let mut r = Counting {
             inner: &[0x87u8, 0x80, 0x00][..],
             offset: 0,
+            hasher: None,
         };
         assert_eq!(read_leb_u32(&mut r, "x").unwrap(), (7, 3));
         let mut r = Counting {
             inner: &[0x80u8, 0x80, 0x80, 0x80, 0x80, 0x00][..],
             offset: 0,
+            hasher: None,
         };
         assert!(matches!(
             read_leb_u32(&mut r, "x"),
@@ -335,6 +419,7 @@ mod tests {
         let mut r = Counting {
             inner: &[0xffu8, 0xff, 0xff, 0xff, 0x7f][..],
             offset: 0,
+            hasher: None,
         };
         assert!(matches!(
             read_leb_u32(&mut r, "x"),

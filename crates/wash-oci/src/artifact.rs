@@ -88,8 +88,21 @@ pub struct Classified {
 /// An actor is a wasm module (`\0asm`) with an embedded token whose module hash matches (the
 /// signature is not checked, as in wash 0.x); a provider is a provider archive (tar or gzip) that
 /// loads and verifies. Anything else is an error naming why.
-pub fn classify<R: Read>(reader: R) -> Result<Classified, String> {
-    let mut hashing = HashingReader::new(reader);
+pub fn classify<R: Read>(mut reader: R) -> Result<Classified, String> {
+    let mut magic = [0u8; 4];
+    let n = read_up_to(&mut reader, &mut magic).map_err(|e| e.to_string())?;
+    let head = &magic[..n];
+    if head == b"\0asm" {
+        // One walk hashes the file and checks the module hash, sharing the bytes before the token.
+        let (_, input) = wash_claims::read_module_claims_with_digest(head.chain(reader))
+            .map_err(|e| format!("a wasm module without valid claims ({e})"))?;
+        return Ok(Classified {
+            kind: ArtifactKind::Actor,
+            digest: format!("sha256:{}", hex::encode(input.sha256)),
+            size: input.len,
+        });
+    }
+    let mut hashing = HashingReader::new(head.chain(reader));
     let kind = read_kind(&mut hashing, true)?;
     let (digest, size) = hashing.finish();
     Ok(Classified {
