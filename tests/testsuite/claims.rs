@@ -79,6 +79,15 @@ fn sign_matches_wash_0_18() {
         .replace("1795630020", &token.claims.iat.to_string());
     assert_eq!(token.claims.to_json().unwrap(), expected);
     wash_claims::verify_module(&signed).unwrap();
+    // The file `claims sign` wrote (the module copied by the kernel, the token appended) is what
+    // wascap, wash 0.x's claims crate, reads and validates.
+    let path = out.work_dir().join("tiny_s.wasm");
+    let theirs = wash_test_support::interop_json(
+        "formats-check",
+        [Path::new("wascap-read"), path.as_path()],
+    );
+    assert_eq!(theirs["claims_json"], expected.as_str(), "{theirs}");
+    assert_eq!(theirs["signature_valid"], true, "{theirs}");
 }
 
 /// Without key flags, sign generates `<$USER>_account.nk` and `<stem>_module.nk` (0600, 58 bytes),
