@@ -407,8 +407,8 @@ async fn handle_invocation(
         lattice: lattice.clone(),
     });
     let key: Arc<str> = Arc::from(actor.identity.public_key.as_str());
-    // Warm instances kept: the actor's scale, and never fewer than WARM_IDLE_FLOOR, so concurrent
-    // calls to an actor at scale 1 do not each pay for a new instance.
+    // Warm instances kept at least: the actor's scale, and never fewer than WARM_IDLE_FLOOR; the
+    // pool grows beyond that to the number of calls in progress (ActorModule::call).
     let keep_idle = actor.instance_count().max(WARM_IDLE_FLOOR);
     match actor
         .module()

@@ -218,7 +218,8 @@ impl ActorRuntime {
             pre,
             runtime: self.clone(),
             init_exports,
-            warm: Arc::new(std::sync::Mutex::new(Vec::new())),
+            warm: Arc::new(std::sync::Mutex::new(Pool::default())),
+            in_flight: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         })
     }
 }
@@ -259,9 +260,73 @@ pub struct ActorModule {
     pre: InstancePre<CallState>,
     runtime: ActorRuntime,
     init_exports: Vec<&'static str>,
+    /// The idle instances and the recent demand.
+    warm: Arc<std::sync::Mutex<Pool>>,
+    /// Calls in progress: the pool is sized to what is in use at once (see [`ActorModule::call`]).
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// How long the pool remembers a peak of concurrent calls before it may shrink below it.
+const DEMAND_WINDOW: Duration = Duration::from_secs(2);
+
+/// An actor's idle instances, and the most calls it had in progress at once lately.
+struct Pool {
     /// Idle instances, the most recently used last (it is taken first: sequential calls land on one
     /// instance, as in a 0.x host).
-    warm: Arc<std::sync::Mutex<Vec<IdleInstance>>>,
+    idle: Vec<IdleInstance>,
+    /// The peak of calls in progress in the current window, and in the window before it.
+    peak: usize,
+    last_peak: usize,
+    window_start: Instant,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Self {
+            idle: Vec::new(),
+            peak: 0,
+            last_peak: 0,
+            window_start: Instant::now(),
+        }
+    }
+}
+
+impl Pool {
+    /// Records that `in_flight` calls are in progress.
+    fn note_demand(&mut self, in_flight: usize) {
+        if self.window_start.elapsed() >= DEMAND_WINDOW {
+            self.last_peak = self.peak;
+            self.peak = 0;
+            self.window_start = Instant::now();
+        }
+        self.peak = self.peak.max(in_flight);
+    }
+
+    /// How many instances to keep idle: `keep_idle`, or the recent peak of calls in progress.
+    fn target(&self, keep_idle: usize) -> usize {
+        keep_idle.max(self.peak).max(self.last_peak).max(1)
+    }
+}
+
+/// Counts one call in progress for as long as it lives.
+struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+impl InFlight {
+    fn enter(count: &Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Self(count.clone())
+    }
+
+    /// Calls in progress, this one included.
+    fn now(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// A warm instance in a pool, counted in the runtime's idle total while it is there.
@@ -332,8 +397,13 @@ impl std::fmt::Debug for ActorModule {
 
 impl ActorModule {
     /// Runs `operation` with `payload` in a warm instance (a new one when none is idle); `actor` is
-    /// the caller identity used for outbound calls, served by `host`. At most `keep_idle` instances
-    /// stay warm after the call (the actor's scale, or more under concurrent calls).
+    /// the caller identity used for outbound calls, served by `host`.
+    ///
+    /// The pool follows demand: after a call its instance stays warm while the idle ones number fewer
+    /// than `keep_idle` (the actor's scale, with a floor) or than the most calls in progress at once
+    /// in the last two to four seconds (so 32 concurrent callers keep about 32 instances, and none
+    /// instantiates per call). Above that, the call's instance is kept and the least recently used
+    /// idle one is dropped: once the load falls, the pool shrinks by one instance per call.
     pub async fn call(
         &self,
         actor: Arc<str>,
@@ -343,21 +413,39 @@ impl ActorModule {
         keep_idle: usize,
     ) -> Result<Vec<u8>, ActorCallError> {
         let timeout = self.runtime.config.call_timeout;
+        let busy = InFlight::enter(&self.in_flight);
+        let idle = {
+            let mut pool = self.pool();
+            pool.note_demand(busy.now());
+            pool.idle.pop()
+        }
+        .and_then(IdleInstance::take);
         // A call cut off here drops its instance with the future: it is never reused.
-        let (result, fate) =
-            match tokio::time::timeout(timeout, self.call_inner(actor, host, operation, payload))
-                .await
-            {
-                Ok(done) => done,
-                Err(_) => return Err(ActorCallError::Timeout(timeout)),
-            };
+        let (result, fate) = match tokio::time::timeout(
+            timeout,
+            self.call_inner(idle, actor, host, operation, payload),
+        )
+        .await
+        {
+            Ok(done) => done,
+            Err(_) => return Err(ActorCallError::Timeout(timeout)),
+        };
         if let Fate::Keep(instance) = fate {
-            let mut warm = self.warm.lock().unwrap_or_else(|e| e.into_inner());
-            if warm.len() < keep_idle.max(1) {
-                warm.extend(IdleInstance::admit(instance, &self.runtime));
-            }
+            let mut pool = self.pool();
+            pool.note_demand(busy.now());
+            let target = pool.target(keep_idle);
+            // Dropped after the lock is released: tearing a store down takes a while.
+            let surplus = (pool.idle.len() >= target).then(|| pool.idle.remove(0));
+            pool.idle
+                .extend(IdleInstance::admit(instance, &self.runtime));
+            drop(pool);
+            drop(surplus);
         }
         result
+    }
+
+    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.warm.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A new instance: instantiated, its init exports run (WASI reactors' `_initialize`).
@@ -371,7 +459,14 @@ impl ActorModule {
             if Instant::now() >= store.data().deadline {
                 Err(DeadlineExceeded(timeout).into())
             } else {
-                Ok(UpdateDeadline::Yield(1))
+                // tokio's yield_now, not wasmtime's plain self-wake: tokio runs a self-woken task
+                // again from its LIFO slot and polls the I/O driver only every 61 ticks, so guests
+                // computing on every worker kept new invocations waiting in the socket for over
+                // half a second; a task that yields with yield_now waits until the driver has run.
+                Ok(UpdateDeadline::YieldCustom(
+                    1,
+                    Box::pin(tokio::task::yield_now()),
+                ))
             }
         });
         store.set_epoch_deadline(1);
@@ -396,6 +491,7 @@ impl ActorModule {
 
     async fn call_inner(
         &self,
+        idle: Option<WarmInstance>,
         actor: Arc<str>,
         host: Arc<dyn HostCalls>,
         operation: &str,
@@ -416,12 +512,6 @@ impl ActorModule {
             limits: MemoryLimiter::new(self.runtime.config.max_memory_bytes),
             deadline: Instant::now() + timeout,
         };
-        let idle = self
-            .warm
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop()
-            .and_then(IdleInstance::take);
         let mut instance = match idle {
             Some(mut instance) => {
                 // The warm instance takes this call's state; what the last call left is dropped.

@@ -165,7 +165,10 @@ async fn warm_instances_keep_globals_until_they_trap() {
         "the trapped instance was replaced by a fresh one"
     );
 
-    // The warm instance traps too; then four long calls at once.
+    // The warm instance traps too; then four long calls at once. Each computes for 300 ms; all four
+    // have started before the first one ends and gives its instance back (a computing guest yields its
+    // worker so new invocations are read): a count of 2 would mean a call started only after another
+    // had finished.
     let (_, _) = call_in_time(&lattice, &hostile, "/trap").await;
     let calls: Vec<_> = (0..4)
         .map(|_| {
