@@ -821,7 +821,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Empty every cache below: lib, oci, smithy, downloads')
-            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries and compiled actors (ours and wash 0.18.1''s)')
             [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer (ours and wash 0.18.1''s)')
             [CompletionResult]::new('smithy', 'smithy', [CompletionResultType]::ParameterValue, 'Remove wash 0.18.1''s cached Smithy models')
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Remove what wash 0.18.1''s `up` downloaded, with its logs and pid files')
@@ -900,7 +900,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         }
         'wash;drain;help' {
             [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Empty every cache below: lib, oci, smithy, downloads')
-            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries and compiled actors (ours and wash 0.18.1''s)')
             [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer (ours and wash 0.18.1''s)')
             [CompletionResult]::new('smithy', 'smithy', [CompletionResultType]::ParameterValue, 'Remove wash 0.18.1''s cached Smithy models')
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Remove what wash 0.18.1''s `up` downloaded, with its logs and pid files')
@@ -3239,7 +3239,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
         }
         'wash;help;drain' {
             [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Empty every cache below: lib, oci, smithy, downloads')
-            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries (ours and wash 0.18.1''s)')
+            [CompletionResult]::new('lib', 'lib', [CompletionResultType]::ParameterValue, 'Remove extracted provider binaries and compiled actors (ours and wash 0.18.1''s)')
             [CompletionResult]::new('oci', 'oci', [CompletionResultType]::ParameterValue, 'Remove every cached OCI manifest and layer (ours and wash 0.18.1''s)')
             [CompletionResult]::new('smithy', 'smithy', [CompletionResultType]::ParameterValue, 'Remove wash 0.18.1''s cached Smithy models')
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Remove what wash 0.18.1''s `up` downloaded, with its logs and pid files')

@@ -16,8 +16,8 @@ Examples:
 
 What each one empties (the folders stay; a missing folder is skipped; a symlink inside is removed as
 a link, never followed):
-  lib        $WASH_HOME/cache/providers (the provider binaries our host extracted), and
-             $TMPDIR/wasmcloudcache (wash 0.18.1's)
+  lib        $WASH_HOME/cache/providers (the provider binaries our host extracted),
+             $WASH_HOME/cache/actors (the actors it compiled) and $TMPDIR/wasmcloudcache (wash 0.18.1's)
   oci        only the OCI cache's own folders (blobs/, tags/, tmp/) in WASH_CACHE, else
              $WASH_HOME/cache/oci; and $TMPDIR/wasmcloud_ocicache (wash 0.18.1's)
   smithy     the Smithy model cache of wash 0.18.1, $XDG_CACHE_HOME/smithy (else ~/.cache/smithy)
@@ -41,7 +41,7 @@ pub struct DrainArgs {
 enum DrainCommand {
     /// Empty every cache below: lib, oci, smithy, downloads.
     All,
-    /// Remove extracted provider binaries (ours and wash 0.18.1's).
+    /// Remove extracted provider binaries and compiled actors (ours and wash 0.18.1's).
     Lib,
     /// Remove every cached OCI manifest and layer (ours and wash 0.18.1's).
     Oci,
@@ -116,6 +116,7 @@ fn targets_of(kind: DrainCommand, paths: &WashPaths, user_home: Option<&Path>) -
         DrainCommand::All => Vec::new(),
         DrainCommand::Lib => vec![
             Target::Whole(paths.home().provider_cache()),
+            Target::Whole(paths.home().actor_cache()),
             Target::Whole(temp.join("wasmcloudcache")),
         ],
         DrainCommand::Oci => vec![

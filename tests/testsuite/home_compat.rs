@@ -358,6 +358,7 @@ fn drain_empties_ours_and_0_18_folders() {
     let m = DrainMachine::new();
     // lib: ours (the provider cache) and 0.18.1's, with symlinks out to a folder and a file.
     m.put("wash-home/cache/providers/VPROV/provider", b"12345");
+    m.put("wash-home/cache/actors/modules/compiled", b"1234567");
     m.put("tmp/wasmcloudcache/VPROV/linux/bin", b"123");
     m.put("outside/dir/keep", b"keep");
     m.put("outside/file", b"keep");
@@ -389,15 +390,19 @@ fn drain_empties_ours_and_0_18_folders() {
         lib["drained"],
         serde_json::json!([
             m.path("wash-home/cache/providers"),
+            m.path("wash-home/cache/actors"),
             m.path("tmp/wasmcloudcache")
         ]),
         "{lib}"
     );
     assert_eq!(lib["folders"][0]["files"], 1, "{lib}");
     assert_eq!(lib["folders"][0]["bytes"], 5, "{lib}");
-    assert_eq!(lib["folders"][1]["files"], 3, "{lib}");
-    assert_eq!(lib["files"], 4, "{lib}");
+    assert_eq!(lib["folders"][1]["files"], 1, "{lib}");
+    assert_eq!(lib["folders"][1]["bytes"], 7, "{lib}");
+    assert_eq!(lib["folders"][2]["files"], 3, "{lib}");
+    assert_eq!(lib["files"], 5, "{lib}");
     assert_eq!(m.entries("wash-home/cache/providers"), 0);
+    assert_eq!(m.entries("wash-home/cache/actors"), 0);
     assert_eq!(m.entries("tmp/wasmcloudcache"), 0);
     assert!(m.path("outside/dir/keep").is_file() && m.path("outside/file").is_file());
     // Only lib went.

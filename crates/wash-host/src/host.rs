@@ -83,6 +83,9 @@ fn actor_runtime_config(config: &HostConfig) -> crate::runtime::RuntimeConfig {
         .call_timeout
         .min(config.rpc_timeout - config.rpc_timeout / 10);
     runtime
+        .compiled_cache_dir
+        .get_or_insert_with(|| config.cache_dir.join("compiled-actors"));
+    runtime
 }
 
 fn key_from_seed(

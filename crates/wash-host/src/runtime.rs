@@ -100,6 +100,10 @@ pub struct RuntimeConfig {
     pub max_memory_bytes: usize,
     /// How many instances may exist at once across all actors (pooling allocator slots).
     pub max_instances: u32,
+    /// Where compiled actors are kept (wasmtime's compilation cache, keyed by the module's bytes and
+    /// the engine's settings), so an actor started again is not compiled again; `None`: no cache.
+    /// Whoever can write there can put native code in the host, as with the provider cache.
+    pub compiled_cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for RuntimeConfig {
@@ -111,6 +115,7 @@ impl Default for RuntimeConfig {
                 .flatten()
                 .unwrap_or(DEFAULT_MAX_MEMORY_BYTES),
             max_instances: 512,
+            compiled_cache_dir: None,
         }
     }
 }
@@ -124,6 +129,8 @@ pub struct ActorRuntime {
     /// Idle warm instances across every actor: at most half the pooling allocator's slots, so
     /// calls always find slots for new instances.
     idle: Arc<std::sync::atomic::AtomicUsize>,
+    /// The compilation cache, when there is one (for its hit and miss counts).
+    compiled: Option<wasmtime::Cache>,
 }
 
 impl std::fmt::Debug for ActorRuntime {
@@ -181,6 +188,19 @@ impl ActorRuntime {
         wasm_config
             .epoch_interruption(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+        let mut compiled = None;
+        if let Some(dir) = &config.compiled_cache_dir {
+            // A cache that cannot be set up only costs compile time: say so and go on without it.
+            let mut cache = wasmtime::CacheConfig::new();
+            cache.with_directory(dir);
+            match wasmtime::Cache::new(cache) {
+                Ok(cache) => {
+                    wasm_config.cache(Some(cache.clone()));
+                    compiled = Some(cache);
+                }
+                Err(e) => tracing::warn!("no cache of compiled actors in {}: {e:#}", dir.display()),
+            }
+        }
         let engine = Engine::new(&wasm_config)?;
         start_epoch_ticker(&engine, spawn)?;
         let mut linker = Linker::new(&engine);
@@ -193,13 +213,19 @@ impl ActorRuntime {
             linker: Arc::new(linker),
             config,
             idle: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            compiled,
         })
     }
 
     /// Compiles a module once and checks it is a wasmbus actor this host can link.
     pub fn load(&self, bytes: &[u8]) -> Result<ActorModule, LoadError> {
+        let hits = self.compiled.as_ref().map(wasmtime::Cache::cache_hits);
         let module =
             Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        if let (Some(cache), Some(before)) = (&self.compiled, hits) {
+            let from_cache = cache.cache_hits() > before;
+            tracing::debug!(from_cache, "compiled actor ready");
+        }
         if module.get_export("__guest_call").is_none() {
             return Err(LoadError::NotAnActor(
                 "it exports no `__guest_call` function".into(),
@@ -782,5 +808,50 @@ mod tests {
             err.contains("`wash-epoch`") && err.contains("no threads left"),
             "{err}"
         );
+    }
+
+    /// With a compiled-actor cache, the first load of a module compiles it and stores the result; a
+    /// second runtime on the same folder (a host started again) loads it from there, and the loaded
+    /// actor runs.
+    #[tokio::test]
+    async fn a_compiled_actor_is_loaded_from_the_cache_the_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = RuntimeConfig {
+            max_instances: 4,
+            compiled_cache_dir: Some(dir.path().to_owned()),
+            ..RuntimeConfig::default()
+        };
+        let module = std::fs::read(wash_test_support::example_wasm("echo")).unwrap();
+        let stats = |runtime: &ActorRuntime| {
+            let cache = runtime.compiled.as_ref().expect("a cache");
+            (cache.cache_hits(), cache.cache_misses())
+        };
+
+        let first = ActorRuntime::new(config.clone()).unwrap();
+        first.load(&module).unwrap();
+        assert_eq!(stats(&first), (0, 1), "compiled and stored");
+        let second = ActorRuntime::new(config).unwrap();
+        let actor = second.load(&module).unwrap();
+        assert_eq!(stats(&second), (1, 0), "loaded from the cache");
+
+        let request = wash_wire::msgpack::encode(
+            &wash_wire::interfaces::httpserver::HttpRequest {
+                method: "GET".into(),
+                path: "/cached".into(),
+                ..Default::default()
+            },
+            "request",
+        )
+        .unwrap();
+        let answer = actor
+            .call(
+                Arc::from("MTEST"),
+                Arc::new(Idle),
+                "HttpServer.HandleRequest",
+                request,
+                1,
+            )
+            .await;
+        assert!(answer.is_ok(), "{answer:?}");
     }
 }

@@ -248,6 +248,7 @@ impl Fuzzer {
             call_timeout: Duration::from_millis(250),
             max_memory_bytes: 1 << 20,
             max_instances: 4,
+            compiled_cache_dir: None,
         })
         .expect("runtime starts");
         let modules = FUNCTIONS

@@ -75,6 +75,11 @@ impl WashHome {
         self.root.join("cache").join("providers")
     }
 
+    /// Where the host of `wash up` keeps compiled actors (wasmtime's compilation cache).
+    pub fn actor_cache(&self) -> PathBuf {
+        self.root.join("cache").join("actors")
+    }
+
     /// The OCI cache unless `WASH_CACHE` moves it.
     pub fn oci_cache(&self) -> PathBuf {
         self.root.join("cache").join("oci")

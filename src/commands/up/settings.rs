@@ -168,6 +168,7 @@ pub(super) fn host_config(
     if let Some(bytes) = args.max_actor_memory {
         config.runtime.max_memory_bytes = bytes;
     }
+    config.runtime.compiled_cache_dir = Some(paths.home().actor_cache());
     config
 }
 

@@ -1,0 +1,164 @@
+//! Benchmark: starting an actor from an OCI reference already in the host's cache, until its first
+//! successful reply (issue 19: under 100 ms, median of 20).
+//!
+//! A local distribution registry holds the signed echo actor; the host pulls it once (into its cache),
+//! then each round launches it by reference through the control interface, waits for
+//! `actor_started`, invokes it once, and stops it again (waiting for `actor_stopped`). The time of a
+//! round is from the launch request to the invocation's reply.
+//!
+//! Run with `cargo bench -p wash-host --bench actor_start`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use nkeys::KeyPair;
+use wash_host::{Host, HostConfig};
+use wash_test_support::{example_wasm, NatsServer, Registry};
+use wash_wire::interfaces::httpserver::HttpRequest;
+use wash_wire::{msgpack, Invocation, InvocationResponse, WasmCloudEntity};
+
+const ROUNDS: usize = 20;
+
+#[tokio::main]
+async fn main() {
+    let nats = NatsServer::start();
+    let registry = Registry::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    // The signed echo actor, pushed to the registry.
+    let account = KeyPair::new_account();
+    let subject = KeyPair::new_module();
+    let actor = subject.public_key();
+    let claims = wash_claims::Claims::new(
+        account.public_key(),
+        actor.clone(),
+        wash_claims::Actor {
+            name: Some("echo".into()),
+            caps: Some(vec!["wasmcloud:httpserver".into()]),
+            ..Default::default()
+        },
+    );
+    let module = std::fs::read(example_wasm("echo")).expect("echo example");
+    let signed = wash_claims::embed_claims(&module, claims, &account).expect("sign");
+    let file = dir.path().join("echo_s.wasm");
+    std::fs::write(&file, &signed).expect("write");
+    let reference = format!("{}/bench/echo:0.1.0", registry.host());
+    wash_oci::push(
+        &reference,
+        &file,
+        &wash_oci::PushOptions::default(),
+        Arc::new(wash_oci::NoProgress),
+    )
+    .await
+    .expect("push");
+
+    let cluster = KeyPair::new_cluster();
+    let host = Host::start(HostConfig {
+        nats_url: nats.url(),
+        cluster_issuers: vec![cluster.public_key()],
+        cache_dir: dir.path().join("cache"),
+        ..HostConfig::default()
+    })
+    .await
+    .expect("host");
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let mut events = client
+        .subscribe("wasmbus.evt.default")
+        .await
+        .expect("events");
+    client.flush().await.expect("flush");
+
+    let command = |op: &str| format!("wasmbus.ctl.default.cmd.{}.{op}", host.id());
+    let request = msgpack::encode(
+        &HttpRequest {
+            method: "GET".into(),
+            path: "/".into(),
+            header: HashMap::new(),
+            ..Default::default()
+        },
+        "request",
+    )
+    .expect("encode");
+    let origin = WasmCloudEntity::provider(
+        KeyPair::new_service().public_key(),
+        "default",
+        "wasmcloud:httpserver",
+    );
+
+    // The first round pulls into the cache; it is not counted.
+    let mut samples = Vec::with_capacity(ROUNDS);
+    for round in 0..=ROUNDS {
+        let start = Instant::now();
+        let launch = serde_json::json!({"actor_ref": reference, "count": 1, "host_id": host.id()});
+        client
+            .request(command("la"), launch.to_string().into())
+            .await
+            .expect("launch");
+        wait_for(&mut events, "actor_started").await;
+        let mut inv = Invocation {
+            origin: origin.clone(),
+            target: WasmCloudEntity::actor(actor.clone()),
+            operation: "HttpServer.HandleRequest".into(),
+            msg: request.clone(),
+            id: Invocation::new_id(),
+            host_id: host.id(),
+            ..Invocation::default()
+        };
+        wash_claims::invocation::sign(&mut inv, &cluster).expect("sign");
+        let reply = client
+            .request(
+                format!("wasmbus.rpc.default.{actor}"),
+                inv.encode().expect("encode").into(),
+            )
+            .await
+            .expect("invocation");
+        InvocationResponse::decode(&reply.payload)
+            .expect("response")
+            .into_result()
+            .expect("the actor answered");
+        if round > 0 {
+            samples.push(start.elapsed());
+        }
+        let stop = serde_json::json!({"actor_ref": actor, "count": 0, "host_id": host.id()});
+        client
+            .request(command("sa"), stop.to_string().into())
+            .await
+            .expect("stop");
+        wait_for(&mut events, "actor_stopped").await;
+    }
+    samples.sort_unstable();
+    let median = samples[samples.len() / 2];
+    println!("| measurement | rounds | min | median | max |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| start echo from a cached OCI reference to its first reply | {} | {:?} | {median:?} | {:?} |",
+        samples.len(),
+        samples[0],
+        samples[samples.len() - 1]
+    );
+    println!();
+    println!(
+        "median {:.1} ms (target: under 100 ms)",
+        median.as_secs_f64() * 1e3
+    );
+    host.stop().await;
+}
+
+/// Waits (at most 30 s) for a lattice event whose JSON names `kind`.
+async fn wait_for(events: &mut async_nats::Subscriber, kind: &str) {
+    let deadline = tokio::time::sleep(Duration::from_secs(30));
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            event = events.next() => {
+                let event = event.expect("event stream");
+                if String::from_utf8_lossy(&event.payload).contains(kind) {
+                    return;
+                }
+            }
+            () = &mut deadline => panic!("no {kind} event within 30 s"),
+        }
+    }
+}
