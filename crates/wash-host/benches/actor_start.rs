@@ -8,7 +8,6 @@
 //!
 //! Run with `cargo bench -p wash-host --bench actor_start`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,8 +15,9 @@ use futures::StreamExt;
 use nkeys::KeyPair;
 use wash_host::{Host, HostConfig};
 use wash_test_support::{example_wasm, NatsServer, Registry};
-use wash_wire::interfaces::httpserver::HttpRequest;
-use wash_wire::{msgpack, Invocation, InvocationResponse, WasmCloudEntity};
+
+mod common;
+use common::HttpCaller;
 
 const ROUNDS: usize = 20;
 
@@ -71,21 +71,7 @@ async fn main() {
     client.flush().await.expect("flush");
 
     let command = |op: &str| format!("wasmbus.ctl.default.cmd.{}.{op}", host.id());
-    let request = msgpack::encode(
-        &HttpRequest {
-            method: "GET".into(),
-            path: "/".into(),
-            header: HashMap::new(),
-            ..Default::default()
-        },
-        "request",
-    )
-    .expect("encode");
-    let origin = WasmCloudEntity::provider(
-        KeyPair::new_service().public_key(),
-        "default",
-        "wasmcloud:httpserver",
-    );
+    let caller = HttpCaller::new(&client, &cluster, host.id());
 
     // The first round pulls into the cache; it is not counted.
     let mut samples = Vec::with_capacity(ROUNDS);
@@ -97,27 +83,7 @@ async fn main() {
             .await
             .expect("launch");
         wait_for(&mut events, "actor_started").await;
-        let mut inv = Invocation {
-            origin: origin.clone(),
-            target: WasmCloudEntity::actor(actor.clone()),
-            operation: "HttpServer.HandleRequest".into(),
-            msg: request.clone(),
-            id: Invocation::new_id(),
-            host_id: host.id(),
-            ..Invocation::default()
-        };
-        wash_claims::invocation::sign(&mut inv, &cluster).expect("sign");
-        let reply = client
-            .request(
-                format!("wasmbus.rpc.default.{actor}"),
-                inv.encode().expect("encode").into(),
-            )
-            .await
-            .expect("invocation");
-        InvocationResponse::decode(&reply.payload)
-            .expect("response")
-            .into_result()
-            .expect("the actor answered");
+        caller.call(&actor).await;
         if round > 0 {
             samples.push(start.elapsed());
         }

@@ -16,8 +16,10 @@ use futures::StreamExt;
 use nkeys::KeyPair;
 use wash_host::{Host, HostConfig};
 use wash_test_support::{example_wasm, NatsServer};
-use wash_wire::interfaces::httpserver::HttpRequest;
-use wash_wire::{msgpack, Invocation, InvocationResponse, WasmCloudEntity};
+use wash_wire::{msgpack, Invocation, InvocationResponse};
+
+mod common;
+use common::HttpCaller;
 
 const ROUNDS: usize = 2000;
 
@@ -151,42 +153,11 @@ async fn main() {
             ctl(&client, "wasmbus.ctl.default.linkdefs.put".into(), link).await;
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        let request = HttpRequest {
-            method: "GET".into(),
-            path: "/".into(),
-            header: HashMap::new(),
-            ..Default::default()
-        };
-        let msg = msgpack::encode(&request, "request").expect("encode");
-        let origin = WasmCloudEntity::provider(
-            KeyPair::new_service().public_key(),
-            "default",
-            "wasmcloud:httpserver",
-        );
+        let caller = HttpCaller::new(&client, &cluster, host.id());
         let mut samples = Vec::with_capacity(ROUNDS);
         for _ in 0..ROUNDS {
             let start = Instant::now();
-            let mut inv = Invocation {
-                origin: origin.clone(),
-                target: WasmCloudEntity::actor(actor.clone()),
-                operation: "HttpServer.HandleRequest".into(),
-                msg: msg.clone(),
-                id: Invocation::new_id(),
-                host_id: host.id(),
-                ..Invocation::default()
-            };
-            wash_claims::invocation::sign(&mut inv, &cluster).expect("sign");
-            let reply = client
-                .request(
-                    format!("wasmbus.rpc.default.{actor}"),
-                    inv.encode().expect("encode").into(),
-                )
-                .await
-                .expect("invocation");
-            InvocationResponse::decode(&reply.payload)
-                .expect("response")
-                .into_result()
-                .expect("actor succeeded");
+            caller.call(&actor).await;
             samples.push(start.elapsed());
         }
         measured.push((example, samples));

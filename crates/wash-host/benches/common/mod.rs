@@ -1,0 +1,65 @@
+//! What the benches share: invoking an actor's `HttpServer.HandleRequest` as an httpserver provider
+//! would, with an invocation signed by the lattice's cluster key.
+
+use std::collections::HashMap;
+
+use nkeys::KeyPair;
+use wash_wire::interfaces::httpserver::HttpRequest;
+use wash_wire::{msgpack, Invocation, InvocationResponse, WasmCloudEntity};
+
+/// Sends `GET /` to actors on one host, as one httpserver provider.
+pub struct HttpCaller<'a> {
+    client: &'a async_nats::Client,
+    cluster: &'a KeyPair,
+    host_id: String,
+    origin: WasmCloudEntity,
+    request: Vec<u8>,
+}
+
+impl<'a> HttpCaller<'a> {
+    pub fn new(client: &'a async_nats::Client, cluster: &'a KeyPair, host_id: String) -> Self {
+        let request = HttpRequest {
+            method: "GET".into(),
+            path: "/".into(),
+            header: HashMap::new(),
+            ..Default::default()
+        };
+        Self {
+            client,
+            cluster,
+            host_id,
+            origin: WasmCloudEntity::provider(
+                KeyPair::new_service().public_key(),
+                "default",
+                "wasmcloud:httpserver",
+            ),
+            request: msgpack::encode(&request, "request").expect("encode"),
+        }
+    }
+
+    /// One invocation of `actor`, which must answer successfully.
+    pub async fn call(&self, actor: &str) {
+        let mut inv = Invocation {
+            origin: self.origin.clone(),
+            target: WasmCloudEntity::actor(actor.to_owned()),
+            operation: "HttpServer.HandleRequest".into(),
+            msg: self.request.clone(),
+            id: Invocation::new_id(),
+            host_id: self.host_id.clone(),
+            ..Invocation::default()
+        };
+        wash_claims::invocation::sign(&mut inv, self.cluster).expect("sign");
+        let reply = self
+            .client
+            .request(
+                format!("wasmbus.rpc.default.{actor}"),
+                inv.encode().expect("encode").into(),
+            )
+            .await
+            .expect("invocation");
+        InvocationResponse::decode(&reply.payload)
+            .expect("response")
+            .into_result()
+            .expect("the actor answered");
+    }
+}
