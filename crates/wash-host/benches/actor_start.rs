@@ -13,11 +13,10 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use nkeys::KeyPair;
-use wash_host::{Host, HostConfig};
 use wash_test_support::{example_wasm, NatsServer, Registry};
 
 mod common;
-use common::HttpCaller;
+use common::{start_host, HttpCaller};
 
 const ROUNDS: usize = 20;
 
@@ -54,16 +53,7 @@ async fn main() {
     .await
     .expect("push");
 
-    let cluster = KeyPair::new_cluster();
-    let host = Host::start(HostConfig {
-        nats_url: nats.url(),
-        cluster_issuers: vec![cluster.public_key()],
-        cache_dir: dir.path().join("cache"),
-        ..HostConfig::default()
-    })
-    .await
-    .expect("host");
-    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let (host, cluster, client) = start_host(nats.url(), dir.path()).await;
     let mut events = client
         .subscribe("wasmbus.evt.default")
         .await

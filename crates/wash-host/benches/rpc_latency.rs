@@ -14,12 +14,11 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use nkeys::KeyPair;
-use wash_host::{Host, HostConfig};
 use wash_test_support::{example_wasm, NatsServer};
 use wash_wire::{msgpack, Invocation, InvocationResponse};
 
 mod common;
-use common::HttpCaller;
+use common::{start_host, HttpCaller};
 
 const ROUNDS: usize = 2000;
 
@@ -68,16 +67,7 @@ async fn ctl(client: &async_nats::Client, subject: String, body: serde_json::Val
 async fn main() {
     let nats = NatsServer::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    let cluster = KeyPair::new_cluster();
-    let host = Host::start(HostConfig {
-        nats_url: nats.url(),
-        cluster_issuers: vec![cluster.public_key()],
-        cache_dir: dir.path().join("cache"),
-        ..HostConfig::default()
-    })
-    .await
-    .expect("host");
-    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let (host, cluster, client) = start_host(nats.url(), dir.path()).await;
 
     // 1. raw NATS request/reply.
     let mut sub = client.subscribe("bench.echo").await.expect("subscribe");

@@ -63,3 +63,22 @@ impl<'a> HttpCaller<'a> {
             .expect("the actor answered");
     }
 }
+
+/// A host on `nats_url` (its cache in `dir`) that trusts invocations signed by the returned cluster
+/// key, and a client of the same server.
+pub async fn start_host(
+    nats_url: String,
+    dir: &std::path::Path,
+) -> (wash_host::Host, KeyPair, async_nats::Client) {
+    let cluster = KeyPair::new_cluster();
+    let host = wash_host::Host::start(wash_host::HostConfig {
+        nats_url: nats_url.clone(),
+        cluster_issuers: vec![cluster.public_key()],
+        cache_dir: dir.join("cache"),
+        ..wash_host::HostConfig::default()
+    })
+    .await
+    .expect("host");
+    let client = async_nats::connect(nats_url).await.expect("connect");
+    (host, cluster, client)
+}
