@@ -81,7 +81,8 @@ fn sign_into(
             io::sink(),
             Hash::Module,
         );
-        if walked.is_err() {
+        // The copy is of no use if the walk failed or found something to strip: stop it.
+        if !walked.as_ref().is_ok_and(|w| w.identical) {
             stop.store(true, Ordering::Relaxed);
         }
         let copied = copier

@@ -273,13 +273,13 @@ fn client_for(registry: &str, insecure: &[String]) -> (Client, bool) {
 }
 
 /// A plain HTTP client with the same limits as oci-client's, for the blob upload it lacks.
-fn http_client() -> reqwest::Client {
+fn http_client() -> Result<reqwest::Client, OciDistributionError> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(READ_TIMEOUT)
         .user_agent(USER_AGENT)
         .build()
-        .unwrap_or_default()
+        .map_err(OciDistributionError::RequestError)
 }
 
 /// A client for the registry of `target`, the wording of errors about `reference`, and the
@@ -373,8 +373,9 @@ pub async fn push(
             &format!("Pushing {}", short(&classified.digest)),
             classified.size,
         );
+        let http = http_client().map_err(|e| context.map(e))?;
         let pushed = put_blob(
-            &http_client(),
+            &http,
             if context.http { "http" } else { "https" },
             image,
             &BlobAuth::new(token, options.credentials.as_ref()),
