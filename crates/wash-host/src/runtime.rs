@@ -192,7 +192,8 @@ impl ActorRuntime {
         if let Some(dir) = &config.compiled_cache_dir {
             // A cache that cannot be set up only costs compile time: say so and go on without it.
             let mut cache = wasmtime::CacheConfig::new();
-            cache.with_directory(dir);
+            // wasmtime wants it absolute (a relative WASH_HOME is fine for the rest of wash).
+            cache.with_directory(std::path::absolute(dir).unwrap_or_else(|_| dir.clone()));
             match wasmtime::Cache::new(cache) {
                 Ok(cache) => {
                     wasm_config.cache(Some(cache.clone()));
@@ -815,10 +816,15 @@ mod tests {
     /// actor runs.
     #[tokio::test]
     async fn a_compiled_actor_is_loaded_from_the_cache_the_next_time() {
-        let dir = tempfile::tempdir().unwrap();
+        // A relative folder, as a relative WASH_HOME gives.
+        let dir = tempfile::tempdir_in(".").unwrap();
+        let relative = dir
+            .path()
+            .strip_prefix(std::env::current_dir().unwrap())
+            .unwrap();
         let config = RuntimeConfig {
             max_instances: 4,
-            compiled_cache_dir: Some(dir.path().to_owned()),
+            compiled_cache_dir: Some(relative.to_owned()),
             ..RuntimeConfig::default()
         };
         let module = std::fs::read(wash_test_support::example_wasm("echo")).unwrap();
