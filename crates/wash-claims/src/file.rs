@@ -2,13 +2,14 @@
 //! `wash claims sign` and `wash build`.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use wash_keys::{KeyPair, SigningKeys};
 
-use crate::wasm::{strip, write_jwt_section, Hash};
+use crate::module::append_token;
+use crate::wasm::{strip, Hash};
 use crate::{sign_module, Actor, Claims, ClaimsError, Token};
 
 /// What [`sign_module_file`] signs: the module, where the signed copy goes, and the actor's claims.
@@ -92,16 +93,13 @@ fn sign_into(
     });
     let walked = walked.map_err(failed)?;
     match copied {
-        Ok(len) if walked.identical && len == walked.input_len => {
-            let mut claims = claims;
-            claims.wascap.get_or_insert_with(Actor::default).hash = walked.hash.unwrap_or_default();
-            let jwt = claims.encode(issuer).map_err(failed)?;
-            let mut writer = BufWriter::new(output);
-            write_jwt_section(&mut writer, &jwt)
-                .and_then(|()| writer.flush())
-                .map_err(|e| failed(e.into()))?;
-            Ok(Token { jwt, claims })
-        }
+        Ok(len) if walked.identical && len == walked.input_len => append_token(
+            BufWriter::new(output),
+            claims,
+            walked.hash.unwrap_or_default(),
+            issuer,
+        )
+        .map_err(failed),
         _ => {
             // Something to strip (or the copy failed): start over, streaming.
             let mut file = output;
@@ -145,6 +143,7 @@ mod tests {
     use wash_keys::{KeyKind, KeyRequest, KeyStore};
 
     use super::*;
+    use crate::wasm::write_jwt_section;
 
     fn keys(store: &KeyStore) -> SigningKeys {
         let request = |flag: &str, kind, name: &str| KeyRequest {

@@ -29,11 +29,22 @@ pub struct ModuleClaims {
 pub fn sign_module<R: Read, W: Write>(
     input: R,
     mut output: W,
-    mut claims: Claims<Actor>,
+    claims: Claims<Actor>,
     issuer: &KeyPair,
 ) -> Result<Token<Actor>, ClaimsError> {
     let stripped = strip(input, &mut output, Hash::Module)?;
-    claims.wascap.get_or_insert_with(Actor::default).hash = stripped.hash.unwrap_or_default();
+    append_token(output, claims, stripped.hash.unwrap_or_default(), issuer)
+}
+
+/// The end of signing, once the stripped module is in `output`: sets the claims' module `hash`, signs
+/// them with `issuer` and appends the `wasmcloud_jwt` section.
+pub(crate) fn append_token<W: Write>(
+    mut output: W,
+    mut claims: Claims<Actor>,
+    hash: String,
+    issuer: &KeyPair,
+) -> Result<Token<Actor>, ClaimsError> {
+    claims.wascap.get_or_insert_with(Actor::default).hash = hash;
     let jwt = claims.encode(issuer)?;
     write_jwt_section(&mut output, &jwt)?;
     output.flush()?;
