@@ -88,23 +88,8 @@ pub struct Classified {
 /// An actor is a wasm module (`\0asm`) with an embedded token whose module hash matches (the
 /// signature is not checked, as in wash 0.x); a provider is a provider archive (tar or gzip) that
 /// loads and verifies. Anything else is an error naming why.
-pub fn classify<R: Read>(mut reader: R) -> Result<Classified, String> {
-    let mut magic = [0u8; 4];
-    let n = read_up_to(&mut reader, &mut magic).map_err(|e| e.to_string())?;
-    let head = &magic[..n];
-    if head == b"\0asm" {
-        // One walk hashes the file and checks the module hash, sharing the bytes before the token.
-        let (_, input) = wash_claims::read_module_claims_with_digest(head.chain(reader))
-            .map_err(|e| format!("a wasm module without valid claims ({e})"))?;
-        return Ok(Classified {
-            kind: ArtifactKind::Actor,
-            digest: format!("sha256:{}", hex::encode(input.sha256)),
-            size: input.len,
-        });
-    }
-    let mut hashing = HashingReader::new(head.chain(reader));
-    let kind = read_kind(&mut hashing, true)?;
-    let (digest, size) = hashing.finish();
+pub fn classify<R: Read>(reader: R) -> Result<Classified, String> {
+    let (kind, digest, size) = read_artifact(reader, true)?;
     Ok(Classified {
         kind,
         digest: digest.unwrap_or_default(),
@@ -117,39 +102,53 @@ pub fn classify<R: Read>(mut reader: R) -> Result<Classified, String> {
 /// module with a decodable token (the module hash is not recomputed); a provider archive is told by
 /// its gzip or tar header (the host verifies the archive when it starts the provider).
 pub fn identify<R: Read>(reader: R) -> Result<(ArtifactKind, u64), String> {
-    let mut counting = HashingReader::counting(reader);
-    let kind = read_kind(&mut counting, false)?;
-    let (_, size) = counting.finish();
+    let (kind, _, size) = read_artifact(reader, false)?;
     Ok((kind, size))
 }
 
-/// Tells the kind from the content and reads `reader` to its end; `verify` checks the actor's module
-/// hash and the whole provider archive.
-fn read_kind<R: Read>(reader: &mut R, verify: bool) -> Result<ArtifactKind, String> {
+/// Reads an artifact to its end and tells its kind from its content; returns the kind, the
+/// `sha256:<hex>` of every byte when `verify` is set, and the size. `verify` also checks an actor's
+/// module hash and the whole provider archive ([`classify`]); without it, see [`identify`].
+fn read_artifact<R: Read>(
+    mut reader: R,
+    verify: bool,
+) -> Result<(ArtifactKind, Option<String>, u64), String> {
     let mut magic = [0u8; 4];
-    let n = read_up_to(reader, &mut magic).map_err(|e| e.to_string())?;
+    let n = read_up_to(&mut reader, &mut magic).map_err(|e| e.to_string())?;
     let head = &magic[..n];
-    let mut chained = head.chain(&mut *reader);
-    let kind = if head == b"\0asm" {
-        let read = if verify {
-            wash_claims::read_module_claims(&mut chained).map(drop)
-        } else {
-            wash_claims::read_module_token(&mut chained).map(drop)
-        };
-        read.map_err(|e| format!("a wasm module without valid claims ({e})"))?;
-        ArtifactKind::Actor
-    } else if head.starts_with(&[0x1f, 0x8b]) || looks_like_tar(head) {
+    let stream = head.chain(reader);
+    let no_claims =
+        |e: wash_claims::ClaimsError| format!("a wasm module without valid claims ({e})");
+    if head == b"\0asm" {
         if verify {
-            wash_par::inspect(&mut chained)
-                .map_err(|e| format!("not a valid provider archive ({e})"))?;
+            // One walk hashes the file and checks the module hash, sharing the bytes before the token.
+            let (_, input) =
+                wash_claims::read_module_claims_with_digest(stream).map_err(no_claims)?;
+            let digest = format!("sha256:{}", hex::encode(input.sha256));
+            return Ok((ArtifactKind::Actor, Some(digest), input.len));
         }
-        ArtifactKind::Provider
-    } else {
+        // The walk reads the module to its end.
+        let mut counting = HashingReader::counting(stream);
+        wash_claims::read_module_token(&mut counting).map_err(no_claims)?;
+        let (_, size) = counting.finish();
+        return Ok((ArtifactKind::Actor, None, size));
+    }
+    if !(head.starts_with(&[0x1f, 0x8b]) || looks_like_tar(head)) {
         return Err("neither a wasm module nor a provider archive".into());
+    }
+    let mut reading = if verify {
+        HashingReader::new(stream)
+    } else {
+        HashingReader::counting(stream)
     };
-    // The readers may stop before the end (tar padding): read the rest too.
-    io::copy(&mut chained, &mut io::sink()).map_err(|e| e.to_string())?;
-    Ok(kind)
+    if verify {
+        wash_par::inspect(&mut reading)
+            .map_err(|e| format!("not a valid provider archive ({e})"))?;
+    }
+    // The archive reader may stop before the end (tar padding): read the rest too.
+    io::copy(&mut reading, &mut io::sink()).map_err(|e| e.to_string())?;
+    let (digest, size) = reading.finish();
+    Ok((ArtifactKind::Provider, digest, size))
 }
 
 /// A tar stream has no magic in its first bytes; a file name is ASCII. `ustar` sits at offset 257,
@@ -270,5 +269,29 @@ mod tests {
         assert!(err.contains("provider archive"), "{err}");
         let err = classify(&[0xffu8, 0, 1][..]).unwrap_err();
         assert!(err.contains("neither"), "{err}");
+    }
+
+    /// `identify` (for bytes already checked against a digest) tells the same kind and size as
+    /// `classify`, refuses unsigned wasm and other files alike, and does not recompute the module hash.
+    #[test]
+    fn identify_agrees_with_classify_without_the_hashes() {
+        for name in ["tiny_s.wasm", "tinyprov.par.gz"] {
+            let bytes = vector(name);
+            let classified = classify(&bytes[..]).unwrap();
+            assert_eq!(
+                identify(&bytes[..]).unwrap(),
+                (classified.kind, classified.size),
+                "{name}"
+            );
+        }
+        let err = identify(&vector("tiny.wasm")[..]).unwrap_err();
+        assert!(err.contains("without valid claims"), "{err}");
+        assert!(identify(&[0xffu8, 0, 1][..]).unwrap_err().contains("neither"));
+        // A module byte that the token's hash covers (the last byte before the JWT section).
+        let mut changed = vector("tiny_s.wasm");
+        let jwt_start = vector("tiny.wasm").len();
+        changed[jwt_start - 1] ^= 1;
+        assert!(classify(&changed[..]).is_err(), "classify checks the module hash");
+        assert_eq!(identify(&changed[..]).unwrap().0, ArtifactKind::Actor);
     }
 }
