@@ -9,14 +9,13 @@
 //! Run with `cargo bench -p wash-host --bench actor_start`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use futures::StreamExt;
 use nkeys::KeyPair;
 use wash_test_support::{example_wasm, NatsServer, Registry};
 
 mod common;
-use common::{start_host, HttpCaller};
+use common::{ctl, start_host, wait_for, HttpCaller};
 
 const ROUNDS: usize = 20;
 
@@ -68,20 +67,14 @@ async fn main() {
     for round in 0..=ROUNDS {
         let start = Instant::now();
         let launch = serde_json::json!({"actor_ref": reference, "count": 1, "host_id": host.id()});
-        client
-            .request(command("la"), launch.to_string().into())
-            .await
-            .expect("launch");
+        ctl(&client, command("la"), launch).await;
         wait_for(&mut events, "actor_started").await;
         caller.call(&actor).await;
         if round > 0 {
             samples.push(start.elapsed());
         }
         let stop = serde_json::json!({"actor_ref": actor, "count": 0, "host_id": host.id()});
-        client
-            .request(command("sa"), stop.to_string().into())
-            .await
-            .expect("stop");
+        ctl(&client, command("sa"), stop).await;
         wait_for(&mut events, "actor_stopped").await;
     }
     samples.sort_unstable();
@@ -100,21 +93,4 @@ async fn main() {
         median.as_secs_f64() * 1e3
     );
     host.stop().await;
-}
-
-/// Waits (at most 30 s) for a lattice event whose JSON names `kind`.
-async fn wait_for(events: &mut async_nats::Subscriber, kind: &str) {
-    let deadline = tokio::time::sleep(Duration::from_secs(30));
-    tokio::pin!(deadline);
-    loop {
-        tokio::select! {
-            event = events.next() => {
-                let event = event.expect("event stream");
-                if String::from_utf8_lossy(&event.payload).contains(kind) {
-                    return;
-                }
-            }
-            () = &mut deadline => panic!("no {kind} event within 30 s"),
-        }
-    }
 }

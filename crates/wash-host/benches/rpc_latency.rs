@@ -18,7 +18,7 @@ use wash_test_support::{example_wasm, NatsServer};
 use wash_wire::{msgpack, Invocation, InvocationResponse};
 
 mod common;
-use common::{start_host, HttpCaller};
+use common::{ctl, start_host, wait_for, HttpCaller};
 
 const ROUNDS: usize = 2000;
 
@@ -54,13 +54,6 @@ fn sign_actor(example: &str, caps: &[&str], dir: &std::path::Path) -> (std::path
     let path = dir.join(format!("{example}_s.wasm"));
     std::fs::write(&path, signed).expect("write");
     (path, subject.public_key())
-}
-
-async fn ctl(client: &async_nats::Client, subject: String, body: serde_json::Value) {
-    client
-        .request(subject, body.to_string().into())
-        .await
-        .expect("control request");
 }
 
 #[tokio::main]
@@ -132,11 +125,7 @@ async fn main() {
             serde_json::json!({"actor_ref": path, "count": 1}),
         )
         .await;
-        while let Some(e) = events.next().await {
-            if String::from_utf8_lossy(&e.payload).contains("actor_started") {
-                break;
-            }
-        }
+        wait_for(&mut events, "actor_started").await;
         if example == "kvcounter" {
             let link = serde_json::json!({"actor_id": actor, "provider_id": provider, "link_name": "default",
                                           "contract_id": "wasmcloud:keyvalue", "values": {}});

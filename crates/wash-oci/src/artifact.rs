@@ -286,12 +286,17 @@ mod tests {
         }
         let err = identify(&vector("tiny.wasm")[..]).unwrap_err();
         assert!(err.contains("without valid claims"), "{err}");
-        assert!(identify(&[0xffu8, 0, 1][..]).unwrap_err().contains("neither"));
+        assert!(identify(&[0xffu8, 0, 1][..])
+            .unwrap_err()
+            .contains("neither"));
         // A module byte that the token's hash covers (the last byte before the JWT section).
         let mut changed = vector("tiny_s.wasm");
         let jwt_start = vector("tiny.wasm").len();
         changed[jwt_start - 1] ^= 1;
-        assert!(classify(&changed[..]).is_err(), "classify checks the module hash");
+        assert!(
+            classify(&changed[..]).is_err(),
+            "classify checks the module hash"
+        );
         assert_eq!(identify(&changed[..]).unwrap().0, ArtifactKind::Actor);
     }
 }

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use futures::StreamExt;
+
 use nkeys::KeyPair;
 use wash_wire::interfaces::httpserver::HttpRequest;
 use wash_wire::{msgpack, Invocation, InvocationResponse, WasmCloudEntity};
@@ -81,4 +83,29 @@ pub async fn start_host(
     .expect("host");
     let client = async_nats::connect(nats_url).await.expect("connect");
     (host, cluster, client)
+}
+
+/// A control-interface request whose answer is not looked at.
+pub async fn ctl(client: &async_nats::Client, subject: String, body: serde_json::Value) {
+    client
+        .request(subject, body.to_string().into())
+        .await
+        .expect("control request");
+}
+
+/// Waits (at most 30 s) for a lattice event whose JSON names `kind`.
+pub async fn wait_for(events: &mut async_nats::Subscriber, kind: &str) {
+    let deadline = tokio::time::sleep(std::time::Duration::from_secs(30));
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            event = events.next() => {
+                let event = event.expect("event stream");
+                if String::from_utf8_lossy(&event.payload).contains(kind) {
+                    return;
+                }
+            }
+            () = &mut deadline => panic!("no {kind} event within 30 s"),
+        }
+    }
 }
