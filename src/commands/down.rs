@@ -1,4 +1,4 @@
-//! `wash down`: stop the host and the NATS server that `wash up` started, and the NATS server and wadm
+//! `wash down`: stop the wadm, host and NATS server that `wash up` started, and the NATS server and wadm
 //! that wash 0.18.1's `up` recorded, and nothing else. With wash 0.18.1's `--host-id`, `--all`, `-x` or
 //! `--ctl-*`, the hosts of that lattice are stopped through its control interface, and NATS only when
 //! no host is left.
@@ -149,6 +149,10 @@ pub fn run(args: DownArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resu
 /// The text and JSON of what [`wash_local::down`] stopped; `stopped` lists hosts stopped before it.
 fn render_local(report: &DownReport, mut stopped: Vec<String>) -> (String, Map<String, Value>) {
     let mut json = Map::new();
+    if let Some(pid) = report.wadm_pid {
+        stopped.push(format!("wadm (pid {pid})"));
+        json.insert("wadm_pid".into(), json!(pid));
+    }
     if let Some(record) = &report.host {
         stopped.push(format!("host {} (pid {})", record.host_id, record.pid));
         json.insert("host_id".into(), json!(record.host_id));
@@ -204,7 +208,7 @@ fn render_local(report: &DownReport, mut stopped: Vec<String>) -> (String, Map<S
     );
     json.insert("wash_0_18_pid_files".into(), json!(recorded));
     let mut text = if stopped.is_empty() {
-        "nothing to stop: no host or NATS server started by `wash up` is running".to_owned()
+        "nothing to stop: no host, wadm or NATS server started by `wash up` is running".to_owned()
     } else {
         format!("stopped {}", stopped.join(" and "))
     };

@@ -1,5 +1,6 @@
 //! One thin module per subcommand: clap arguments plus glue that calls one library operation.
 
+pub mod app;
 mod args;
 mod artifact;
 pub mod build;
@@ -54,6 +55,8 @@ pub enum Command {
     Down(down::DownArgs),
     /// Drive the lattice: inventory, start/stop actors and providers, links.
     Ctl(ctl::CtlArgs),
+    /// Deploy and manage declarative applications (OAM manifests) with wadm.
+    App(app::AppArgs),
     /// Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop.
     Ui(ui::UiArgs),
     /// Query the lattice: hosts, a host's inventory, claims, links (`ctl get`).
@@ -108,6 +111,7 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Up(args) => up::run(*args, &paths()?, printer),
         Command::Down(args) => down::run(args, &paths()?, printer),
         Command::Ctl(args) => ctl::run(args, &paths()?, printer),
+        Command::App(args) => app::run(args, &paths()?, printer),
         Command::Ui(args) => ui::run(args, &paths()?, printer),
         Command::Get(args) => ctl::run(args.into(), &paths()?, printer),
         Command::Start(args) => ctl::run(args.into(), &paths()?, printer),

@@ -141,6 +141,11 @@ impl CtlClient {
         &self.lattice
     }
 
+    /// The timeout of single requests.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// The underlying NATS client.
     pub fn nats(&self) -> &async_nats::Client {
         &self.nats

@@ -99,7 +99,7 @@ pub(crate) async fn start_actor(
     count: u16,
     annotations: Option<StringMap>,
 ) {
-    match start_actor_inner(lattice, actor_ref, count, annotations).await {
+    match start_actor_inner(lattice, actor_ref, count, annotations.clone()).await {
         Ok(()) => {}
         Err(error) => {
             tracing::warn!(%actor_ref, %error, "actor failed to start");
@@ -108,6 +108,16 @@ pub(crate) async fn start_actor(
                 .publish(
                     "actor_start_failed",
                     json!({"actor_ref": actor_ref, "error": error}),
+                )
+                .await;
+            // The aggregated form wadm waits for after a start command; the key is unknown when the
+            // module could not be read.
+            lattice
+                .events
+                .publish(
+                    "actors_start_failed",
+                    json!({"public_key": "", "image_ref": actor_ref, "host_id": lattice.id(),
+                           "annotations": annotations.unwrap_or_default(), "error": error}),
                 )
                 .await;
         }
@@ -170,12 +180,23 @@ async fn start_actor_inner(
             actor
         }
     };
-    for instance in instances {
+    for instance in &instances {
         lattice
             .events
-            .publish("actor_started", actor_started_data(&actor, &instance))
+            .publish("actor_started", actor_started_data(&actor, instance))
             .await;
     }
+    // The aggregated form (one per command, as newer 0.x hosts send it), which wadm waits for: the
+    // reference and annotations of this command, and how many instances it started.
+    let mut started = actor_started_data(&actor, &instances[0]);
+    if let Some(data) = started.as_object_mut() {
+        data.remove("instance_id");
+        data.remove("api_version");
+        data.insert("image_ref".into(), json!(actor_ref));
+        data.insert("host_id".into(), json!(lattice.id()));
+        data.insert("count".into(), json!(instances.len()));
+    }
+    lattice.events.publish("actors_started", started).await;
     tracing::info!(actor = %key, name = ?identity.name, count = count.max(1), "actor started");
     Ok(())
 }
@@ -254,6 +275,17 @@ pub(crate) async fn stop_actor(
                 "actor_stopped",
                 json!({"public_key": actor_id, "instance_id": instance.instance_id,
                        "annotations": instance.annotations.clone().unwrap_or_default()}),
+            )
+            .await;
+    }
+    if !stopped.is_empty() {
+        // The aggregated form wadm waits for after a stop command, with that command's annotations.
+        lattice
+            .events
+            .publish(
+                "actors_stopped",
+                json!({"public_key": actor_id, "host_id": lattice.id(), "count": stopped.len(),
+                       "remaining": remaining, "annotations": annotations.cloned().unwrap_or_default()}),
             )
             .await;
     }

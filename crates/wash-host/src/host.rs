@@ -449,7 +449,8 @@ pub(crate) fn heartbeat_data(lattice: &Lattice) -> serde_json::Value {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .values()
-        .map(|p| json!({"public_key": p.identity.public_key, "link_name": p.link_name, "contract_id": p.identity.contract_id}))
+        .map(|p| json!({"public_key": p.identity.public_key, "link_name": p.link_name, "contract_id": p.identity.contract_id,
+                        "annotations": p.annotations.clone().unwrap_or_default()}))
         .collect();
     json!({
         "actors": actors,

@@ -9,6 +9,7 @@ use wash_ctl::CtlClient;
 
 use crate::downloads::{recorded_processes, RecordedOutcome, RecordedProcess};
 use crate::nats::stop_started_nats;
+use crate::wadm::stop_started_wadm;
 use crate::{
     probe_nats, start_nats_server, ContextStore, HostRecord, LocalError, NatsProbe,
     NatsServerOptions, ProcessId, Recorded, StartedNats, WashHome, HOST_PROGRAM,
@@ -36,6 +37,10 @@ pub enum LatticeStep<'a> {
     StoppingHost(&'a HostRecord),
     /// `wash down` stops the NATS server with this pid.
     StoppingNats(u32),
+    /// wadm's API answers (`wash up` started it with this pid).
+    StartedWadm(u32),
+    /// `wash down` stops the wadm with this pid.
+    StoppingWadm(u32),
     /// `wash down` stops this program (`nats-server` or `wadm`) that wash 0.18.1's `up` recorded.
     StoppingRecorded(&'a str, u32),
 }
@@ -270,6 +275,8 @@ pub struct DownReport {
     pub host: Option<HostRecord>,
     /// The pid of the NATS server `wash up` started.
     pub nats_pid: Option<u32>,
+    /// The pid of the wadm `wash up` started.
+    pub wadm_pid: Option<u32>,
     /// Records of `wash up` (`host.json`, `nats.pid`) whose process is gone or is another process
     /// now: nothing was signalled and the file was removed.
     pub stale: Vec<StaleRecord>,
@@ -286,7 +293,7 @@ pub struct StaleRecord {
     pub pid: Option<u32>,
 }
 
-/// Stops the host and the NATS server that `wash up` started, then the wadm and NATS server that wash
+/// Stops the wadm, host and NATS server that `wash up` started, then the wadm and NATS server that wash
 /// 0.18.1's `up` recorded, and nothing else: the host is asked over its control interface first (it
 /// shuts its providers down), then signalled if it is still there. A record is trusted only while its
 /// pid still names the recorded process (same start time; records of older versions: same program);
@@ -296,6 +303,24 @@ pub async fn down(
     on_step: &mut dyn FnMut(LatticeStep<'_>),
 ) -> Result<DownReport, LocalError> {
     let mut stale = Vec::new();
+    // wadm first: it would otherwise restore what the host's stop takes down.
+    let wadm_pid = match home.started_wadm() {
+        Some(Recorded::Running(id)) => {
+            on_step(LatticeStep::StoppingWadm(id.pid));
+            let home = home.clone();
+            let _ = tokio::task::spawn_blocking(move || stop_started_wadm(&home, id)).await;
+            Some(id.pid)
+        }
+        Some(Recorded::Stale(pid)) => {
+            stale.push(StaleRecord {
+                file: home.wadm_pid(),
+                pid,
+            });
+            None
+        }
+        None => None,
+    };
+    let _ = std::fs::remove_file(home.wadm_pid());
     let host = match home.host()? {
         Some((record, Recorded::Running(id))) => {
             stop_host(&record, id, on_step).await;
@@ -339,6 +364,7 @@ pub async fn down(
     Ok(DownReport {
         host,
         nats_pid,
+        wadm_pid,
         stale,
         recorded,
     })

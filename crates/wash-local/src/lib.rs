@@ -3,7 +3,7 @@
 //! [`WashPaths`] resolves where everything lives once, from `WASH_HOME`, `WASH_KEYS` and `WASH_CACHE`
 //! (in that documented order, see [`paths`](crate::WashPaths)); the libraries are handed paths and
 //! never read those variables. Under the home folder: `nats.pid` / `nats.log` / `nats-data/` for a
-//! NATS server that `wash up` started itself, `host.json` / `host.log` for the host process, and
+//! NATS server that `wash up` started itself, `wadm.pid` / `wadm.log` for the wadm it started, `host.json` / `host.log` for the host process, and
 //! the default context (`contexts/default.json`, or the one `contexts/index.json` names), which
 //! `wash ctl` and `wash call` read (it records the host's cluster seed so invocations signed by
 //! `wash call` are accepted). `wash down` stops only what these files say `wash up` started, and what
@@ -19,6 +19,7 @@ mod lattice;
 mod nats;
 mod paths;
 mod state;
+mod wadm;
 
 pub use connection::{ConnectionFlags, LatticeConnection};
 pub use context::{Context, ContextStore, DEFAULT_CONTEXT};
@@ -35,4 +36,7 @@ pub use nats::{
     LeafRemote, NatsProbe, NatsServerOptions, StartedNats, DEFAULT_JS_DOMAIN,
 };
 pub use paths::{WashPaths, WASH_CACHE_ENV, WASH_HOME_ENV, WASH_KEYS_ENV};
+pub use wadm::{
+    start_wadm, stop_started_wadm, wadm_program, wadm_version, StartedWadm, WadmOptions, WADM_PROGRAM,
+};
 pub use state::{pid_alive, HostRecord, ProcessId, Recorded, WashHome, HOST_PROGRAM, NATS_PROGRAM};

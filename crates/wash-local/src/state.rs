@@ -55,6 +55,16 @@ impl WashHome {
         self.root.join("nats-data")
     }
 
+    /// Pid file of the wadm `wash up` started.
+    pub fn wadm_pid(&self) -> PathBuf {
+        self.root.join("wadm.pid")
+    }
+
+    /// Log of that wadm.
+    pub fn wadm_log(&self) -> PathBuf {
+        self.root.join("wadm.log")
+    }
+
     /// Record of the host process started by `wash up`.
     pub fn host_record(&self) -> PathBuf {
         self.root.join("host.json")
@@ -104,6 +114,12 @@ impl WashHome {
     pub fn started_nats(&self) -> Option<Recorded> {
         let text = std::fs::read_to_string(self.nats_pid()).ok()?;
         Some(Recorded::check(ProcessId::parse(&text), NATS_PROGRAM))
+    }
+
+    /// What `~/.wash/wadm.pid` says about the wadm `wash up` started: `None` without the file.
+    pub fn started_wadm(&self) -> Option<Recorded> {
+        let text = std::fs::read_to_string(self.wadm_pid()).ok()?;
+        Some(Recorded::check(ProcessId::parse(&text), crate::wadm::WADM_PROGRAM))
     }
 
     /// Writes the record of the host serving the lattice.

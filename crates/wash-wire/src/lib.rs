@@ -7,6 +7,7 @@
 //! - [`ctl`]: control-interface requests and replies (JSON).
 //! - [`events`]: CloudEvents published on `wasmbus.evt.<lattice>`.
 //! - [`interfaces`]: operation payloads of the interfaces the host and our providers speak.
+//! - [`wadm`]: the NATS API of wadm 0.4, the application deployment manager (`wash app`).
 //! - [`msgpack`]: the one msgpack encoding every envelope and payload uses (structs as named maps).
 
 pub mod ctl;
@@ -17,6 +18,7 @@ pub mod link;
 pub mod msgpack;
 pub mod rpc;
 pub mod subjects;
+pub mod wadm;
 
 mod error;
 

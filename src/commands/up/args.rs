@@ -342,7 +342,7 @@ pub struct HostFlags {
     #[arg(long = "wasmcloud-start-only")]
     pub start_only: bool,
 
-    /// Accepted: wash never starts wadm.
+    /// Do not start wadm (the application deployment manager `wash app` talks to) beside the host.
     #[arg(long)]
     pub disable_wadm: bool,
 
@@ -350,8 +350,9 @@ pub struct HostFlags {
     #[arg(hide = true, long, env = "WASMCLOUD_VERSION", value_name = "VERSION")]
     pub wasmcloud_version: Option<String>,
 
-    /// Refused: wash does not run wadm.
-    #[arg(hide = true, long, env = "WADM_VERSION", value_name = "VERSION")]
+    /// The wadm version that must run: wash does not download wadm, so another installed version is
+    /// refused.
+    #[arg(long, env = "WADM_VERSION", value_name = "VERSION")]
     pub wadm_version: Option<String>,
 
     /// Refused: our host has no dashboard; `wash ui` serves one.

@@ -4,6 +4,7 @@
 mod args;
 mod login;
 mod settings;
+mod wadm;
 
 use anyhow::Context as _;
 use serde_json::{json, Map};
@@ -66,6 +67,23 @@ async fn run_host(
         }
     };
     let login = login::host_login(args)?;
+    // The background host's parent (`--detached`) started wadm already.
+    let wadm = if args.background_host {
+        None
+    } else {
+        match wadm::start(args, home, &host_url, &login, printer).await {
+            Ok(wadm) => wadm,
+            Err(err) => {
+                nats.stop_started(home);
+                return Err(err);
+            }
+        }
+    };
+    let stop_wadm = || {
+        if let Some(started) = wadm {
+            wash_local::stop_started_wadm(home, started.id);
+        }
+    };
     let lattice = LatticeSettings {
         nats_url: host_url.clone(),
         lattice: args.lattice.clone(),
@@ -78,6 +96,7 @@ async fn run_host(
     let host = match Host::start(config).await {
         Ok(host) => host,
         Err(err) => {
+            stop_wadm();
             nats.stop_started(home);
             return Err(err).context("the host did not start");
         }
@@ -103,6 +122,10 @@ async fn run_host(
         () = shutdown => {}
         () = host.stopped() => {}
     }
+    if let Some(started) = wadm {
+        report_step(printer, wash_local::LatticeStep::StoppingWadm(started.id.pid));
+    }
+    stop_wadm();
     printer.status("Stopping", format!("host {}", record.host_id));
     host.stop().await;
     home.forget_host();
@@ -125,15 +148,26 @@ fn detach(
 ) -> anyhow::Result<CommandOutput> {
     let login = login::host_login(args)?;
     let command = settings::background_host(args, &nats.url)?;
-    let control = login.control(&settings::host_url(args, &nats.url)?);
-    let record = super::block_on(wash_local::start_background_host(
-        home,
-        command,
-        nats,
-        &control,
-        &args.ctl_topic_prefix,
-        &mut |step| report_step(printer, step),
-    ))?;
+    let host_url = settings::host_url(args, &nats.url)?;
+    let control = login.control(&host_url);
+    let record = super::block_on(async {
+        let wadm = wadm::start(args, home, &host_url, &login, printer)
+            .await
+            .inspect_err(|_| nats.stop_started(home))?;
+        let started = wash_local::start_background_host(
+            home,
+            command,
+            nats,
+            &control,
+            &args.ctl_topic_prefix,
+            &mut |step| report_step(printer, step),
+        )
+        .await;
+        if let (Err(_), Some(wadm)) = (&started, wadm) {
+            wash_local::stop_started_wadm(home, wadm.id);
+        }
+        anyhow::Ok(started?)
+    })?;
     let log_path = home.host_log();
     let text = format!(
         "wash up: host {} started on lattice `{}` (NATS {}{}); log: {}; stop with `wash down`",

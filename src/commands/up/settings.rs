@@ -21,12 +21,6 @@ pub(super) fn refuse_unsupported(args: &UpArgs) -> anyhow::Result<()> {
              and cannot download or run another wasmCloud version; leave it out"
         );
     }
-    if let Some(version) = &host.wadm_version {
-        bail!(
-            "`--wadm-version {version}` (or WADM_VERSION): wash does not start wadm; run wadm yourself \
-             against the lattice's NATS server, and leave this flag out"
-        );
-    }
     if let Some(port) = host.dashboard_port {
         bail!(
             "`--dashboard-port {port}` (or WASMCLOUD_DASHBOARD_PORT): our host has no built-in \
