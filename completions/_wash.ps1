@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
+            [CompletionResult]::new('app', 'app', [CompletionResultType]::ParameterValue, 'Deploy and manage declarative applications (OAM manifests) with wadm')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Query the lattice: hosts, a host''s inventory, claims, links (`ctl get`)')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider (`ctl start`)')
@@ -968,7 +969,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level of the host and its providers (error, warn, info, debug, trace) [default: info in the background host''s log; in the foreground, what -v says]; RUST_LOG wins')
             [CompletionResult]::new('--structured-log-level', '--structured-log-level', [CompletionResultType]::ParameterName, 'Log level of the host and its providers (error, warn, info, debug, trace) [default: info in the background host''s log; in the foreground, what -v says]; RUST_LOG wins')
             [CompletionResult]::new('--wasmcloud-version', '--wasmcloud-version', [CompletionResultType]::ParameterName, 'Refused: the host is built into wash; no other wasmCloud version can be run')
-            [CompletionResult]::new('--wadm-version', '--wadm-version', [CompletionResultType]::ParameterName, 'Refused: wash does not run wadm')
+            [CompletionResult]::new('--wadm-version', '--wadm-version', [CompletionResultType]::ParameterName, 'The wadm version that must run: wash does not download wadm, so another installed version is refused')
             [CompletionResult]::new('--dashboard-port', '--dashboard-port', [CompletionResultType]::ParameterName, 'Refused: our host has no dashboard; `wash ui` serves one')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
@@ -983,7 +984,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--enable-structured-logging', '--enable-structured-logging', [CompletionResultType]::ParameterName, 'Write the host''s log as JSON lines')
             [CompletionResult]::new('--enable-ipv6', '--enable-ipv6', [CompletionResultType]::ParameterName, 'Accepted: our host reaches NATS over IPv6 or IPv4 addresses alike')
             [CompletionResult]::new('--wasmcloud-start-only', '--wasmcloud-start-only', [CompletionResultType]::ParameterName, 'Accepted: our host is built into wash and never downloaded')
-            [CompletionResult]::new('--disable-wadm', '--disable-wadm', [CompletionResultType]::ParameterName, 'Accepted: wash never starts wadm')
+            [CompletionResult]::new('--disable-wadm', '--disable-wadm', [CompletionResultType]::ParameterName, 'Do not start wadm (the application deployment manager `wash app` talks to) beside the host')
             [CompletionResult]::new('--config-service-enabled', '--config-service-enabled', [CompletionResultType]::ParameterName, 'Refused: our host has no config-service client')
             [CompletionResult]::new('--background-host', '--background-host', [CompletionResultType]::ParameterName, '(internal) run as the background host process of `wash up --detached`')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
@@ -2006,6 +2007,390 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;ctl;help;help' {
+            break
+        }
+        'wash;app' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications wadm knows, with their newest and deployed versions and status')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one version of an application''s manifest (the newest by default), as YAML')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the versions of an application, oldest first')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Store a manifest (YAML or JSON) as a new version of its application, without deploying it')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete one version of an application, or all of them with `--delete-all` (which undeploys it)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete one version of an application, or all of them with `--delete-all` (which undeploys it)')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Deploy an application: wadm starts what its manifest describes and keeps it so')
+            [CompletionResult]::new('undeploy', 'undeploy', [CompletionResultType]::ParameterValue, 'Undeploy an application: wadm stops managing it and stops what it started')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an application''s deployment status, per component and trait')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;app;list' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;get' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;history' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;put' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;del' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--delete-all', '--delete-all', [CompletionResultType]::ParameterName, 'Delete every version (and undeploy the application)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;delete' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--delete-all', '--delete-all', [CompletionResultType]::ParameterName, 'Delete every version (and undeploy the application)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;deploy' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'With a manifest file whose version wadm already stores: replace that version')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With a manifest file whose version wadm already stores: replace that version')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;undeploy' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--non-destructive', '--non-destructive', [CompletionResultType]::ParameterName, 'Leave what the application started running')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;status' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wash;app;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications wadm knows, with their newest and deployed versions and status')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one version of an application''s manifest (the newest by default), as YAML')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the versions of an application, oldest first')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Store a manifest (YAML or JSON) as a new version of its application, without deploying it')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete one version of an application, or all of them with `--delete-all` (which undeploys it)')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Deploy an application: wadm starts what its manifest describes and keeps it so')
+            [CompletionResult]::new('undeploy', 'undeploy', [CompletionResultType]::ParameterValue, 'Undeploy an application: wadm stops managing it and stops what it started')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an application''s deployment status, per component and trait')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wash;app;help;list' {
+            break
+        }
+        'wash;app;help;get' {
+            break
+        }
+        'wash;app;help;history' {
+            break
+        }
+        'wash;app;help;put' {
+            break
+        }
+        'wash;app;help;del' {
+            break
+        }
+        'wash;app;help;deploy' {
+            break
+        }
+        'wash;app;help;undeploy' {
+            break
+        }
+        'wash;app;help;status' {
+            break
+        }
+        'wash;app;help;help' {
             break
         }
         'wash;ui' {
@@ -3127,6 +3512,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start a local lattice: NATS (unless one answers) and a host')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop what `wash up` started')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive the lattice: inventory, start/stop actors and providers, links')
+            [CompletionResult]::new('app', 'app', [CompletionResultType]::ParameterValue, 'Deploy and manage declarative applications (OAM manifests) with wadm')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Serve a live dashboard of the lattice on 127.0.0.1: view, start, link, scale, stop')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Query the lattice: hosts, a host''s inventory, claims, links (`ctl get`)')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an actor or a provider (`ctl start`)')
@@ -3351,6 +3737,41 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;ctl;apply' {
+            break
+        }
+        'wash;help;app' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications wadm knows, with their newest and deployed versions and status')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one version of an application''s manifest (the newest by default), as YAML')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the versions of an application, oldest first')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Store a manifest (YAML or JSON) as a new version of its application, without deploying it')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete one version of an application, or all of them with `--delete-all` (which undeploys it)')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Deploy an application: wadm starts what its manifest describes and keeps it so')
+            [CompletionResult]::new('undeploy', 'undeploy', [CompletionResultType]::ParameterValue, 'Undeploy an application: wadm stops managing it and stops what it started')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an application''s deployment status, per component and trait')
+            break
+        }
+        'wash;help;app;list' {
+            break
+        }
+        'wash;help;app;get' {
+            break
+        }
+        'wash;help;app;history' {
+            break
+        }
+        'wash;help;app;put' {
+            break
+        }
+        'wash;help;app;del' {
+            break
+        }
+        'wash;help;app;deploy' {
+            break
+        }
+        'wash;help;app;undeploy' {
+            break
+        }
+        'wash;help;app;status' {
             break
         }
         'wash;help;ui' {

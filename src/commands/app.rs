@@ -67,7 +67,7 @@ enum AppCommand {
         /// The application's name.
         name: String,
         /// The version to delete.
-        #[arg(value_name = "VERSION", required_unless_present = "delete_all")]
+        #[arg(value_name = "VERSION")]
         app_version: Option<String>,
         /// Delete every version (and undeploy the application).
         #[arg(long)]
@@ -104,7 +104,20 @@ enum AppCommand {
 
 /// Runs `wash app`.
 pub fn run(args: AppArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    // A manifest that cannot be read is reported before connecting.
+    // Usage mistakes and a manifest that cannot be read are reported before connecting.
+    if let AppCommand::Del {
+        name,
+        app_version: None,
+        delete_all: false,
+    } = &args.command
+    {
+        return Err(anyhow::Error::new(crate::output::UsageError::new(
+            std::io::Error::other(format!(
+                "`wash app del {name}` needs the VERSION to delete, or `--delete-all` to delete \
+                 every version (`wash app history {name}` lists them)"
+            )),
+        )));
+    }
     let manifest = match &args.command {
         AppCommand::Put { source } => Some(Manifest::read(source)?),
         AppCommand::Deploy { name, .. } if Path::new(name).is_file() => {
@@ -184,9 +197,7 @@ async fn list(client: &AppClient) -> anyhow::Result<CommandOutput> {
             table.row([
                 app.name.clone(),
                 app.version.clone(),
-                app.deployed_version
-                    .clone()
-                    .unwrap_or_else(|| "N/A".into()),
+                app.deployed_version.clone().unwrap_or_else(|| "N/A".into()),
                 app.status.to_string(),
                 app.description.clone().unwrap_or_default(),
             ]);
@@ -276,9 +287,7 @@ async fn put_for_deploy(
                     manifest.name()
                 );
             }
-            client
-                .delete(manifest.name(), Some(version), false)
-                .await?;
+            client.delete(manifest.name(), Some(version), false).await?;
             let reply = client.put(manifest).await?;
             printer.status(
                 "Replaced",

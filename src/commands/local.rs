@@ -25,9 +25,10 @@ pub fn report_step(printer: &Printer, step: LatticeStep<'_>) {
         LatticeStep::StoppingNats(pid) => {
             printer.status("Stopping", format!("nats-server (pid {pid})"))
         }
-        LatticeStep::StartedWadm(pid) => {
-            printer.status("Started", format!("wadm (pid {pid}); `wash app` deploys to it"))
-        }
+        LatticeStep::StartedWadm(pid) => printer.status(
+            "Started",
+            format!("wadm (pid {pid}); `wash app` deploys to it"),
+        ),
         LatticeStep::StoppingWadm(pid) => printer.status("Stopping", format!("wadm (pid {pid})")),
         LatticeStep::StoppingRecorded(program, pid) => printer.status(
             "Stopping",

@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "up",
     "down",
     "ctl",
+    "app",
     "ui",
     "get",
     "start",

@@ -344,7 +344,7 @@ fn flags_our_host_cannot_honour_are_refused() {
         (
             &["--wadm-version", "v0.4.0"],
             ("", ""),
-            "does not start wadm",
+            "wash does not download wadm",
         ),
         (
             &["--dashboard-port", "4000"],
@@ -365,6 +365,18 @@ fn flags_our_host_cannot_honour_are_refused() {
             out.stderr()
         );
     }
+    // With wadm 0.4.1 installed, another version is refused too, naming the one found.
+    let out = wash()
+        .in_home(home.path())
+        .with_wadm()
+        .args(["up", "-d", "--wadm-version", "v0.4.0"])
+        .run()
+        .assert_code(1);
+    assert!(
+        out.stderr().contains("is version 0.4.1"),
+        "{}",
+        out.stderr()
+    );
     assert!(!home.path().join(".wash/nats.pid").exists());
     assert!(!home.path().join(".wash/host.json").exists());
 }

@@ -39,9 +39,24 @@ impl Lattice {
     /// `wash up --detached --nats-url <url> <extra>` on `nats` (a secured server, `url` with the
     /// scheme and any user it needs).
     pub(crate) fn up_on(nats: NatsServer, url: &str, extra: &[&str]) -> Self {
+        Self::start(nats, url, extra, false)
+    }
+
+    /// `wash up --detached` on a fresh NATS, with wadm (which the other lattices of the tests go
+    /// without: `wash up` finds no wadm unless told where it is).
+    pub(crate) fn up_with_wadm() -> Self {
+        let nats = NatsServer::start();
+        let url = nats.url();
+        Self::start(nats, &url, &[], true)
+    }
+
+    fn start(nats: NatsServer, url: &str, extra: &[&str], wadm: bool) -> Self {
         let home = tempfile::tempdir().expect("temp home");
-        let out = wash()
-            .in_home(home.path())
+        let mut up = wash().in_home(home.path());
+        if wadm {
+            up = up.with_wadm();
+        }
+        let out = up
             .args(["up", "--detached", "--nats-url", url, "-o", "json"])
             .args(extra)
             .run();

@@ -1,5 +1,6 @@
 //! wash's integration tests: one module per command, each spawning the real `wash` binary.
 
+mod app;
 mod build;
 mod call;
 mod claims;

@@ -43,7 +43,9 @@ pub enum AppError {
         message: String,
     },
     /// The application (or version) does not exist.
-    #[error("{message}: `wash app list` shows the applications, `wash app history NAME` their versions")]
+    #[error(
+        "{message}: `wash app list` shows the applications, `wash app history NAME` their versions"
+    )]
     NotFound {
         /// wadm's message.
         message: String,

@@ -13,10 +13,10 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wash_wire::wadm::{
-    model_subject, AppStatus, DeleteModelReply, DeleteModelRequest, DeleteResult,
-    DeployModelReply, DeployResult, GetModelReply, GetResult, ListReply, ModelOperation,
-    ModelSummary, PutModelReply, PutResult, StatusReply, StatusResult, UndeployModelRequest,
-    VersionInfo, VersionRequest, VersionsReply,
+    model_subject, AppStatus, DeleteModelReply, DeleteModelRequest, DeleteResult, DeployModelReply,
+    DeployResult, GetModelReply, GetResult, ListReply, ModelOperation, ModelSummary, PutModelReply,
+    PutResult, StatusReply, StatusResult, UndeployModelRequest, VersionInfo, VersionRequest,
+    VersionsReply,
 };
 
 pub use error::AppError;
@@ -65,9 +65,7 @@ impl AppClient {
         let body = json(&VersionRequest {
             version: version.map(str::to_owned),
         });
-        let reply: GetModelReply = self
-            .request(ModelOperation::Get, Some(name), body)
-            .await?;
+        let reply: GetModelReply = self.request(ModelOperation::Get, Some(name), body).await?;
         match (reply.result, reply.manifest) {
             (GetResult::Success, Some(manifest)) => Ok(manifest),
             (GetResult::Success, None) => Err(AppError::Decode {

@@ -47,8 +47,11 @@ impl Manifest {
             reason,
         };
         // JSON is YAML too: one parser reads both.
-        let head: Head = serde_yaml_ng::from_slice(&bytes)
-            .map_err(|e| invalid(format!("{e} (expected an OAM Application with metadata.name)")))?;
+        let head: Head = serde_yaml_ng::from_slice(&bytes).map_err(|e| {
+            invalid(format!(
+                "{e} (expected an OAM Application with metadata.name)"
+            ))
+        })?;
         if head.metadata.name.trim().is_empty() {
             return Err(invalid("metadata.name is empty".into()));
         }
@@ -111,6 +114,9 @@ mod tests {
             assert!(error.contains(says), "{error}");
         }
         let missing = Manifest::read(Path::new("/nonexistent/app.yaml")).unwrap_err();
-        assert!(matches!(missing, AppError::ReadManifest { .. }), "{missing}");
+        assert!(
+            matches!(missing, AppError::ReadManifest { .. }),
+            "{missing}"
+        );
     }
 }

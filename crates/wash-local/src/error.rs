@@ -55,16 +55,6 @@ pub enum LocalError {
         /// What happened.
         reason: String,
     },
-    /// `--wadm-version` asked for a version the installed wadm is not.
-    #[error("`--wadm-version {wanted}`: wash does not download wadm; the installed `{program}` is version {found}. Install that version and point WASH_WADM at it, or leave `--wadm-version` out")]
-    WadmVersion {
-        /// The version asked for.
-        wanted: String,
-        /// The installed wadm's version.
-        found: String,
-        /// The installed wadm.
-        program: PathBuf,
-    },
     /// wadm exited or its API never answered.
     #[error("wadm did not start (see `{log}`): {reason}")]
     WadmStart {

@@ -36,7 +36,8 @@ pub use nats::{
     LeafRemote, NatsProbe, NatsServerOptions, StartedNats, DEFAULT_JS_DOMAIN,
 };
 pub use paths::{WashPaths, WASH_CACHE_ENV, WASH_HOME_ENV, WASH_KEYS_ENV};
-pub use wadm::{
-    start_wadm, stop_started_wadm, wadm_program, wadm_version, StartedWadm, WadmOptions, WADM_PROGRAM,
-};
 pub use state::{pid_alive, HostRecord, ProcessId, Recorded, WashHome, HOST_PROGRAM, NATS_PROGRAM};
+pub use wadm::{
+    start_wadm, stop_started_wadm, wadm_program, wadm_version, StartedWadm, WadmOptions,
+    WADM_PROGRAM,
+};

@@ -119,7 +119,10 @@ impl WashHome {
     /// What `~/.wash/wadm.pid` says about the wadm `wash up` started: `None` without the file.
     pub fn started_wadm(&self) -> Option<Recorded> {
         let text = std::fs::read_to_string(self.wadm_pid()).ok()?;
-        Some(Recorded::check(ProcessId::parse(&text), crate::wadm::WADM_PROGRAM))
+        Some(Recorded::check(
+            ProcessId::parse(&text),
+            crate::wadm::WADM_PROGRAM,
+        ))
     }
 
     /// Writes the record of the host serving the lattice.

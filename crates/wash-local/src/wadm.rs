@@ -43,8 +43,6 @@ pub fn wadm_version(program: &Path) -> Option<String> {
 pub struct WadmOptions {
     /// The program ([`wadm_program`]).
     pub program: PathBuf,
-    /// The version `--wadm-version` asks for, if any: another one is refused.
-    pub version: Option<String>,
     /// The lattice's NATS, as the host reaches it.
     pub nats_url: String,
     /// How the host logs in to it (wadm takes a creds file, or a JWT with its seed).
@@ -70,16 +68,6 @@ pub async fn start_wadm(
 ) -> Result<Option<StartedWadm>, LocalError> {
     if let Some(crate::Recorded::Running(_)) = home.started_wadm() {
         return Ok(None);
-    }
-    if let Some(wanted) = &options.version {
-        let found = wadm_version(&options.program).unwrap_or_else(|| "unknown".into());
-        if found != wanted.trim_start_matches('v') {
-            return Err(LocalError::WadmVersion {
-                wanted: wanted.clone(),
-                found,
-                program: options.program.clone(),
-            });
-        }
     }
     home.ensure()?;
     let log_path = home.wadm_log();
@@ -118,11 +106,8 @@ pub async fn start_wadm(
     let started = StartedWadm { id };
     let mut connect = NatsConnect::new(&options.nats_url, "wash");
     connect.auth = options.auth.clone();
-    let subject = wash_wire::wadm::model_subject(
-        lattice,
-        wash_wire::wadm::ModelOperation::List,
-        None,
-    );
+    let subject =
+        wash_wire::wadm::model_subject(lattice, wash_wire::wadm::ModelOperation::List, None);
     let deadline = Instant::now() + WADM_START_TIMEOUT;
     let nats = connect
         .connect()
@@ -161,7 +146,11 @@ fn add_login(command: &mut Command, auth: &NatsAuth) -> Result<(), &'static str>
     if let Some(creds) = &auth.credsfile {
         command.arg("--nats-creds-file").arg(creds);
     } else if let (Some(jwt), Some(seed)) = (&auth.jwt, &auth.seed) {
-        command.arg("--nats-jwt").arg(jwt).arg("--nats-seed").arg(seed);
+        command
+            .arg("--nats-jwt")
+            .arg(jwt)
+            .arg("--nats-seed")
+            .arg(seed);
     } else if auth.seed.is_some() || auth.user.is_some() {
         return Err(
             "wadm 0.4 logs in to NATS with a creds file or a JWT and seed only; pass those, or \

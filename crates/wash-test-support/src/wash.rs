@@ -97,6 +97,15 @@ impl WashCommand {
         self
     }
 
+    /// Lets this `wash up` start wadm: passes on `$WASH_WADM`, which `./dev` points at the wadm 0.4.1
+    /// that `./dev setup` builds (every other `WASH_*` variable is kept out of wash runs).
+    pub fn with_wadm(self) -> Self {
+        let wadm = std::env::var_os("WASH_WADM").expect(
+            "WASH_WADM is not set: run the tests with `./dev test`, which builds wadm 0.4.1 and sets it",
+        );
+        self.env("WASH_WADM", wadm)
+    }
+
     /// Removes an environment variable for this invocation (e.g. the `WASH_KEYS` every invocation
     /// gets, to test what wash picks without it).
     pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {

@@ -123,7 +123,10 @@ async fn run_host(
         () = host.stopped() => {}
     }
     if let Some(started) = wadm {
-        report_step(printer, wash_local::LatticeStep::StoppingWadm(started.id.pid));
+        report_step(
+            printer,
+            wash_local::LatticeStep::StoppingWadm(started.id.pid),
+        );
     }
     stop_wadm();
     printer.status("Stopping", format!("host {}", record.host_id));

@@ -21,6 +21,9 @@ pub(super) fn refuse_unsupported(args: &UpArgs) -> anyhow::Result<()> {
              and cannot download or run another wasmCloud version; leave it out"
         );
     }
+    if let Some(wanted) = &host.wadm_version {
+        check_wadm_version(wanted)?;
+    }
     if let Some(port) = host.dashboard_port {
         bail!(
             "`--dashboard-port {port}` (or WASMCLOUD_DASHBOARD_PORT): our host has no built-in \
@@ -36,6 +39,27 @@ pub(super) fn refuse_unsupported(args: &UpArgs) -> anyhow::Result<()> {
     if let Some(level) = &host.log_level {
         tracing_subscriber::EnvFilter::try_new(level)
             .with_context(|| format!("`--log-level {level}` is not a log level"))?;
+    }
+    Ok(())
+}
+
+/// `--wadm-version`: wash does not download wadm, so the installed one must be that version.
+fn check_wadm_version(wanted: &str) -> anyhow::Result<()> {
+    let Some(program) = wash_local::wadm_program() else {
+        bail!(
+            "`--wadm-version {wanted}` (or WADM_VERSION): wash does not download wadm, and none is \
+             installed: put `wadm` on PATH or set WASH_WADM to it (`./dev setup` builds wadm 0.4.1), \
+             or leave `--wadm-version` out"
+        );
+    };
+    let found = wash_local::wadm_version(&program).unwrap_or_else(|| "unknown".into());
+    if found != wanted.trim_start_matches('v') {
+        bail!(
+            "`--wadm-version {wanted}` (or WADM_VERSION): wash does not download wadm; the installed \
+             `{}` is version {found}. Install that version and point WASH_WADM at it, or leave \
+             `--wadm-version` out",
+            program.display()
+        );
     }
     Ok(())
 }

@@ -32,13 +32,6 @@ pub(super) async fn start(
         return Ok(None);
     }
     let Some(program) = wash_local::wadm_program() else {
-        if let Some(version) = &args.host.wadm_version {
-            anyhow::bail!(
-                "`--wadm-version {version}`: wadm is not installed (wash does not download it): put \
-                 `wadm` on PATH or set WASH_WADM to it (`./dev setup` builds wadm 0.4.1), or leave \
-                 `--wadm-version` out"
-            );
-        }
         printer.status(
             "Note",
             "wadm not started: no `wadm` on PATH and WASH_WADM is not set (`./dev setup` builds \
@@ -48,7 +41,6 @@ pub(super) async fn start(
     };
     let options = WadmOptions {
         program,
-        version: args.host.wadm_version.clone(),
         nats_url: nats_url.to_owned(),
         auth: login.auth.clone(),
         js_domain: args.host.wasmcloud_js_domain.clone(),
