@@ -64,7 +64,7 @@ pub struct BuildArgs {
 }
 
 /// `wash gen` as a build step: writes the files a `codegen.toml` describes.
-struct WashGen;
+pub(crate) struct WashGen;
 
 impl Codegen for WashGen {
     fn generate(&self, config: &Path) -> Result<Vec<PathBuf>, String> {
@@ -85,9 +85,9 @@ impl Codegen for WashGen {
     }
 }
 
-/// Runs `wash build`.
-pub fn run(args: BuildArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
-    let (project_dir, manifest_file) = match args.path {
+/// The project folder and, for `-p FILE`, the project file (`wash build` and `wash dev`).
+pub(crate) fn project_location(path: Option<PathBuf>) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
+    Ok(match path {
         // `-p FILE` names the project file itself, as in wash 0.x; its folder is the project.
         Some(path) if path.is_file() => {
             let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -101,21 +101,12 @@ pub fn run(args: BuildArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
             std::env::current_dir().context("failed to read the current folder")?,
             None,
         ),
-    };
-    let options = BuildOptions {
-        project_dir,
-        no_sign: args.no_sign,
-        sign_only: args.sign_only,
-        key_dir: paths.keys_dir(None),
-        manifest_file,
-        keys: BuildKeys {
-            issuer: args.issuer,
-            subject: args.subject,
-            directory: args.keys_directory,
-            disable_keygen: args.disable_keygen,
-        },
-    };
-    let mut on_step = |step: BuildStep| match step {
+    })
+}
+
+/// A build step as a status line.
+pub(crate) fn report_step(printer: &Printer, step: BuildStep) {
+    match step {
         BuildStep::Compiling(command) => printer.status("Running", command),
         BuildStep::Generating(config) => printer.status("Generating", config.display()),
         BuildStep::CodegenSkipped(config) => printer.status(
@@ -130,7 +121,26 @@ pub fn run(args: BuildArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Res
             public_key,
             source,
         } => printer.status(role, format!("{public_key} {source}")),
+    }
+}
+
+/// Runs `wash build`.
+pub fn run(args: BuildArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Result<CommandOutput> {
+    let (project_dir, manifest_file) = project_location(args.path)?;
+    let options = BuildOptions {
+        project_dir,
+        no_sign: args.no_sign,
+        sign_only: args.sign_only,
+        key_dir: paths.keys_dir(None),
+        manifest_file,
+        keys: BuildKeys {
+            issuer: args.issuer,
+            subject: args.subject,
+            directory: args.keys_directory,
+            disable_keygen: args.disable_keygen,
+        },
     };
+    let mut on_step = |step| report_step(printer, step);
     let outcome = wash_project::build_project(&options, Some(&WashGen), &mut on_step)
         .context("build failed")?;
     let text = match (&outcome.artifact, &outcome.compiled) {

@@ -149,8 +149,19 @@ impl ConnectionArgs {
 
     /// Connects using the flags over the selected context.
     pub async fn connect(&self, home: &WashHome) -> anyhow::Result<CtlClient> {
+        let connection = self.lattice_connection(home)?;
+        let client =
+            CtlClient::connect_with(&connection.nats("wash"), connection.lattice.clone()).await?;
+        Ok(client
+            .with_prefix(&self.ctl_topic_prefix)
+            .with_timeout(connection.timeout)
+            .with_auction_timeout(Duration::from_millis(self.auction_timeout_ms)))
+    }
+
+    /// The connection settings: the flags over the selected context.
+    pub fn lattice_connection(&self, home: &WashHome) -> anyhow::Result<LatticeConnection> {
         let context = ContextStore::new(home).load_selected(self.context.as_deref())?;
-        let connection = context.ctl_connection(&ConnectionFlags {
+        Ok(context.ctl_connection(&ConnectionFlags {
             host: or_env(self.ctl_host.clone(), "WASH_CTL_HOST")?,
             port: or_env(self.ctl_port, "WASH_CTL_PORT")?,
             jwt: or_env(self.ctl_jwt.clone(), "WASH_CTL_JWT")?,
@@ -161,13 +172,7 @@ impl ConnectionArgs {
             tls_ca_file: self.tls_ca_file.clone(),
             user: self.ctl_user.clone(),
             password: self.ctl_password.clone(),
-        });
-        let client =
-            CtlClient::connect_with(&connection.nats("wash"), connection.lattice.clone()).await?;
-        Ok(client
-            .with_prefix(&self.ctl_topic_prefix)
-            .with_timeout(connection.timeout)
-            .with_auction_timeout(Duration::from_millis(self.auction_timeout_ms)))
+        }))
     }
 }
 

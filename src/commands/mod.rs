@@ -10,6 +10,7 @@ pub mod completions;
 mod connection;
 pub mod ctl;
 pub mod ctx;
+pub mod dev;
 pub mod down;
 pub mod drain;
 mod files;
@@ -77,6 +78,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Compile a project (wasmcloud.toml), then sign the actor or pack the provider.
     Build(build::BuildArgs),
+    /// Build, start and hot-swap an actor project on a local lattice as its sources change.
+    Dev(dev::DevArgs),
     /// Generate Rust bindings from Smithy models (codegen.toml).
     Gen(gen::GenArgs),
     /// Check Smithy models and print every error with its line and column.
@@ -125,6 +128,7 @@ pub fn run(command: Command, printer: &Printer) -> anyhow::Result<CommandOutput>
         Command::Ctx(args) => ctx::run(args, &paths()?, printer),
         Command::New(args) => new::run(args, &paths()?, printer),
         Command::Build(args) => build::run(args, &paths()?, printer),
+        Command::Dev(args) => dev::run(args, &paths()?, printer),
         Command::Gen(args) => gen::run(args, printer),
         Command::Validate(args) => validate::run(args, printer),
         Command::Lint(args) => validate::lint(args, printer),

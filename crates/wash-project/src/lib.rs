@@ -43,7 +43,8 @@ pub use git::{git_init, GitInit};
 pub use go::{find_go, GO_ENV};
 pub use kind::ProjectKind;
 pub use manifest::{
-    ActorSection, InterfaceSection, ProjectManifest, ProviderSection, RustSection, MANIFEST_FILE,
+    ActorSection, DevProvider, DevSection, InterfaceSection, ProjectManifest, ProviderSection,
+    RustSection, MANIFEST_FILE,
 };
 pub use prompt::Prompter;
 pub use render::{new_project, NewOptions, NewProject};

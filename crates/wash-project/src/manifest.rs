@@ -30,6 +30,8 @@ pub struct ProjectManifest {
     pub interface: InterfaceSection,
     /// `[rust]`: where cargo is and where it builds.
     pub rust: RustSection,
+    /// `[dev]`: what `wash dev` starts beside the actor.
+    pub dev: DevSection,
 }
 
 /// The `[actor]` table.
@@ -92,6 +94,42 @@ pub struct RustSection {
     pub target_path: Option<PathBuf>,
 }
 
+/// The `[dev]` table: the providers `wash dev` starts (unless they already run) and links the actor to.
+///
+/// ```toml
+/// [[dev.providers]]
+/// reference = "../httpserver.par.gz"   # a file (relative to the project) or an OCI reference
+/// contract = "wasmcloud:httpserver"
+/// values = { PORT = "8080" }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevSection {
+    /// The providers, each linked to the actor.
+    #[serde(default)]
+    pub providers: Vec<DevProvider>,
+}
+
+/// One provider of `[dev]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevProvider {
+    /// A provider archive: a file (relative to the project folder) or an OCI reference.
+    pub reference: String,
+    /// The contract the actor is linked on (`wasmcloud:httpserver`).
+    pub contract: String,
+    /// The link name (default `default`).
+    #[serde(default = "default_link_name")]
+    pub link_name: String,
+    /// The link's values.
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
+fn default_link_name() -> String {
+    "default".to_owned()
+}
+
 #[derive(Deserialize)]
 struct RawManifest {
     name: Option<String>,
@@ -109,6 +147,8 @@ struct RawManifest {
     interface: InterfaceSection,
     #[serde(default)]
     rust: RustSection,
+    #[serde(default)]
+    dev: DevSection,
 }
 
 impl ProjectManifest {
@@ -201,6 +241,7 @@ impl ProjectManifest {
             provider: raw.provider,
             interface: raw.interface,
             rust: raw.rust,
+            dev: raw.dev,
         })
     }
 }
@@ -223,6 +264,31 @@ mod tests {
         assert_eq!(manifest.revision, 3);
         assert_eq!(manifest.actor.claims, ["wasmcloud:httpserver"]);
         assert_eq!(manifest.actor.call_alias.as_deref(), Some("hello"));
+    }
+
+    /// `[dev]` lists providers with their contract, link name (default `default`) and values; an
+    /// unknown key there is an error rather than ignored.
+    #[test]
+    fn parses_the_dev_section() {
+        let manifest = ProjectManifest::parse(
+            "name = \"kv\"\ntype = \"actor\"\n\n[[dev.providers]]\nreference = \"../http.par.gz\"\n\
+             contract = \"wasmcloud:httpserver\"\nvalues = { PORT = \"8080\" }\n\n[[dev.providers]]\n\
+             reference = \"localhost:5000/kv:0.1.0\"\ncontract = \"wasmcloud:keyvalue\"\nlink_name = \"b\"\n",
+            Path::new("wasmcloud.toml"),
+        )
+        .expect("valid");
+        let providers = &manifest.dev.providers;
+        assert_eq!(providers.len(), 2);
+        assert_eq!(providers[0].link_name, "default");
+        assert_eq!(providers[0].values["PORT"], "8080");
+        assert_eq!(providers[1].link_name, "b");
+        assert!(providers[1].values.is_empty());
+        let err = ProjectManifest::parse(
+            "name = \"kv\"\ntype = \"actor\"\n[[dev.providers]]\nreference = \"a\"\ncontract = \"c\"\nport = 1\n",
+            Path::new("wasmcloud.toml"),
+        )
+        .expect_err("unknown key");
+        assert!(err.to_string().contains("port"), "{err}");
     }
 
     /// A provider without its `[provider]` table, or an unknown type, is refused with the reason.
