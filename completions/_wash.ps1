@@ -54,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('ctx', 'ctx', [CompletionResultType]::ParameterValue, 'Manage contexts: named lattice connection settings, one of them the default')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Scaffold an actor, provider or interface project from a template')
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider')
+            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Build, start and hot-swap an actor project on a local lattice as its sources change')
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Rust bindings from Smithy models (codegen.toml)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Smithy models and print every error with its line and column')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report style issues in Smithy models: naming conventions, unwelcome terms')
@@ -3430,6 +3431,42 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wash;dev' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('--ctl-host', '--ctl-host', [CompletionResultType]::ParameterName, 'NATS host of the control interface (or `$WASH_CTL_HOST`) [default: from the context, else 127.0.0.1]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-port', '--ctl-port', [CompletionResultType]::ParameterName, 'NATS port of the control interface (or `$WASH_CTL_PORT`) [default: from the context, else 4222]')
+            [CompletionResult]::new('--ctl-jwt', '--ctl-jwt', [CompletionResultType]::ParameterName, 'NATS user JWT (or a file holding it; or `$WASH_CTL_JWT`); needs `--ctl-seed`')
+            [CompletionResult]::new('--ctl-seed', '--ctl-seed', [CompletionResultType]::ParameterName, 'NATS user seed (or a file holding it; or `$WASH_CTL_SEED`); alone, authenticates as that nkey')
+            [CompletionResult]::new('--ctl-credsfile', '--ctl-credsfile', [CompletionResultType]::ParameterName, 'NATS credentials file (JWT and seed in one)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice', '--lattice', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('--lattice-prefix', '--lattice-prefix', [CompletionResultType]::ParameterName, 'Lattice id (or `$WASH_LATTICE`) [default: from the context, else `default`]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Timeout of one control request in milliseconds [default: from the context, else 2000]')
+            [CompletionResult]::new('--auction-timeout-ms', '--auction-timeout-ms', [CompletionResultType]::ParameterName, 'How long pings and auctions collect host answers, in milliseconds')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Context to read settings from: a name in ~/.wash/contexts, or the path of a context file [default: the default context]')
+            [CompletionResult]::new('--ctl-user', '--ctl-user', [CompletionResultType]::ParameterName, 'NATS user name, for a server with user/password authorization (with `--ctl-password`)')
+            [CompletionResult]::new('--ctl-password', '--ctl-password', [CompletionResultType]::ParameterName, 'The NATS user''s password (better in `$WASH_CTL_PASSWORD` than on the command line)')
+            [CompletionResult]::new('--tls-ca-file', '--tls-ca-file', [CompletionResultType]::ParameterName, 'PEM file of the CA that signed the NATS server''s TLS certificate (besides the system''s roots)')
+            [CompletionResult]::new('--ctl-topic-prefix', '--ctl-topic-prefix', [CompletionResultType]::ParameterName, 'Subject prefix of the control interface, in place of `wasmbus.ctl` (a host started with the same prefix answers)')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain of the lattice''s NATS (wash 0.18.1 read links and claims from the lattice''s bucket there). Accepted; not needed: this wash asks the hosts for links and claims')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The project folder holding wasmcloud.toml, or the project file itself [default: the current folder]')
+            [CompletionResult]::new('--host-id', '--host-id', [CompletionResultType]::ParameterName, 'The host to run on [default: the only host of the lattice]')
+            [CompletionResult]::new('--debounce-ms', '--debounce-ms', [CompletionResultType]::ParameterName, 'How long the sources must stay unchanged before a rebuild starts, in milliseconds')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `text` for people, `json` for scripts (one object on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (`-v` debug, `-vv` trace); `RUST_LOG` takes precedence when set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status or progress lines on stderr; results and errors are still printed')
+            [CompletionResult]::new('--experimental', '--experimental', [CompletionResultType]::ParameterName, 'wash 0.18.1''s switch for its experimental commands (`spy`, `dev`, `capture`), also read from `WASH_EXPERIMENTAL`. Every command here works without it, so it is accepted and changes nothing; hidden from help (docs/compat.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wash;gen' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The codegen.toml to read')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The codegen.toml to read')
@@ -3523,6 +3560,7 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             [CompletionResult]::new('ctx', 'ctx', [CompletionResultType]::ParameterValue, 'Manage contexts: named lattice connection settings, one of them the default')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Scaffold an actor, provider or interface project from a template')
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Compile a project (wasmcloud.toml), then sign the actor or pack the provider')
+            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Build, start and hot-swap an actor project on a local lattice as its sources change')
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Rust bindings from Smithy models (codegen.toml)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Smithy models and print every error with its line and column')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report style issues in Smithy models: naming conventions, unwelcome terms')
@@ -3882,6 +3920,9 @@ Register-ArgumentCompleter -Native -CommandName 'wash' -ScriptBlock {
             break
         }
         'wash;help;build' {
+            break
+        }
+        'wash;help;dev' {
             break
         }
         'wash;help;gen' {

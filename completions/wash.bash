@@ -37,6 +37,9 @@ _wash() {
             wash,ctx)
                 cmd="wash__subcmd__ctx"
                 ;;
+            wash,dev)
+                cmd="wash__subcmd__dev"
+                ;;
             wash,down)
                 cmd="wash__subcmd__down"
                 ;;
@@ -553,6 +556,9 @@ _wash() {
             wash__subcmd__help,ctx)
                 cmd="wash__subcmd__help__subcmd__ctx"
                 ;;
+            wash__subcmd__help,dev)
+                cmd="wash__subcmd__help__subcmd__dev"
+                ;;
             wash__subcmd__help,down)
                 cmd="wash__subcmd__help__subcmd__down"
                 ;;
@@ -1010,7 +1016,7 @@ _wash() {
 
     case "${cmd}" in
         wash)
-            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version keys claims par reg push pull inspect drain up down ctl app ui get start stop link call spy ctx new build gen validate lint completions help"
+            opts="-o -v -q -h -V --output --verbose --quiet --experimental --help --version keys claims par reg push pull inspect drain up down ctl app ui get start stop link call spy ctx new build dev gen validate lint completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6333,6 +6339,116 @@ _wash() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wash__subcmd__dev)
+            opts="-r -p -x -t -o -v -q -h -V --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --lattice-prefix --lattice --timeout-ms --auction-timeout-ms --context --ctl-user --ctl-password --tls-ca-file --ctl-topic-prefix --js-domain --path --host-id --debounce-ms --output --verbose --quiet --experimental --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ctl-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-jwt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-credsfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lattice-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auction-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctl-topic-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --debounce-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wash__subcmd__down)
             opts="-x -o -v -q -h -V --host-id --all --lattice --lattice-prefix --ctl-host --ctl-port --ctl-jwt --ctl-seed --ctl-credsfile --output --verbose --quiet --experimental --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -7250,7 +7366,7 @@ _wash() {
             return 0
             ;;
         wash__subcmd__help)
-            opts="keys claims par reg push pull inspect drain up down ctl app ui get start stop link call spy ctx new build gen validate lint completions help"
+            opts="keys claims par reg push pull inspect drain up down ctl app ui get start stop link call spy ctx new build dev gen validate lint completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7924,6 +8040,20 @@ _wash() {
         wash__subcmd__help__subcmd__ctx__subcmd__new)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wash__subcmd__help__subcmd__dev)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -86,7 +86,9 @@ impl Codegen for WashGen {
 }
 
 /// The project folder and, for `-p FILE`, the project file (`wash build` and `wash dev`).
-pub(crate) fn project_location(path: Option<PathBuf>) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
+pub(crate) fn project_location(
+    path: Option<PathBuf>,
+) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
     Ok(match path {
         // `-p FILE` names the project file itself, as in wash 0.x; its folder is the project.
         Some(path) if path.is_file() => {

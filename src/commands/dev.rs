@@ -120,9 +120,10 @@ pub fn run(args: DevArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
 
 /// Builds and signs the actor; returns its key and the signed module.
 fn build(options: &BuildOptions, printer: &Printer) -> anyhow::Result<(String, PathBuf)> {
-    let outcome =
-        wash_project::build_project(options, Some(&WashGen), &mut |step| report_step(printer, step))
-            .context("build failed")?;
+    let outcome = wash_project::build_project(options, Some(&WashGen), &mut |step| {
+        report_step(printer, step)
+    })
+    .context("build failed")?;
     match (outcome.subject, outcome.artifact) {
         (Some(key), Some(artifact)) => Ok((key, artifact)),
         _ => anyhow::bail!("the build signed no actor"),
@@ -141,6 +142,8 @@ async fn session(
     artifact: &Path,
     state: &mut Started,
 ) -> anyhow::Result<()> {
+    // Watching starts now, so a change made while things start is rebuilt once they run.
+    let changes = Changes::watch(&options.project_dir)?;
     let client = lattice(args, paths, printer, state).await?;
     let host_id = client.only_host(args.host_id.as_deref()).await?;
     state.host_id = Some(host_id.clone());
@@ -165,7 +168,10 @@ async fn session(
             .await?;
         printer.status("Started", format!("actor {actor_id} on host {host_id}"));
     }
-    start_providers(&client, &host_id, options, manifest, actor_id, printer, state).await?;
+    start_providers(
+        &client, &host_id, options, manifest, actor_id, printer, state,
+    )
+    .await?;
     printer.status(
         "Watching",
         format!(
@@ -173,7 +179,10 @@ async fn session(
             options.project_dir.display()
         ),
     );
-    watch(args, &client, &host_id, options, actor_id, &actor_ref, printer, state).await
+    rebuild_on_change(
+        args, changes, &client, &host_id, options, actor_id, &actor_ref, printer, state,
+    )
+    .await
 }
 
 /// A client on the lattice, after starting one with `wash up --detached` when no host answers.
@@ -241,11 +250,17 @@ async fn start_providers(
         let running = inventory
             .providers
             .iter()
-            .find(|p| p.image_ref.as_deref() == Some(reference.as_str()) && p.link_name == provider.link_name)
+            .find(|p| {
+                p.image_ref.as_deref() == Some(reference.as_str())
+                    && p.link_name == provider.link_name
+            })
             .map(|p| p.id.clone());
         let provider_id = match running {
             Some(id) => {
-                printer.status("Using", format!("provider {id} ({}), already running", provider.link_name));
+                printer.status(
+                    "Using",
+                    format!("provider {id} ({}), already running", provider.link_name),
+                );
                 id
             }
             None => {
@@ -265,9 +280,11 @@ async fn start_providers(
                     .context("the provider_started event names no provider")?
                     .to_owned();
                 printer.status("Started", format!("provider {id} ({})", provider.link_name));
-                started
-                    .providers
-                    .push((id.clone(), provider.link_name.clone(), provider.contract.clone()));
+                started.providers.push((
+                    id.clone(),
+                    provider.link_name.clone(),
+                    provider.contract.clone(),
+                ));
                 id
             }
         };
@@ -281,11 +298,19 @@ async fn start_providers(
             provider_id,
             link_name: provider.link_name.clone(),
             contract_id: provider.contract.clone(),
-            values: provider.values.clone().into_iter().collect::<BTreeMap<_, _>>(),
+            values: provider
+                .values
+                .clone()
+                .into_iter()
+                .collect::<BTreeMap<_, _>>(),
         };
         let ack = client.put_link(&link).await?;
         if !ack.accepted {
-            anyhow::bail!("the link on `{}` was refused: {}", provider.contract, ack.error);
+            anyhow::bail!(
+                "the link on `{}` was refused: {}",
+                provider.contract,
+                ack.error
+            );
         }
         if !existed {
             started
@@ -319,11 +344,71 @@ async fn update(
     Ok(())
 }
 
-/// Watches the project, rebuilding and updating the actor on each change; returns only on an error
-/// (Ctrl-C ends it from outside).
+/// The project folder's changes, as they come (cargo's and wash's outputs and hidden files left out).
+struct Changes {
+    root: PathBuf,
+    ignored: Vec<PathBuf>,
+    events: mpsc::UnboundedReceiver<notify::Event>,
+    /// Kept alive: dropping it ends the events.
+    _watcher: notify::RecommendedWatcher,
+}
+
+impl Changes {
+    fn watch(project_dir: &Path) -> anyhow::Result<Self> {
+        use notify::Watcher as _;
+        let root = std::fs::canonicalize(project_dir)
+            .with_context(|| format!("cannot read `{}`", project_dir.display()))?;
+        let (tx, events) = mpsc::unbounded_channel();
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                if let Ok(event) = event {
+                    let _ = tx.send(event);
+                }
+            })
+            .context("cannot watch the project folder")?;
+        watcher
+            .watch(&root, notify::RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch `{}`", root.display()))?;
+        Ok(Self {
+            ignored: ignored_dirs(&root),
+            root,
+            events,
+            _watcher: watcher,
+        })
+    }
+
+    fn relevant(&self, event: &notify::Event) -> bool {
+        !matches!(event.kind, notify::EventKind::Access(_))
+            && event.paths.iter().any(|p| {
+                !self.ignored.iter().any(|dir| p.starts_with(dir)) && !hidden_under(&self.root, p)
+            })
+    }
+
+    /// Waits for a relevant change, then until nothing changed for `quiet`.
+    async fn settled(&mut self, quiet: Duration) -> anyhow::Result<()> {
+        loop {
+            match self.events.recv().await {
+                Some(event) if self.relevant(&event) => break,
+                Some(_) => {}
+                None => anyhow::bail!("the file watcher stopped"),
+            }
+        }
+        loop {
+            match tokio::time::timeout(quiet, self.events.recv()).await {
+                Err(_) => return Ok(()),
+                Ok(Some(_)) => {}
+                Ok(None) => anyhow::bail!("the file watcher stopped"),
+            }
+        }
+    }
+}
+
+/// Rebuilds and updates the actor on each change; returns only on an error (Ctrl-C ends it from
+/// outside).
 #[allow(clippy::too_many_arguments)]
-async fn watch(
+async fn rebuild_on_change(
     args: &DevArgs,
+    mut changes: Changes,
     client: &CtlClient,
     host_id: &str,
     options: &BuildOptions,
@@ -332,42 +417,9 @@ async fn watch(
     printer: &Printer,
     state: &mut Started,
 ) -> anyhow::Result<()> {
-    use notify::Watcher as _;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let root = std::fs::canonicalize(&options.project_dir)
-        .with_context(|| format!("cannot read `{}`", options.project_dir.display()))?;
-    let ignored = ignored_dirs(&root);
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            let _ = tx.send(event);
-        }
-    })
-    .context("cannot watch the project folder")?;
-    watcher
-        .watch(&root, notify::RecursiveMode::Recursive)
-        .with_context(|| format!("cannot watch `{}`", root.display()))?;
-    let relevant = |event: &notify::Event| {
-        !matches!(event.kind, notify::EventKind::Access(_))
-            && event
-                .paths
-                .iter()
-                .any(|p| !ignored.iter().any(|dir| p.starts_with(dir)) && !hidden_under(&root, p))
-    };
-    let debounce = Duration::from_millis(args.debounce_ms);
+    let quiet = Duration::from_millis(args.debounce_ms);
     loop {
-        // Wait for a change, then for the sources to be quiet.
-        match rx.recv().await {
-            Some(event) if relevant(&event) => {}
-            Some(_) => continue,
-            None => anyhow::bail!("the file watcher stopped"),
-        }
-        loop {
-            match tokio::time::timeout(debounce, rx.recv()).await {
-                Err(_) => break,
-                Ok(Some(_)) => continue,
-                Ok(None) => anyhow::bail!("the file watcher stopped"),
-            }
-        }
+        changes.settled(quiet).await?;
         printer.status("Rebuilding", "after a change");
         let build_options = options.clone();
         let build_printer = printer.clone();
@@ -400,8 +452,7 @@ async fn watch(
                 format!("{e:#}; the running version keeps serving"),
             ),
         }
-        // Changes made during the build (its outputs included) are not a reason to build again.
-        while rx.try_recv().is_ok() {}
+        // A change saved while this build ran is seen by the next `settled`: it is built next.
     }
 }
 
@@ -435,7 +486,11 @@ async fn stop_started(
     actor_id: &str,
     started: &Started,
 ) {
-    if started.actor.is_none() && started.providers.is_empty() && started.links.is_empty() && !started.lattice {
+    if started.actor.is_none()
+        && started.providers.is_empty()
+        && started.links.is_empty()
+        && !started.lattice
+    {
         return;
     }
     if started.lattice {
@@ -467,7 +522,10 @@ async fn stop_started(
             link_name: link_name.clone(),
             provider_ref: provider_id.clone(),
         };
-        match client.stop_provider_and_wait(&cmd, Some(Duration::from_secs(15))).await {
+        match client
+            .stop_provider_and_wait(&cmd, Some(Duration::from_secs(15)))
+            .await
+        {
             Ok(_) => printer.status("Stopped", format!("provider {provider_id} ({link_name})")),
             Err(e) => printer.status("Failed", format!("to stop provider {provider_id}: {e}")),
         }
@@ -479,7 +537,10 @@ async fn stop_started(
             count: 0,
             host_id: host_id.clone(),
         };
-        match client.stop_actor_and_wait(&cmd, Some(Duration::from_secs(15))).await {
+        match client
+            .stop_actor_and_wait(&cmd, Some(Duration::from_secs(15)))
+            .await
+        {
             Ok(_) => printer.status("Stopped", format!("actor {actor}")),
             Err(e) => printer.status("Failed", format!("to stop actor {actor}: {e}")),
         }

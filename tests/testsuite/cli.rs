@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "ctx",
     "new",
     "build",
+    "dev",
     "gen",
     "validate",
     "lint",

@@ -12,6 +12,7 @@ mod compat_up;
 mod completions;
 mod ctl;
 mod ctx;
+mod dev;
 mod gen;
 mod go;
 mod harness;

@@ -29,7 +29,7 @@ pub fn examples_dir() -> PathBuf {
 }
 
 /// The cargo target dir the examples build into: `<workspace>/target/examples`.
-fn examples_target_dir() -> PathBuf {
+pub fn examples_target_dir() -> PathBuf {
     workspace_root().join("target").join("examples")
 }
 

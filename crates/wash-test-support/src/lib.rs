@@ -14,7 +14,9 @@ mod servers;
 mod vault;
 mod wash;
 
-pub use examples::{example_wasm, examples_dir, workspace_binary, EXAMPLES_TARGET};
+pub use examples::{
+    example_wasm, examples_dir, examples_target_dir, workspace_binary, EXAMPLES_TARGET,
+};
 pub use http::{http_get, http_post, http_request, wait_for_http, HttpReply};
 pub use interop::{interop_binary, interop_dir, interop_json};
 pub use process::{free_port, pid_is_running};

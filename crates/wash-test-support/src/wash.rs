@@ -332,6 +332,29 @@ impl WashChild {
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("stderr")).unwrap_or_default()
     }
+
+    /// Sends it SIGINT (Ctrl-C) and waits up to `within` for it to exit; panics, showing its
+    /// stderr, if it does not.
+    #[track_caller]
+    pub fn interrupt(&mut self, within: std::time::Duration) -> ExitStatus {
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -INT failed");
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.exited() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "wash did not exit within {within:?} of SIGINT; stderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
 }
 
 impl Drop for WashChild {
