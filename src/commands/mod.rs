@@ -50,7 +50,7 @@ pub enum Command {
     Inspect(claims::InspectArgs),
     /// Empty local caches, ours and wash 0.18.1's (`wash drain all`).
     Drain(drain::DrainArgs),
-    /// Start a local lattice: NATS (unless one answers) and a host.
+    /// Start a local lattice: NATS (unless one answers), wadm (when installed) and a host.
     Up(Box<up::UpArgs>),
     /// Stop what `wash up` started.
     Down(down::DownArgs),

@@ -1,4 +1,4 @@
-//! `wash up`: start a local lattice — a NATS server (unless one answers) and a host — in the
+//! `wash up`: start a local lattice — a NATS server (unless one answers), wadm and a host — in the
 //! foreground, or in the background with `--detached`.
 
 mod args;
