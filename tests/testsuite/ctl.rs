@@ -135,6 +135,13 @@ fn scale_to_three_then_update_to_a_new_revision() {
         .filter_map(|i| i["revision"].as_i64())
         .collect();
     assert_eq!(revisions, [2, 2, 2], "{inventory}");
+    // The inventory names the module the actor now runs (wadm finds an actor's instances by it).
+    let v2_ref = std::fs::canonicalize(&v2).expect("v2 path");
+    assert_eq!(
+        actors(&inventory)[0]["image_ref"],
+        path_str(&v2_ref),
+        "{inventory}"
+    );
 
     let down = lattice.wash_json(&["ctl", "scale", "actor", &actor, path_str(&v2), "-c", "0"]);
     assert_eq!(down["instances"], 0, "{down}");

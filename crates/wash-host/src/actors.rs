@@ -20,7 +20,9 @@ const WARM_IDLE_FLOOR: usize = 8;
 /// One actor running on this host: its module, claims, instances and lattice subscription.
 pub(crate) struct RunningActor {
     pub(crate) identity: ActorIdentity,
-    pub(crate) image_ref: String,
+    /// The reference it was last started or updated from (inventories, heartbeats and events report
+    /// it; wadm finds its instances by it).
+    image_ref: Mutex<String>,
     module: Mutex<ActorModule>,
     instances: Mutex<Vec<ActorInstance>>,
     permits: Arc<Semaphore>,
@@ -28,6 +30,18 @@ pub(crate) struct RunningActor {
 }
 
 impl RunningActor {
+    /// The reference it was last started or updated from.
+    pub(crate) fn image_ref(&self) -> String {
+        self.image_ref
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn set_image_ref(&self, reference: &str) {
+        *self.image_ref.lock().unwrap_or_else(|e| e.into_inner()) = reference.to_owned();
+    }
+
     /// Number of instances (as reported in inventories and heartbeats).
     pub(crate) fn instance_count(&self) -> usize {
         self.instances
@@ -141,6 +155,7 @@ async fn start_actor_inner(
         .cloned();
     let actor = match existing {
         Some(actor) => {
+            actor.set_image_ref(actor_ref);
             actor
                 .instances
                 .lock()
@@ -151,7 +166,7 @@ async fn start_actor_inner(
         None => {
             let actor = Arc::new(RunningActor {
                 identity: identity.clone(),
-                image_ref: actor_ref.to_owned(),
+                image_ref: Mutex::new(actor_ref.to_owned()),
                 module: Mutex::new(module),
                 instances: Mutex::new(instances.clone()),
                 permits: Arc::new(Semaphore::new(
@@ -205,7 +220,7 @@ fn actor_started_data(actor: &RunningActor, instance: &ActorInstance) -> serde_j
     let id = &actor.identity;
     json!({
         "public_key": id.public_key,
-        "image_ref": actor.image_ref,
+        "image_ref": actor.image_ref(),
         "api_version": 1,
         "instance_id": instance.instance_id,
         "annotations": instance.annotations.clone().unwrap_or_default(),
@@ -346,6 +361,7 @@ pub(crate) async fn update_actor(
         ));
     }
     *actor.module.lock().unwrap_or_else(|e| e.into_inner()) = module;
+    actor.set_image_ref(new_ref);
     let revision = identity.rev.unwrap_or_default();
     for instance in actor
         .instances

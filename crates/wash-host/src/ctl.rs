@@ -456,7 +456,7 @@ fn inventory(lattice: &Lattice) -> HostInventory {
         .values()
         .map(|a| ActorDescription {
             id: a.identity.public_key.clone(),
-            image_ref: Some(a.image_ref.clone()),
+            image_ref: Some(a.image_ref()),
             name: a.identity.name.clone(),
             instances: a.instances(),
         })
