@@ -99,9 +99,14 @@ pub struct HostLogging {
 
 impl GlobalArgs {
     /// Sends `tracing` logs to stderr, at a level chosen by `RUST_LOG`, else by `wash up --log-level`,
-    /// else by `-v`; as JSON lines when `wash up --enable-structured-logging` asks for it.
-    pub fn init_tracing(&self, host: Option<HostLogging>) {
-        use tracing_subscriber::EnvFilter;
+    /// else by `-v`; as JSON lines when `wash up --enable-structured-logging` asks for it. When the
+    /// `OTEL_*` variables ask for traces, the lattice's spans are exported too (service `wash-host`
+    /// for `wash up`, `wash` otherwise): keep the guard until the command has ended.
+    pub fn init_tracing(&self, host: Option<HostLogging>) -> Option<wash_trace::TraceGuard> {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        use tracing_subscriber::util::SubscriberInitExt as _;
+        use tracing_subscriber::{EnvFilter, Layer as _};
+        let service = if host.is_some() { "wash-host" } else { "wash" };
         let host = host.unwrap_or_default();
         // The NATS client logs its own connection errors; wash reports them itself, with what to do,
         // so they are left out unless asked for (`-vv`, `RUST_LOG`).
@@ -114,14 +119,20 @@ impl GlobalArgs {
         let filter = EnvFilter::try_from_default_env()
             .or_else(|_| EnvFilter::try_new(default))
             .unwrap_or_else(|_| EnvFilter::new("warn"));
-        let builder = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr);
-        let _ = if host.json {
-            builder.json().try_init()
+        let (otel, guard) = wash_trace::layer(service).unzip();
+        let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+        let fmt = if host.json {
+            fmt.json().with_filter(filter).boxed()
         } else {
-            builder.with_target(self.verbose > 0).try_init()
+            fmt.with_target(self.verbose > 0)
+                .with_filter(filter)
+                .boxed()
         };
+        let _ = tracing_subscriber::registry()
+            .with(fmt)
+            .with(otel)
+            .try_init();
+        guard
     }
 }
 

@@ -19,8 +19,11 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
     };
-    cli.global.init_tracing(cli.command.host_logging());
+    let traces = cli.global.init_tracing(cli.command.host_logging());
     let printer = output::Printer::new(&cli.global);
     let result = commands::run(cli.command, &printer);
-    output::render(result, &printer)
+    let code = output::render(result, &printer);
+    // Spans still batched are sent before exiting.
+    drop(traces);
+    code
 }

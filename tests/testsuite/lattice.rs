@@ -39,7 +39,19 @@ impl Lattice {
     /// `wash up --detached --nats-url <url> <extra>` on `nats` (a secured server, `url` with the
     /// scheme and any user it needs).
     pub(crate) fn up_on(nats: NatsServer, url: &str, extra: &[&str]) -> Self {
-        Self::start(nats, url, extra, false)
+        Self::start(nats, url, extra, false, &[])
+    }
+
+    /// `wash up --detached` on a fresh NATS with these variables (the host, and the providers it
+    /// starts, see them); every later [`Lattice::wash_json`] gets them too.
+    pub(crate) fn up_with_env(env: &[(&str, &str)]) -> Self {
+        let nats = NatsServer::start();
+        let url = nats.url();
+        let mut lattice = Self::start(nats, &url, &[], false, env);
+        for (key, value) in env {
+            lattice = lattice.with_env(key, value);
+        }
+        lattice
     }
 
     /// `wash up --detached` on a fresh NATS, with wadm (which the other lattices of the tests go
@@ -47,14 +59,23 @@ impl Lattice {
     pub(crate) fn up_with_wadm() -> Self {
         let nats = NatsServer::start();
         let url = nats.url();
-        Self::start(nats, &url, &[], true)
+        Self::start(nats, &url, &[], true, &[])
     }
 
-    fn start(nats: NatsServer, url: &str, extra: &[&str], wadm: bool) -> Self {
+    fn start(
+        nats: NatsServer,
+        url: &str,
+        extra: &[&str],
+        wadm: bool,
+        env: &[(&str, &str)],
+    ) -> Self {
         let home = tempfile::tempdir().expect("temp home");
         let mut up = wash().in_home(home.path());
         if wadm {
             up = up.with_wadm();
+        }
+        for (key, value) in env {
+            up = up.env(key, value);
         }
         let out = up
             .args(["up", "--detached", "--nats-url", url, "-o", "json"])

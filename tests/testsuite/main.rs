@@ -27,6 +27,7 @@ mod par;
 mod reg;
 mod secured;
 mod snapshot;
+mod traces;
 
 mod ui;
 mod validate;

@@ -119,7 +119,7 @@ pub async fn call_actor(
         actor_id: call.actor_id.clone(),
         timeout: call.timeout,
     };
-    let reply = tokio::time::timeout(wait, nats.request(subject, bytes.into()))
+    let reply = tokio::time::timeout(wait, wash_trace::request(nats, subject, bytes))
         .await
         .map_err(|_| timeout())?
         .map_err(|e| match e.kind() {

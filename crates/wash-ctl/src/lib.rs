@@ -169,7 +169,7 @@ impl CtlClient {
     ) -> Result<Resp, CtlError> {
         let reply = tokio::time::timeout(
             self.timeout,
-            self.nats.request(subject.clone(), payload.into()),
+            wash_trace::request(&self.nats, subject.clone(), payload),
         )
         .await
         .map_err(|_| {

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use futures::StreamExt;
 use serde_json::json;
 use tokio::sync::Semaphore;
+use tracing::Instrument as _;
 use wash_wire::ctl::{ActorInstance, StringMap};
 use wash_wire::interfaces::{logging, numbergen};
 use wash_wire::{Invocation, InvocationResponse, WasmCloudEntity};
@@ -397,7 +398,30 @@ async fn serve_actor(
             let Some(reply) = message.reply.clone() else {
                 return;
             };
-            let response = handle_invocation(&lattice, &actor, &message.payload).await;
+            // One span per invocation, continuing the caller's trace when the message carries one.
+            let span = tracing::info_span!(
+                target: wash_trace::TARGET,
+                "actor invocation",
+                otel.kind = "server",
+                actor.id = %actor.identity.public_key,
+                operation = tracing::field::Empty,
+                result = tracing::field::Empty,
+            );
+            wash_trace::set_parent_from_nats(&span, message.headers.as_ref());
+            let response = handle_invocation(&lattice, &actor, &message.payload, &span)
+                .instrument(span.clone())
+                .await;
+            span.record(
+                "result",
+                if response.error.is_none() {
+                    "ok"
+                } else {
+                    "error"
+                },
+            );
+            if let Some(error) = &response.error {
+                wash_trace::record_error(&span, error);
+            }
             let bytes = match response.encode() {
                 Ok(bytes) => bytes,
                 Err(err) => {
@@ -417,11 +441,13 @@ async fn handle_invocation(
     lattice: &Arc<Lattice>,
     actor: &Arc<RunningActor>,
     payload: &[u8],
+    span: &tracing::Span,
 ) -> InvocationResponse {
     let mut invocation = match Invocation::decode(payload) {
         Ok(inv) => inv,
         Err(err) => return InvocationResponse::failure("", format!("deser error: {err}")),
     };
+    span.record("operation", invocation.operation.as_str());
     let id = invocation.id.clone();
     if let Err(err) = lattice.chunks.dechunk_request(&mut invocation).await {
         return InvocationResponse::failure(id, err.to_string());
@@ -453,6 +479,7 @@ async fn handle_invocation(
     };
     let host: Arc<dyn HostCalls> = Arc::new(Router {
         lattice: lattice.clone(),
+        span: span.clone(),
     });
     let key: Arc<str> = Arc::from(actor.identity.public_key.as_str());
     // Warm instances kept at least: the actor's scale, and never fewer than WARM_IDLE_FLOOR; the
@@ -471,15 +498,35 @@ async fn handle_invocation(
     }
 }
 
-/// Routes an actor's outbound calls.
+/// Routes an actor's outbound calls, each in a span under the invocation's.
 struct Router {
     lattice: Arc<Lattice>,
+    span: tracing::Span,
 }
 
 impl HostCalls for Router {
     fn host_call(&self, call: HostCall) -> HostCallFuture {
         let lattice = self.lattice.clone();
-        Box::pin(async move { route(&lattice, call).await })
+        let span = tracing::info_span!(
+            target: wash_trace::TARGET,
+            parent: &self.span,
+            "actor call",
+            otel.kind = "client",
+            contract = %call.namespace,
+            operation = %call.operation,
+            link_name = tracing::field::Empty,
+            target = tracing::field::Empty,
+        );
+        Box::pin(
+            async move {
+                let result = route(&lattice, call).await;
+                if let Err(error) = &result {
+                    wash_trace::record_error(&tracing::Span::current(), error);
+                }
+                result
+            }
+            .instrument(span),
+        )
     }
 }
 
@@ -509,6 +556,7 @@ async fn route(lattice: &Arc<Lattice>, call: HostCall) -> Result<Vec<u8>, String
     } else {
         call.binding.as_str()
     };
+    tracing::Span::current().record("link_name", link_name);
     if let Some(link) = lattice.cache.link(&call.actor, ns, link_name) {
         if !identity.has_capability(ns) {
             return Err(format!(
@@ -572,21 +620,19 @@ async fn invoke(
         timeout += wash_rpc::CHUNKED_EXTRA;
     }
     let subject = invocation.target.rpc_subject(&lattice.config.lattice);
+    tracing::Span::current().record("target", invocation.target.public_key.as_str());
     let bytes = invocation.encode().map_err(|e| e.to_string())?;
-    let reply =
-        match tokio::time::timeout(timeout, lattice.nats.request(subject.clone(), bytes.into()))
-            .await
-        {
-            Ok(Ok(reply)) => reply,
-            Ok(Err(err)) => {
-                return Err(format!("Failed to perform RPC call to `{subject}`: {err}"))
-            }
-            Err(_) => {
-                return Err(format!(
-                    "Failed to perform RPC call: request timeout after {timeout:?} on `{subject}`"
-                ))
-            }
-        };
+    // The trace context travels in headers, as wasmbus-rpc's `otel` feature sent it; none when off.
+    let request = wash_trace::request(&lattice.nats, subject.clone(), bytes);
+    let reply = match tokio::time::timeout(timeout, request).await {
+        Ok(Ok(reply)) => reply,
+        Ok(Err(err)) => return Err(format!("Failed to perform RPC call to `{subject}`: {err}")),
+        Err(_) => {
+            return Err(format!(
+                "Failed to perform RPC call: request timeout after {timeout:?} on `{subject}`"
+            ))
+        }
+    };
     let response = InvocationResponse::decode(&reply.payload).map_err(|e| e.to_string())?;
     lattice
         .chunks

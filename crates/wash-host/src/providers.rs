@@ -186,14 +186,41 @@ fn host_data(lattice: &Lattice, provider: &RunningProvider) -> HostData {
     }
 }
 
+/// The service name of a provider's spans: its name in the claims, else its key.
+fn provider_service_name(provider: &RunningProvider) -> String {
+    provider
+        .identity
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| provider.identity.public_key.clone())
+}
+
 /// Spawns the provider process with a clean environment and its host data on stdin.
 async fn spawn_process(
     lattice: &Arc<Lattice>,
     provider: &Arc<RunningProvider>,
 ) -> Result<Child, String> {
     let mut command = Command::new(&provider.binary);
+    command.env_clear();
+    // As 0.x hosts did, the OpenTelemetry variables reach the provider, so its spans join the
+    // lattice's traces; it is named after its claims.
+    let mut traced = false;
+    for name in wash_trace::PASSED_TO_PROVIDERS {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
+            traced = true;
+        }
+    }
+    if traced {
+        command.env("OTEL_SERVICE_NAME", provider_service_name(provider));
+        for name in ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
+    }
     command
-        .env_clear()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

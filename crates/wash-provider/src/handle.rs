@@ -117,9 +117,13 @@ impl ProviderHandle {
         }
         let subject = wash_wire::subjects::actor_rpc(&shared.lattice, &link.actor_id);
         let body = invocation.encode()?;
-        let request = async_nats::Request::new()
+        let mut request = async_nats::Request::new()
             .payload(body.into())
             .timeout(Some(timeout));
+        // The trace context of the current span (an HTTP request's, say); no headers when off.
+        if let Some(headers) = wash_trace::nats_headers() {
+            request = request.headers(headers);
+        }
         let reply = match shared.client.send_request(subject.clone(), request).await {
             Ok(reply) => reply,
             Err(e) => {

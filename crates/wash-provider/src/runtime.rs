@@ -8,6 +8,7 @@ use async_nats::{Message, Subscriber};
 use futures::StreamExt as _;
 use nkeys::KeyPair;
 use tokio::task::JoinSet;
+use tracing::Instrument as _;
 use wash_wire::{HealthCheckResponse, HostData, Invocation, InvocationResponse, LinkDefinition};
 
 use crate::handle::Shared;
@@ -48,7 +49,9 @@ pub fn read_host_data() -> Result<HostData, ProviderError> {
 /// Logs to stderr with the host data's `log_level` directive (or `RUST_LOG`, else `info`); JSON lines
 /// when `structured_logging` is set. Does nothing if logging is already set up.
 pub fn init_logging(host_data: &HostData) {
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::{EnvFilter, Layer as _};
     let directive = host_data
         .log_level
         .clone()
@@ -61,15 +64,24 @@ pub fn init_logging(host_data: &HostData) {
         None => directive.to_owned(),
     };
     let filter = EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(filter);
-    let _ = if host_data.structured_logging {
-        builder.json().try_init()
+        .with_ansi(false);
+    let fmt = if host_data.structured_logging {
+        fmt.json().with_filter(filter).boxed()
     } else {
-        builder.try_init()
+        fmt.with_filter(filter).boxed()
     };
+    // Spans go to the OTLP endpoint the host passed on (its OTEL_* variables), if any; flushed by
+    // `wash_trace::shutdown` when the provider stops.
+    let otel = wash_trace::layer("wasmcloud-provider").map(|(layer, guard)| {
+        std::mem::forget(guard);
+        layer
+    });
+    let _ = tracing_subscriber::registry()
+        .with(fmt)
+        .with(otel)
+        .try_init();
 }
 
 /// Connects as the host data says: its URL (a `user:password@` in it included), its user JWT and seed
@@ -246,6 +258,8 @@ impl Provider {
             tracing::warn!(error = %e, "final flush failed");
         }
         tracing::info!("provider stopped");
+        // Spans still batched are exported before the process exits.
+        tokio::task::spawn_blocking(wash_trace::shutdown).await.ok();
         Ok(())
     }
 }
@@ -308,7 +322,22 @@ async fn serve_invocation<H: ProviderHandler>(
         tracing::debug!("invocation without reply subject ignored");
         return;
     };
-    let response = invoke(&handle, &*handler, &message.payload).await;
+    // One span per operation, continuing the caller's trace when the message carries one.
+    let span = tracing::info_span!(
+        target: wash_trace::TARGET,
+        "provider operation",
+        otel.kind = "server",
+        provider.id = %handle.provider_key(),
+        operation = tracing::field::Empty,
+        actor.id = tracing::field::Empty,
+    );
+    wash_trace::set_parent_from_nats(&span, message.headers.as_ref());
+    let response = invoke(&handle, &*handler, &message.payload)
+        .instrument(span.clone())
+        .await;
+    if let Some(error) = &response.error {
+        wash_trace::record_error(&span, error);
+    }
     let bytes = match response.encode() {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -360,6 +389,9 @@ async fn invoke<H: ProviderHandler>(
         ));
     }
     let actor_id = std::mem::take(&mut invocation.origin.public_key);
+    let span = tracing::Span::current();
+    span.record("operation", invocation.operation.as_str());
+    span.record("actor.id", actor_id.as_str());
     if !handle.is_linked(&actor_id) {
         return failure(format!("unlinked actor: '{actor_id}'"));
     }

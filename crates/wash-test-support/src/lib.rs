@@ -8,6 +8,7 @@
 mod examples;
 mod http;
 mod interop;
+mod phoenix;
 mod process;
 pub mod secured;
 mod servers;
@@ -19,6 +20,7 @@ pub use examples::{
 };
 pub use http::{http_get, http_post, http_request, wait_for_http, HttpReply};
 pub use interop::{interop_binary, interop_dir, interop_json};
+pub use phoenix::{phoenix_program, Phoenix};
 pub use process::{free_port, pid_is_running};
 pub use servers::{
     nats_server_program, LeafHub, NatsCluster, NatsServer, RedisServer, Registry, RegistryAuth,

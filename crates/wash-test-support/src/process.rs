@@ -87,9 +87,19 @@ impl ServerProcess {
     pub(crate) fn wait_until(
         &mut self,
         log: &std::path::Path,
+        ready: impl FnMut() -> bool,
+    ) -> Result<(), String> {
+        self.wait_until_within(log, START_TIMEOUT, ready)
+    }
+
+    /// [`ServerProcess::wait_until`] with another timeout, for servers slow to start.
+    pub(crate) fn wait_until_within(
+        &mut self,
+        log: &std::path::Path,
+        timeout: Duration,
         mut ready: impl FnMut() -> bool,
     ) -> Result<(), String> {
-        let deadline = Instant::now() + START_TIMEOUT;
+        let deadline = Instant::now() + timeout;
         loop {
             if ready() {
                 return Ok(());
@@ -101,7 +111,7 @@ impl ServerProcess {
             if Instant::now() > deadline {
                 let log = std::fs::read_to_string(log).unwrap_or_default();
                 return Err(format!(
-                    "{} did not answer within {START_TIMEOUT:?}:\n{log}",
+                    "{} did not answer within {timeout:?}:\n{log}",
                     self.name
                 ));
             }

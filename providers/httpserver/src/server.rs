@@ -11,6 +11,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
+use tracing::Instrument as _;
 use wash_provider::{
     InvocationContext, LinkDefinition, PerActor, ProviderError, ProviderHandle, ProviderHandler,
 };
@@ -120,9 +121,34 @@ async fn accept_loop(listener: TcpListener, route: Arc<Route>) {
 
 async fn serve_connection(stream: TcpStream, route: Arc<Route>) {
     let _ = stream.set_nodelay(true);
-    let service = hyper::service::service_fn(move |request| {
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let route = route.clone();
-        async move { Ok::<_, Infallible>(route.respond(request).await) }
+        // One server span per request, continuing the client's trace when it sent a `traceparent`.
+        let span = tracing::info_span!(
+            target: wash_trace::TARGET,
+            "HTTP request",
+            otel.kind = "server",
+            http.request.method = %request.method(),
+            url.path = %request.uri().path(),
+            http.response.status_code = tracing::field::Empty,
+            actor.id = %route.link.actor_id,
+        );
+        wash_trace::set_parent(&span, |name| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+        async move {
+            let response = route.respond(request).instrument(span.clone()).await;
+            let status = response.status();
+            span.record("http.response.status_code", status.as_u16());
+            if status.is_server_error() {
+                wash_trace::record_error(&span, &format!("HTTP {status}"));
+            }
+            Ok::<_, Infallible>(response)
+        }
     });
     if let Err(e) = hyper::server::conn::http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)
