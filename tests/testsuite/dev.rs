@@ -40,6 +40,24 @@ fn edit(file: &Path, from: &str, to: &str) {
     std::fs::write(file, text.replace(from, to)).expect("write source");
 }
 
+/// Waits (up to 5 minutes: a first build compiles the SDK crates) until `wash dev` says `text`.
+fn wait_for_stderr(child: &mut wash_test_support::WashChild, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !child.stderr().contains(text) {
+        assert!(
+            child.exited().is_none(),
+            "wash dev exited: {}",
+            child.stderr()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "wash dev did not say `{text}` within 300 s: {}",
+            child.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// Waits until `GET /` answers 200 with a JSON object holding `key`; returns it.
 fn wait_for_key(port: u16, key: &str, dev_stderr: impl Fn() -> String) -> Value {
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -81,12 +99,9 @@ fn dev_hot_swaps_edits_survives_a_broken_build_and_stops_only_what_it_started() 
         .env("CARGO_TARGET_DIR", examples_target_dir())
         .args(["dev", "--debounce-ms", "200"])
         .spawn();
+    // The first build may compile the SDK crates from scratch (a clean target folder).
+    wait_for_stderr(&mut child, "Watching");
     assert_eq!(first_count(port), 1, "{}", child.stderr());
-    wait_for_key(port, "counter", || child.stderr());
-    while !child.stderr().contains("Watching") {
-        assert!(child.exited().is_none(), "{}", child.stderr());
-        std::thread::sleep(Duration::from_millis(100));
-    }
 
     // An edit (the JSON key) is rebuilt and swapped in: the count goes on in the same bucket.
     let source = project.join("src/lib.rs");
@@ -100,11 +115,7 @@ fn dev_hot_swaps_edits_survives_a_broken_build_and_stops_only_what_it_started() 
 
     // A syntax error: the build fails, is shown, and the swapped-in version keeps answering.
     edit(&source, "fn counter_key(", "fn counter_key(((");
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while !child.stderr().contains("the running version keeps serving") {
-        assert!(Instant::now() < deadline, "{}", child.stderr());
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_for_stderr(&mut child, "the running version keeps serving");
     assert!(child.stderr().contains("error"), "{}", child.stderr());
     let answer = wait_for_key(port, "count", || child.stderr());
     assert!(answer["count"].is_i64(), "{answer}");
@@ -140,12 +151,7 @@ fn dev_starts_a_lattice_when_none_answers_and_stops_it() {
         .env("CARGO_TARGET_DIR", examples_target_dir())
         .args(["dev", "--ctl-port", &port])
         .spawn();
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while !child.stderr().contains("Watching") {
-        assert!(child.exited().is_none(), "{}", child.stderr());
-        assert!(Instant::now() < deadline, "{}", child.stderr());
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_stderr(&mut child, "Watching");
     let inventory = wash()
         .in_home(home.path())
         .args(["ctl", "get", "inventory", "--ctl-port", &port, "-o", "json"])

@@ -151,6 +151,9 @@ fn one_request_is_one_trace_across_three_processes_and_errors_are_recorded() {
         "{kv:#}"
     );
 
+    // Phoenix's trace view of a request (the README's docs/trace.png comes from here), in Chromium.
+    screenshot_trace_view(&phoenix);
+
     // A trap: the actor's invocation span is an error, and the HTTP span records the 500.
     let trap = lattice.start_example("trap", &["--http_server"]);
     let trap_port = free_port();
@@ -242,4 +245,32 @@ fn one_request_is_one_trace_across_three_processes_and_errors_are_recorded() {
         .run()
         .success();
     assert!(out.stdout().contains("counter"), "{}", out.stdout());
+}
+
+/// Opens the first `HTTP request` trace in Phoenix's UI with headless Chromium (tests/ui/
+/// phoenix-trace.mjs, which checks the hops are listed) and saves it as
+/// `target/trace-screenshots/phoenix-trace.png`.
+fn screenshot_trace_view(phoenix: &Phoenix) {
+    let (node, chromium) = crate::ui::browser_prerequisites();
+    let shots = wash_test_support::examples_target_dir()
+        .parent()
+        .expect("the target folder")
+        .join("trace-screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let screenshot = shots.join("phoenix-trace.png");
+    let out = std::process::Command::new(node)
+        .arg(crate::ui::tests_ui_dir().join("phoenix-trace.mjs"))
+        .current_dir(crate::ui::tests_ui_dir())
+        .env("PHOENIX_URL", phoenix.endpoint())
+        .env("SCREENSHOT", &screenshot)
+        .env("CHROMIUM", chromium)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "the Phoenix screenshot failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(screenshot.is_file(), "no screenshot at {}", screenshot.display());
 }

@@ -39,12 +39,12 @@ fn ui_without_nats_explains() {
     assert!(error.contains("wash up"), "{error}");
 }
 
-fn tests_ui_dir() -> PathBuf {
+pub(crate) fn tests_ui_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/ui")
 }
 
 /// Everything the browser test needs, or a panic naming the set-up command.
-fn browser_prerequisites() -> (PathBuf, PathBuf) {
+pub(crate) fn browser_prerequisites() -> (PathBuf, PathBuf) {
     let chromium = std::env::var_os("WASH_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));

@@ -66,9 +66,19 @@ pub(crate) async fn serve(lattice: Arc<Lattice>) -> Result<(), HostError> {
             if *lattice.stop_tx.borrow() {
                 return;
             }
-            tokio::spawn(async move {
-                handle(lattice, subjects_clone(&message.subject), message).await
-            });
+            // A span per control request, continuing the sender's trace (`wash ctl`'s) if any.
+            let subject = subjects_clone(&message.subject);
+            let span = tracing::info_span!(
+                target: wash_trace::TARGET,
+                "control request",
+                otel.kind = "server",
+                subject = %subject,
+            );
+            wash_trace::set_parent_from_nats(&span, message.headers.as_ref());
+            tokio::spawn(tracing::Instrument::instrument(
+                handle(lattice, subject, message),
+                span,
+            ));
         }
     });
     Ok(())
