@@ -272,5 +272,9 @@ fn screenshot_trace_view(phoenix: &Phoenix) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(screenshot.is_file(), "no screenshot at {}", screenshot.display());
+    assert!(
+        screenshot.is_file(),
+        "no screenshot at {}",
+        screenshot.display()
+    );
 }
