@@ -20,21 +20,6 @@ fn example_manifest(registry: &Registry, port: u16) -> String {
         .replace("PORT: \"8080\"", &format!("PORT: \"{port}\""))
 }
 
-/// Pushes the signed kvcounter and the httpserver and kv-nats archives where the manifest names them.
-fn push_artifacts(lattice: &Lattice, registry: &Registry) {
-    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
-    let actor = format!("{}/kvcounter:0.1.0", registry.host());
-    lattice.wash_json(&["reg", "push", &actor, path_str(&signed)]);
-    for (binary, contract) in [
-        ("httpserver", "wasmcloud:httpserver"),
-        ("kv-nats", "wasmcloud:keyvalue"),
-    ] {
-        let archive = lattice.pack_provider(binary, contract);
-        let reference = format!("{}/{binary}:0.1.0", registry.host());
-        lattice.wash_json(&["reg", "push", &reference, path_str(&archive)]);
-    }
-}
-
 /// (actor instances, providers, links) on the lattice.
 fn running(lattice: &Lattice) -> (usize, usize, usize) {
     let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
@@ -80,7 +65,8 @@ fn app_json(lattice: &Lattice, args: &[&str]) -> Value {
 fn wadm_deploys_scales_restores_and_undeploys_the_example_kvcounter() {
     let registry = Registry::start();
     let lattice = Lattice::up_with_wadm();
-    push_artifacts(&lattice, &registry);
+    // Where the manifest names them.
+    lattice.push_kvcounter(&registry);
     let port = free_port();
     let manifest = lattice.path("wadm.yaml");
     std::fs::write(&manifest, example_manifest(&registry, port)).expect("write manifest");

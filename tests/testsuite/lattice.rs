@@ -189,6 +189,24 @@ impl Lattice {
         archive
     }
 
+    /// Pushes the signed kvcounter and the httpserver and kv-nats archives to `registry` as
+    /// `<registry>/{kvcounter,httpserver,kv-nats}:0.1.0`; returns the three references in that order.
+    pub(crate) fn push_kvcounter(&self, registry: &Registry) -> Vec<String> {
+        let signed = self.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
+        let mut refs = vec![format!("{}/kvcounter:0.1.0", registry.host())];
+        self.wash_json(&["reg", "push", &refs[0], path_str(&signed)]);
+        for (binary, contract) in [
+            ("httpserver", "wasmcloud:httpserver"),
+            ("kv-nats", "wasmcloud:keyvalue"),
+        ] {
+            let archive = self.pack_provider(binary, contract);
+            let reference = format!("{}/{binary}:0.1.0", registry.host());
+            self.wash_json(&["reg", "push", &reference, path_str(&archive)]);
+            refs.push(reference);
+        }
+        refs
+    }
+
     /// Packs a workspace provider binary and starts it; returns its id.
     pub(crate) fn start_provider(&self, binary: &str, contract: &str) -> String {
         let archive = self.pack_provider(binary, contract);
@@ -402,18 +420,7 @@ fn up_refuses_a_port_taken_by_another_program() {
 fn kvcounter_from_registry_references() {
     let registry = Registry::start();
     let lattice = Lattice::up();
-    let signed = lattice.sign_example("kvcounter", &["--keyvalue", "--http_server"]);
-    let mut refs = vec![format!("{}/kvcounter:0.1.0", registry.host())];
-    lattice.wash_json(&["reg", "push", &refs[0], path_str(&signed)]);
-    for (binary, contract) in [
-        ("httpserver", "wasmcloud:httpserver"),
-        ("kv-nats", "wasmcloud:keyvalue"),
-    ] {
-        let archive = lattice.pack_provider(binary, contract);
-        let reference = format!("{}/{binary}:0.1.0", registry.host());
-        lattice.wash_json(&["reg", "push", &reference, path_str(&archive)]);
-        refs.push(reference);
-    }
+    let refs = lattice.push_kvcounter(&registry);
     let actor = lattice.wash_json(&["ctl", "start", "actor", &refs[0]])["actor_id"]
         .as_str()
         .expect("id")

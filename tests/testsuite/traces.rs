@@ -58,6 +58,11 @@ fn wait_for_trace(
     }
 }
 
+/// `GET path` with a client's `traceparent`.
+fn get_in_trace(port: u16, path: &str, traceparent: &str) -> wash_test_support::HttpReply {
+    http_request(port, "GET", path, &[("traceparent", traceparent)], b"").expect("an answer")
+}
+
 fn named<'a>(spans: &'a [Value], name: &str) -> Vec<&'a Value> {
     spans.iter().filter(|s| s["name"] == name).collect()
 }
@@ -77,14 +82,7 @@ fn one_request_is_one_trace_across_three_processes_and_errors_are_recorded() {
     let client_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
     let client_span = "00f067aa0ba902b7";
     let traceparent = format!("00-{client_trace}-{client_span}-01");
-    let reply = http_request(
-        served.port,
-        "GET",
-        "/traced",
-        &[("traceparent", traceparent.as_str())],
-        b"",
-    )
-    .expect("kvcounter answers");
+    let reply = get_in_trace(served.port, "/traced", &traceparent);
     assert_eq!(reply.status, 200, "{}", reply.text());
     let spans = wait_for_trace(
         &phoenix,
@@ -169,17 +167,11 @@ fn one_request_is_one_trace_across_three_processes_and_errors_are_recorded() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let trap_trace = "0af7651916cd43dd8448eb211c80319c";
-    let reply = http_request(
+    let reply = get_in_trace(
         trap_port,
-        "GET",
         "/trap",
-        &[(
-            "traceparent",
-            &format!("00-{trap_trace}-b7ad6b7169203331-01"),
-        )],
-        b"",
-    )
-    .expect("an answer");
+        &format!("00-{trap_trace}-b7ad6b7169203331-01"),
+    );
     assert_eq!(reply.status, 500, "{}", reply.text());
     let spans = wait_for_trace(
         &phoenix,

@@ -304,23 +304,16 @@ pub async fn down(
 ) -> Result<DownReport, LocalError> {
     let mut stale = Vec::new();
     // wadm first: it would otherwise restore what the host's stop takes down.
-    let wadm_pid = match home.started_wadm() {
-        Some(Recorded::Running(id)) => {
-            on_step(LatticeStep::StoppingWadm(id.pid));
-            let home = home.clone();
-            let _ = tokio::task::spawn_blocking(move || stop_started_wadm(&home, id)).await;
-            Some(id.pid)
-        }
-        Some(Recorded::Stale(pid)) => {
-            stale.push(StaleRecord {
-                file: home.wadm_pid(),
-                pid,
-            });
-            None
-        }
-        None => None,
-    };
-    let _ = std::fs::remove_file(home.wadm_pid());
+    let wadm_pid = stop_recorded(
+        home,
+        home.started_wadm(),
+        home.wadm_pid(),
+        LatticeStep::StoppingWadm,
+        stop_started_wadm,
+        &mut stale,
+        on_step,
+    )
+    .await;
     let host = match home.host()? {
         Some((record, Recorded::Running(id))) => {
             stop_host(&record, id, on_step).await;
@@ -336,23 +329,16 @@ pub async fn down(
         None => None,
     };
     home.forget_host();
-    let nats_pid = match home.started_nats() {
-        Some(Recorded::Running(id)) => {
-            on_step(LatticeStep::StoppingNats(id.pid));
-            let home = home.clone();
-            let _ = tokio::task::spawn_blocking(move || stop_started_nats(&home, id)).await;
-            Some(id.pid)
-        }
-        Some(Recorded::Stale(pid)) => {
-            stale.push(StaleRecord {
-                file: home.nats_pid(),
-                pid,
-            });
-            None
-        }
-        None => None,
-    };
-    let _ = std::fs::remove_file(home.nats_pid());
+    let nats_pid = stop_recorded(
+        home,
+        home.started_nats(),
+        home.nats_pid(),
+        LatticeStep::StoppingNats,
+        stop_started_nats,
+        &mut stale,
+        on_step,
+    )
+    .await;
     let mut recorded = Vec::new();
     for process in recorded_processes(home) {
         if let (RecordedOutcome::Running, Some(pid)) = (process.outcome, process.pid) {
@@ -368,6 +354,38 @@ pub async fn down(
         stale,
         recorded,
     })
+}
+
+/// Stops a process whose pid file (`pid_file`, read as `recorded`) says `wash up` started it, with
+/// `stop` (which removes the file); a stale record is added to `stale`, and the file removed. Returns
+/// the pid stopped.
+async fn stop_recorded(
+    home: &WashHome,
+    recorded: Option<Recorded>,
+    pid_file: std::path::PathBuf,
+    step: fn(u32) -> LatticeStep<'static>,
+    stop: fn(&WashHome, ProcessId),
+    stale: &mut Vec<StaleRecord>,
+    on_step: &mut dyn FnMut(LatticeStep<'_>),
+) -> Option<u32> {
+    let stopped = match recorded {
+        Some(Recorded::Running(id)) => {
+            on_step(step(id.pid));
+            let home = home.clone();
+            let _ = tokio::task::spawn_blocking(move || stop(&home, id)).await;
+            Some(id.pid)
+        }
+        Some(Recorded::Stale(pid)) => {
+            stale.push(StaleRecord {
+                file: pid_file.clone(),
+                pid,
+            });
+            None
+        }
+        None => None,
+    };
+    let _ = std::fs::remove_file(pid_file);
+    stopped
 }
 
 /// Asks the host to stop over its control interface, then signals it if it is still there.
