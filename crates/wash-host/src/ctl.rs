@@ -305,9 +305,20 @@ async fn command(lattice: &Arc<Lattice>, verb: &str, payload: &[u8]) -> CtlOpera
             Ok(cmd) => {
                 let link_name = non_empty_link(&cmd.link_name);
                 if provider_ref_running(lattice, &cmd.provider_ref, &link_name) {
-                    return CtlOperationAck::error(
-                        "Provider with that link name is already running on this host",
-                    );
+                    let error = "Provider with that link name is already running on this host";
+                    // Also as the event a start's outcome is waited for by (wadm ignores the ack).
+                    let lattice = lattice.clone();
+                    tokio::spawn(async move {
+                        lattice
+                            .events
+                            .publish(
+                                "provider_start_failed",
+                                serde_json::json!({"provider_ref": cmd.provider_ref,
+                                    "link_name": link_name, "error": error}),
+                            )
+                            .await;
+                    });
+                    return CtlOperationAck::error(error);
                 }
                 lattice
                     .provider_refs
