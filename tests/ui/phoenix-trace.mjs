@@ -35,7 +35,9 @@ try {
   for (const hop of ["actor invocation", "actor call", "provider operation"]) {
     await page.getByText(hop, { exact: true }).first().waitFor();
   }
-  await page.waitForTimeout(1000);
+  // The selected HTTP span's attributes are shown once its details have loaded.
+  await page.getByText("http.request.method").first().waitFor();
+  await page.waitForTimeout(500);
   await page.screenshot({ path: screenshot });
   console.error("phoenix-trace.mjs: wrote", screenshot);
 } finally {
