@@ -102,8 +102,10 @@ pub struct RustSection {
 /// contract = "wasmcloud:httpserver"
 /// values = { PORT = "8080" }
 /// ```
+///
+/// Other keys of `[dev]` (later wash versions put their own there) are ignored, so such a project
+/// still builds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DevSection {
     /// The providers, each linked to the actor.
     #[serde(default)]
@@ -267,7 +269,7 @@ mod tests {
     }
 
     /// `[dev]` lists providers with their contract, link name (default `default`) and values; an
-    /// unknown key there is an error rather than ignored.
+    /// unknown key in a provider is an error rather than ignored, other `[dev]` keys are ignored.
     #[test]
     fn parses_the_dev_section() {
         let manifest = ProjectManifest::parse(
@@ -289,6 +291,12 @@ mod tests {
         )
         .expect_err("unknown key");
         assert!(err.to_string().contains("port"), "{err}");
+        let other = ProjectManifest::parse(
+            "name = \"kv\"\ntype = \"actor\"\n[dev]\nmanifests = []\n",
+            Path::new("wasmcloud.toml"),
+        )
+        .expect("other [dev] keys are ignored");
+        assert!(other.dev.providers.is_empty());
     }
 
     /// A provider without its `[provider]` table, or an unknown type, is refused with the reason.
