@@ -198,20 +198,26 @@ async fn lattice(
         }
     }
     let connection = args.connection.lattice_connection(paths.home())?;
-    let address = connection
-        .url
-        .rsplit_once("://")
-        .map_or(connection.url.as_str(), |(_, rest)| rest);
-    let (host, port) = address
-        .rsplit_once(':')
-        .with_context(|| format!("no port in the NATS address `{}`", connection.url))?;
+    let (host, port) = wash_ctl::host_and_port(&connection.url).with_context(|| {
+        format!(
+            "no port in the NATS address `{}`",
+            wash_ctl::redact(&connection.url)
+        )
+    })?;
     printer.status(
         "Starting",
-        format!("a local lattice (`wash up --detached`) at {address}: no host answers there"),
+        format!("a local lattice (`wash up --detached`) at {host}:{port}: no host answers there"),
     );
     let wash = std::env::current_exe().context("cannot find the running wash")?;
     let output = tokio::process::Command::new(wash)
-        .args(["up", "--detached", "--nats-host", host, "--nats-port", port])
+        .args([
+            "up",
+            "--detached",
+            "--nats-host",
+            &host,
+            "--nats-port",
+            &port,
+        ])
         .args(["--lattice", &connection.lattice])
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())

@@ -28,7 +28,7 @@ use wash_wire::LinkDefinition;
 
 pub use error::CtlError;
 pub use ops::{Placement, ScaleOutcome, StartError, StartOutcome, StopOutcome};
-pub use wash_nats::{redact, without_user, NatsAuth, NatsConnect, NatsTls};
+pub use wash_nats::{host_and_port, redact, without_user, NatsAuth, NatsConnect, NatsTls};
 
 /// Default timeout of one control request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);

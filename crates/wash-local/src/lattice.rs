@@ -166,13 +166,9 @@ pub fn record_lattice(home: &WashHome, settings: &LatticeSettings) -> Result<Str
     };
     context.cluster_seed = Some(seed.clone());
     record_credentials(&mut context, &settings.auth);
-    if let Some((host, port)) = wash_ctl::without_user(&settings.nats_url)
-        .rsplit_once("://")
-        .map(|(_, rest)| rest)
-        .and_then(|rest| rest.rsplit_once(':'))
-    {
-        context.ctl_host = host.to_owned();
-        context.rpc_host = host.to_owned();
+    if let Some((host, port)) = wash_ctl::host_and_port(&settings.nats_url) {
+        context.ctl_host = host.clone();
+        context.rpc_host = host;
         if let Ok(port) = port.parse() {
             context.ctl_port = port;
             context.rpc_port = port;

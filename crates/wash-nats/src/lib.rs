@@ -430,6 +430,17 @@ pub fn without_user(url: &str) -> String {
         .join(",")
 }
 
+/// The host and port of a NATS URL (`nats://user:pw@host:4222` → `("host", "4222")`): the scheme and
+/// any user are dropped; `None` without a port.
+pub fn host_and_port(url: &str) -> Option<(String, String)> {
+    let url = without_user(first_url(url));
+    let rest = url
+        .rsplit_once("://")
+        .map_or(url.as_str(), |(_, rest)| rest);
+    let (host, port) = rest.rsplit_once(':')?;
+    Some((host.to_owned(), port.to_owned()))
+}
+
 /// The first server of a comma-separated list (what a provider on another SDK can parse).
 pub fn first_url(url: &str) -> &str {
     url.split(',').next().unwrap_or(url).trim()
@@ -464,6 +475,19 @@ fn redact_one(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_and_port_drops_scheme_and_user() {
+        let pair = |h: &str, p: &str| Some((h.to_owned(), p.to_owned()));
+        assert_eq!(
+            host_and_port("nats://127.0.0.1:4222"),
+            pair("127.0.0.1", "4222")
+        );
+        assert_eq!(host_and_port("nats://u:pw@host:4333"), pair("host", "4333"));
+        assert_eq!(host_and_port("localhost:5000"), pair("localhost", "5000"));
+        assert_eq!(host_and_port("nats://a:1,nats://b:2"), pair("a", "1"));
+        assert_eq!(host_and_port("nats://host"), None);
+    }
 
     const SEED: &str = "SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4";
 

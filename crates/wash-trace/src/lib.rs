@@ -129,7 +129,6 @@ where
         // Already installed in this process.
         return None;
     }
-    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     ENABLED.store(true, Ordering::Relaxed);
     let targets =
         tracing_subscriber::filter::Targets::new().with_target(TARGET, tracing::Level::TRACE);
@@ -164,22 +163,6 @@ pub fn nats_headers() -> Option<async_nats::HeaderMap> {
     let mut headers = async_nats::HeaderMap::new();
     TraceContextPropagator::new().inject_context(&context, &mut HeaderInjector(&mut headers));
     (headers.get("traceparent").is_some()).then_some(headers)
-}
-
-/// Trace-context headers as name/value pairs (for HTTP requests); empty with tracing off.
-pub fn header_pairs() -> Vec<(String, String)> {
-    nats_headers()
-        .map(|headers| {
-            ["traceparent", "tracestate"]
-                .into_iter()
-                .filter_map(|name| {
-                    headers
-                        .get(name)
-                        .map(|v| (name.to_owned(), v.as_str().to_owned()))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Makes `span` continue the trace in `headers` (a `traceparent` header), if any: a message or
@@ -287,7 +270,6 @@ mod tests {
     fn with_tracing_off_nothing_is_injected_or_extracted() {
         assert!(!enabled());
         assert!(nats_headers().is_none(), "no headers when off");
-        assert!(header_pairs().is_empty());
         // A traceparent on a message changes nothing when off (and does not panic).
         let mut headers = async_nats::HeaderMap::new();
         headers.insert(
