@@ -431,9 +431,10 @@ pub fn without_user(url: &str) -> String {
 }
 
 /// The host and port of a NATS URL (`nats://user:pw@host:4222` → `("host", "4222")`): the scheme and
-/// any user are dropped; `None` without a port.
+/// any user are dropped; of a comma-separated list, the last server (what `wash up` has always
+/// recorded in the context); `None` without a port.
 pub fn host_and_port(url: &str) -> Option<(String, String)> {
-    let url = without_user(first_url(url));
+    let url = without_user(url.rsplit(',').next().unwrap_or(url).trim());
     let rest = url
         .rsplit_once("://")
         .map_or(url.as_str(), |(_, rest)| rest);
@@ -485,7 +486,7 @@ mod tests {
         );
         assert_eq!(host_and_port("nats://u:pw@host:4333"), pair("host", "4333"));
         assert_eq!(host_and_port("localhost:5000"), pair("localhost", "5000"));
-        assert_eq!(host_and_port("nats://a:1,nats://b:2"), pair("a", "1"));
+        assert_eq!(host_and_port("nats://a:1,nats://b:2"), pair("b", "2"));
         assert_eq!(host_and_port("nats://host"), None);
     }
 
