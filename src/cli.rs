@@ -116,9 +116,12 @@ impl GlobalArgs {
             (1, _) => "wash=debug,info,async_nats=warn",
             _ => "trace",
         };
-        let filter = EnvFilter::try_from_default_env()
-            .or_else(|_| EnvFilter::try_new(default))
-            .unwrap_or_else(|_| EnvFilter::new("warn"));
+        // The lattice's spans are exported, not logged (wash_trace::log_filter).
+        let filter = std::env::var(EnvFilter::DEFAULT_ENV)
+            .ok()
+            .and_then(|directive| wash_trace::log_filter(&directive).ok())
+            .or_else(|| wash_trace::log_filter(default).ok())
+            .unwrap_or_else(|| EnvFilter::new("warn"));
         let (otel, guard) = wash_trace::layer(service).unzip();
         let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
         let fmt = if host.json {

@@ -48,7 +48,9 @@ async fn answer(req: Request<hyper::body::Incoming>, spans: &AtomicU64) -> Respo
         response
     };
     match (req.method(), req.uri().path()) {
-        (&Method::GET, "/spans") => reply(StatusCode::OK, spans.load(Ordering::Relaxed).to_string()),
+        (&Method::GET, "/spans") => {
+            reply(StatusCode::OK, spans.load(Ordering::Relaxed).to_string())
+        }
         (&Method::POST, "/v1/traces") => {
             let body = match req.into_body().collect().await {
                 Ok(body) => body.to_bytes(),

@@ -63,7 +63,8 @@ pub fn init_logging(host_data: &HostData) {
         Some(level) => (*level).to_owned(),
         None => directive.to_owned(),
     };
-    let filter = EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new("info"));
+    // The lattice's spans are exported, not logged (wash_trace::log_filter).
+    let filter = wash_trace::log_filter(&directive).unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false);

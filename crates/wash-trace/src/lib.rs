@@ -56,6 +56,21 @@ pub fn enabled() -> bool {
 /// hops), so no dependency's spans are.
 pub const TARGET: &str = "wasmcloud_trace";
 
+/// The log filter for `directive` (an `EnvFilter` directive such as `info` or `wash=debug,warn`), with
+/// the lattice's spans (target [`TARGET`]) left out unless the directive names that target. A log layer
+/// that sees a span formats its fields when it opens, for every invocation, even when no line is
+/// written inside it; and with tracing off, a span no layer wants costs a flag check.
+pub fn log_filter(directive: &str) -> Result<tracing_subscriber::EnvFilter, String> {
+    let filter = tracing_subscriber::EnvFilter::try_new(directive).map_err(|e| e.to_string())?;
+    if directive.contains(TARGET) {
+        return Ok(filter);
+    }
+    let spans_off = format!("{TARGET}=off")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    Ok(filter.add_directive(spans_off))
+}
+
 /// The tracer provider, kept to flush it at exit.
 static PROVIDER: std::sync::OnceLock<SdkTracerProvider> = std::sync::OnceLock::new();
 
@@ -133,13 +148,17 @@ where
     let targets =
         tracing_subscriber::filter::Targets::new().with_target(TARGET, tracing::Level::TRACE);
     Some((
-        // Only the spans' own fields: no source location, thread or busy/idle attributes, which
-        // cost an allocation or a clock read per span on the request path.
+        // Only the spans' own fields: no source location, thread, target or busy/idle attributes,
+        // which cost an allocation or a clock read per span on the request path. Nothing here reads
+        // OpenTelemetry's own current context (the headers come from the `tracing` span), so it is
+        // not activated at every poll of an instrumented future.
         tracing_opentelemetry::layer()
             .with_tracer(tracer)
             .with_location(false)
             .with_threads(false)
+            .with_target(false)
             .with_tracked_inactivity(false)
+            .with_context_activation(false)
             .with_filter(targets),
         TraceGuard(()),
     ))
@@ -264,6 +283,27 @@ mod tests {
             "http://127.0.0.1:4318/v1/traces"
         )])));
         assert!(!requested_by(vars(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")])));
+    }
+
+    #[test]
+    fn log_filters_leave_the_lattice_spans_out_unless_asked() {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let enabled_spans = |filter: tracing_subscriber::EnvFilter| {
+            let subscriber = tracing_subscriber::registry().with(filter);
+            tracing::subscriber::with_default(subscriber, || {
+                let span = tracing::info_span!(target: TARGET, "hop");
+                let info = tracing::info_span!("other");
+                (!span.is_disabled(), !info.is_disabled())
+            })
+        };
+        assert_eq!(enabled_spans(log_filter("info").unwrap()), (false, true));
+        assert_eq!(enabled_spans(log_filter("trace").unwrap()), (false, true));
+        assert_eq!(
+            enabled_spans(log_filter("info,wasmcloud_trace=info").unwrap()),
+            (true, true),
+            "a directive naming the target keeps its spans"
+        );
+        assert!(log_filter("=[").is_err());
     }
 
     #[test]
