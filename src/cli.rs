@@ -116,13 +116,9 @@ impl GlobalArgs {
             (1, _) => "wash=debug,info,async_nats=warn",
             _ => "trace",
         };
-        // The lattice's spans are exported, not logged (wash_trace::log_filter).
-        let filter = std::env::var(EnvFilter::DEFAULT_ENV)
-            .ok()
-            .and_then(|directive| wash_trace::log_filter(&directive).ok())
-            .or_else(|| wash_trace::log_filter(default).ok())
-            .unwrap_or_else(|| EnvFilter::new("warn"));
-        let (otel, guard) = wash_trace::layer(service).unzip();
+        let filter = EnvFilter::try_from_default_env()
+            .or_else(|_| EnvFilter::try_new(default))
+            .unwrap_or_else(|_| EnvFilter::new("warn"));
         let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
         let fmt = if host.json {
             fmt.json().with_filter(filter).boxed()
@@ -131,11 +127,8 @@ impl GlobalArgs {
                 .with_filter(filter)
                 .boxed()
         };
-        let _ = tracing_subscriber::registry()
-            .with(fmt)
-            .with(otel)
-            .try_init();
-        guard
+        let _ = tracing_subscriber::registry().with(fmt).try_init();
+        wash_trace::install(service)
     }
 }
 

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use serde_json::{json, Map, Value};
-use tracing::Instrument as _;
 use wash_ctl::call::{call_actor, cluster_key, ActorCall};
 use wash_ctl::ids::check_actor_id;
 use wash_ctl::payload::BinShow;
@@ -149,18 +148,18 @@ pub fn run(args: CallArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resu
             timeout: connection.timeout,
         };
         // The root of the call's trace when the OTEL_* variables turn traces on.
-        let span = tracing::info_span!(
-            target: wash_trace::TARGET,
-            "wash call",
-            otel.kind = "client",
-            actor.id = %actor_id,
-            operation = %call.operation,
-        );
-        let reply = call_actor(&nats, &connection.url, &key, &call)
-            .instrument(span.clone())
+        let hop = wash_trace::Hop::client("wash call", None, || {
+            use wash_trace::Attribute;
+            vec![
+                Attribute::new("actor.id", actor_id.clone()),
+                Attribute::new("operation", call.operation.clone()),
+            ]
+        });
+        let reply = hop
+            .run(call_actor(&nats, &connection.url, &key, &call))
             .await;
         if let Err(e) = &reply {
-            wash_trace::record_error(&span, &e.to_string());
+            hop.error(&e.to_string());
         }
         anyhow::Ok((actor_id, reply?))
     })?;

@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use futures::StreamExt;
 use serde_json::json;
 use tokio::sync::Semaphore;
-use tracing::Instrument as _;
 use wash_wire::ctl::{ActorInstance, StringMap};
 use wash_wire::interfaces::{logging, numbergen};
 use wash_wire::{Invocation, InvocationResponse, WasmCloudEntity};
@@ -399,28 +398,23 @@ async fn serve_actor(
                 return;
             };
             // One span per invocation, continuing the caller's trace when the message carries one.
-            let span = tracing::info_span!(
-                target: wash_trace::TARGET,
+            let hop = wash_trace::Hop::continuing_nats(
                 "actor invocation",
-                otel.kind = "server",
-                actor.id = %actor.identity.public_key,
-                operation = tracing::field::Empty,
-                result = tracing::field::Empty,
-            );
-            wash_trace::set_parent_from_nats(&span, message.headers.as_ref());
-            let response = handle_invocation(&lattice, &actor, &message.payload, &span)
-                .instrument(span.clone())
-                .await;
-            span.record(
-                "result",
-                if response.error.is_none() {
-                    "ok"
-                } else {
-                    "error"
+                message.headers.as_ref(),
+                || {
+                    vec![wash_trace::Attribute::new(
+                        "actor.id",
+                        actor.identity.public_key.clone(),
+                    )]
                 },
             );
+            let response = hop
+                .run(handle_invocation(&lattice, &actor, &message.payload, &hop))
+                .await;
+            let ok = response.error.is_none();
+            hop.set(|| wash_trace::Attribute::new("result", if ok { "ok" } else { "error" }));
             if let Some(error) = &response.error {
-                wash_trace::record_error(&span, error);
+                hop.error(error);
             }
             let bytes = match response.encode() {
                 Ok(bytes) => bytes,
@@ -441,13 +435,13 @@ async fn handle_invocation(
     lattice: &Arc<Lattice>,
     actor: &Arc<RunningActor>,
     payload: &[u8],
-    span: &tracing::Span,
+    hop: &wash_trace::Hop,
 ) -> InvocationResponse {
     let mut invocation = match Invocation::decode(payload) {
         Ok(inv) => inv,
         Err(err) => return InvocationResponse::failure("", format!("deser error: {err}")),
     };
-    span.record("operation", invocation.operation.as_str());
+    hop.set(|| wash_trace::Attribute::new("operation", invocation.operation.clone()));
     let id = invocation.id.clone();
     if let Err(err) = lattice.chunks.dechunk_request(&mut invocation).await {
         return InvocationResponse::failure(id, err.to_string());
@@ -479,7 +473,7 @@ async fn handle_invocation(
     };
     let host: Arc<dyn HostCalls> = Arc::new(Router {
         lattice: lattice.clone(),
-        span: span.clone(),
+        invocation: hop.share(),
     });
     let key: Arc<str> = Arc::from(actor.identity.public_key.as_str());
     // Warm instances kept at least: the actor's scale, and never fewer than WARM_IDLE_FLOOR; the
@@ -501,32 +495,26 @@ async fn handle_invocation(
 /// Routes an actor's outbound calls, each in a span under the invocation's.
 struct Router {
     lattice: Arc<Lattice>,
-    span: tracing::Span,
+    invocation: wash_trace::Hop,
 }
 
 impl HostCalls for Router {
     fn host_call(&self, call: HostCall) -> HostCallFuture {
         let lattice = self.lattice.clone();
-        let span = tracing::info_span!(
-            target: wash_trace::TARGET,
-            parent: &self.span,
-            "actor call",
-            otel.kind = "client",
-            contract = %call.namespace,
-            operation = %call.operation,
-            link_name = tracing::field::Empty,
-            target = tracing::field::Empty,
-        );
-        Box::pin(
-            async move {
-                let result = route(&lattice, call).await;
-                if let Err(error) = &result {
-                    wash_trace::record_error(&tracing::Span::current(), error);
-                }
-                result
+        let hop = wash_trace::Hop::client("actor call", Some(&self.invocation), || {
+            use wash_trace::Attribute;
+            vec![
+                Attribute::new("contract", call.namespace.clone()),
+                Attribute::new("operation", call.operation.clone()),
+            ]
+        });
+        Box::pin(async move {
+            let result = hop.run(route(&lattice, call)).await;
+            if let Err(error) = &result {
+                hop.error(error);
             }
-            .instrument(span),
-        )
+            result
+        })
     }
 }
 
@@ -556,7 +544,7 @@ async fn route(lattice: &Arc<Lattice>, call: HostCall) -> Result<Vec<u8>, String
     } else {
         call.binding.as_str()
     };
-    tracing::Span::current().record("link_name", link_name);
+    wash_trace::record(|| wash_trace::Attribute::new("link_name", link_name.to_owned()));
     if let Some(link) = lattice.cache.link(&call.actor, ns, link_name) {
         if !identity.has_capability(ns) {
             return Err(format!(
@@ -620,7 +608,9 @@ async fn invoke(
         timeout += wash_rpc::CHUNKED_EXTRA;
     }
     let subject = invocation.target.rpc_subject(&lattice.config.lattice);
-    tracing::Span::current().record("target", invocation.target.public_key.as_str());
+    wash_trace::record(|| {
+        wash_trace::Attribute::new("target", invocation.target.public_key.clone())
+    });
     let bytes = invocation.encode().map_err(|e| e.to_string())?;
     // The trace context travels in headers, as wasmbus-rpc's `otel` feature sent it; none when off.
     let request = wash_trace::request(&lattice.nats, subject.clone(), bytes);

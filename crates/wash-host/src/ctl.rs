@@ -68,17 +68,12 @@ pub(crate) async fn serve(lattice: Arc<Lattice>) -> Result<(), HostError> {
             }
             // A span per control request, continuing the sender's trace (`wash ctl`'s) if any.
             let subject = subjects_clone(&message.subject);
-            let span = tracing::info_span!(
-                target: wash_trace::TARGET,
+            let hop = wash_trace::Hop::continuing_nats(
                 "control request",
-                otel.kind = "server",
-                subject = %subject,
+                message.headers.as_ref(),
+                || vec![wash_trace::Attribute::new("subject", subject.clone())],
             );
-            wash_trace::set_parent_from_nats(&span, message.headers.as_ref());
-            tokio::spawn(tracing::Instrument::instrument(
-                handle(lattice, subject, message),
-                span,
-            ));
+            tokio::spawn(async move { hop.run(handle(lattice, subject, message)).await });
         }
     });
     Ok(())

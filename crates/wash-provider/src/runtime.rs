@@ -8,7 +8,6 @@ use async_nats::{Message, Subscriber};
 use futures::StreamExt as _;
 use nkeys::KeyPair;
 use tokio::task::JoinSet;
-use tracing::Instrument as _;
 use wash_wire::{HealthCheckResponse, HostData, Invocation, InvocationResponse, LinkDefinition};
 
 use crate::handle::Shared;
@@ -63,8 +62,7 @@ pub fn init_logging(host_data: &HostData) {
         Some(level) => (*level).to_owned(),
         None => directive.to_owned(),
     };
-    // The lattice's spans are exported, not logged (wash_trace::log_filter).
-    let filter = wash_trace::log_filter(&directive).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false);
@@ -73,16 +71,12 @@ pub fn init_logging(host_data: &HostData) {
     } else {
         fmt.with_filter(filter).boxed()
     };
+    let _ = tracing_subscriber::registry().with(fmt).try_init();
     // Spans go to the OTLP endpoint the host passed on (its OTEL_* variables), if any; flushed by
     // `wash_trace::shutdown` when the provider stops.
-    let otel = wash_trace::layer("wasmcloud-provider").map(|(layer, guard)| {
+    if let Some(guard) = wash_trace::install("wasmcloud-provider") {
         std::mem::forget(guard);
-        layer
-    });
-    let _ = tracing_subscriber::registry()
-        .with(fmt)
-        .with(otel)
-        .try_init();
+    }
 }
 
 /// Connects as the host data says: its URL (a `user:password@` in it included), its user JWT and seed
@@ -324,20 +318,16 @@ async fn serve_invocation<H: ProviderHandler>(
         return;
     };
     // One span per operation, continuing the caller's trace when the message carries one.
-    let span = tracing::info_span!(
-        target: wash_trace::TARGET,
-        "provider operation",
-        otel.kind = "server",
-        provider.id = %handle.provider_key(),
-        operation = tracing::field::Empty,
-        actor.id = tracing::field::Empty,
-    );
-    wash_trace::set_parent_from_nats(&span, message.headers.as_ref());
-    let response = invoke(&handle, &*handler, &message.payload)
-        .instrument(span.clone())
-        .await;
+    let hop =
+        wash_trace::Hop::continuing_nats("provider operation", message.headers.as_ref(), || {
+            vec![wash_trace::Attribute::new(
+                "provider.id",
+                handle.provider_key().to_owned(),
+            )]
+        });
+    let response = hop.run(invoke(&handle, &*handler, &message.payload)).await;
     if let Some(error) = &response.error {
-        wash_trace::record_error(&span, error);
+        hop.error(error);
     }
     let bytes = match response.encode() {
         Ok(bytes) => bytes,
@@ -390,9 +380,8 @@ async fn invoke<H: ProviderHandler>(
         ));
     }
     let actor_id = std::mem::take(&mut invocation.origin.public_key);
-    let span = tracing::Span::current();
-    span.record("operation", invocation.operation.as_str());
-    span.record("actor.id", actor_id.as_str());
+    wash_trace::record(|| wash_trace::Attribute::new("operation", invocation.operation.clone()));
+    wash_trace::record(|| wash_trace::Attribute::new("actor.id", actor_id.clone()));
     if !handle.is_linked(&actor_id) {
         return failure(format!("unlinked actor: '{actor_id}'"));
     }

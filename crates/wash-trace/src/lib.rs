@@ -1,24 +1,37 @@
 //! OpenTelemetry traces for wash, its host and its providers, as a wasmCloud 0.x operator turned them on:
 //! `OTEL_TRACES_EXPORTER=otlp` and `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`),
 //! with `OTEL_SERVICE_NAME` and `OTEL_TRACES_SAMPLER[_ARG]` read by the SDK. Spans are exported over
-//! OTLP/HTTP (protobuf) by the SDK's batching processor, from `tracing` spans (tracing-opentelemetry).
+//! OTLP/HTTP (protobuf) by the SDK's batching processor.
 //!
-//! The W3C trace context crosses each hop in `traceparent`/`tracestate` headers, as wasmbus-rpc 0.15's
-//! `otel` feature sent them on NATS: [`nats_headers`] injects the current span's context, [`set_parent`]
-//! continues the one a message or request carried. With tracing off nothing is installed, both are a
-//! flag check, and messages carry no headers at all.
+//! Each hop of a request is a [`Hop`]: an OpenTelemetry span made with the API directly (not through
+//! `tracing`, whose per-span bookkeeping cost more than the span itself), current while its work runs
+//! ([`Hop::run`]). The W3C trace context crosses each hop in `traceparent`/`tracestate` headers, as
+//! wasmbus-rpc 0.15's `otel` feature sent them on NATS: [`nats_headers`] injects the current hop's
+//! context, [`Hop::continuing`] continues the one a message or request carried. With tracing off
+//! nothing is installed, a hop is a flag check, and messages carry no headers at all.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
+use futures::future::Either;
+use opentelemetry::context::FutureExt as _;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
-use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::trace::{
+    SpanKind, Status, TraceContextExt as _, Tracer as _, TracerProvider as _,
+};
+use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use opentelemetry_sdk::Resource;
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
-/// Set once a tracer is installed: header work is skipped while it is not.
+pub use opentelemetry::KeyValue as Attribute;
+
+/// Set once a tracer is installed: every hop is a flag check while it is not.
 static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// The installed tracer and its provider (kept to flush it at exit).
+static TRACER: OnceLock<(SdkTracerProvider, SdkTracer)> = OnceLock::new();
 
 /// The variables a host passes on to the providers it starts (`OTEL_SERVICE_NAME` is not one: each
 /// process names itself).
@@ -52,32 +65,18 @@ pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// The `tracing` target of the spans that are exported: only spans created with it are (the lattice's
-/// hops), so no dependency's spans are.
-pub const TARGET: &str = "wasmcloud_trace";
-
-/// The log filter for `directive` (an `EnvFilter` directive such as `info` or `wash=debug,warn`), with
-/// the lattice's spans (target [`TARGET`]) left out unless the directive names that target. A log layer
-/// that sees a span formats its fields when it opens, for every invocation, even when no line is
-/// written inside it; and with tracing off, a span no layer wants costs a flag check.
-pub fn log_filter(directive: &str) -> Result<tracing_subscriber::EnvFilter, String> {
-    let filter = tracing_subscriber::EnvFilter::try_new(directive).map_err(|e| e.to_string())?;
-    if directive.contains(TARGET) {
-        return Ok(filter);
+fn tracer() -> Option<&'static SdkTracer> {
+    if !enabled() {
+        return None;
     }
-    let spans_off = format!("{TARGET}=off")
-        .parse()
-        .map_err(|e| format!("{e}"))?;
-    Ok(filter.add_directive(spans_off))
+    TRACER.get().map(|(_, tracer)| tracer)
 }
-
-/// The tracer provider, kept to flush it at exit.
-static PROVIDER: std::sync::OnceLock<SdkTracerProvider> = std::sync::OnceLock::new();
 
 /// Flushes the spans still batched and stops the exporter (for programs that exit without dropping a
 /// [`TraceGuard`]).
 pub fn shutdown() {
-    if let Some(provider) = PROVIDER.get() {
+    if let Some((provider, _)) = TRACER.get() {
+        ENABLED.store(false, Ordering::Relaxed);
         let _ = provider.shutdown();
     }
 }
@@ -92,23 +91,12 @@ impl Drop for TraceGuard {
     }
 }
 
-/// A layer exporting the spans of target [`TARGET`] of a `tracing` subscriber.
-pub type OtelLayer<S> = tracing_subscriber::filter::Filtered<
-    tracing_opentelemetry::OpenTelemetryLayer<S, opentelemetry_sdk::trace::Tracer>,
-    tracing_subscriber::filter::Targets,
-    S,
->;
-
-/// When the environment asks for traces ([`requested`]), a `tracing` layer exporting the spans of
-/// target [`TARGET`] over OTLP/HTTP as service `OTEL_SERVICE_NAME` (else `default_service`), and the
-/// guard that flushes them; `None` otherwise, or (with a warning on stderr) when the exporter cannot be
-/// built.
-pub fn layer<S>(default_service: &str) -> Option<(OtelLayer<S>, TraceGuard)>
-where
-    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
-{
-    use tracing_subscriber::Layer as _;
-    if !requested() {
+/// When the environment asks for traces ([`requested`]), installs the OTLP/HTTP exporter for this
+/// process as service `OTEL_SERVICE_NAME` (else `default_service`) and returns the guard that flushes
+/// it; `None` otherwise, when already installed, or (with a warning on stderr) when the exporter
+/// cannot be built.
+pub fn install(default_service: &str) -> Option<TraceGuard> {
+    if !requested() || TRACER.get().is_some() {
         return None;
     }
     // The exporter's HTTP client is reqwest on rustls, built (in this workspace) without a bundled
@@ -128,40 +116,172 @@ where
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| default_service.to_owned());
-    let resource = Resource::builder()
-        .with_service_name(service.clone())
-        .with_attribute(opentelemetry::KeyValue::new(
-            "process.pid",
-            i64::from(std::process::id()),
-        ))
-        .build();
     let provider = SdkTracerProvider::builder()
         .with_batch_exporter(exporter)
-        .with_resource(resource)
+        .with_resource(resource(&service))
         .build();
+    use_provider(provider, service).then_some(TraceGuard(()))
+}
+
+/// What every span of this process says of it: its service name and pid.
+fn resource(service: &str) -> Resource {
+    Resource::builder()
+        .with_service_name(service.to_owned())
+        .with_attribute(KeyValue::new("process.pid", i64::from(std::process::id())))
+        .build()
+}
+
+/// Makes `provider` this process's tracer provider; false when one is already installed.
+fn use_provider(provider: SdkTracerProvider, service: String) -> bool {
     let tracer = provider.tracer(service);
-    if PROVIDER.set(provider).is_err() {
-        // Already installed in this process.
-        return None;
+    if TRACER.set((provider, tracer)).is_err() {
+        return false;
     }
     ENABLED.store(true, Ordering::Relaxed);
-    let targets =
-        tracing_subscriber::filter::Targets::new().with_target(TARGET, tracing::Level::TRACE);
-    Some((
-        // Only the spans' own fields: no source location, thread, target or busy/idle attributes,
-        // which cost an allocation or a clock read per span on the request path. Nothing here reads
-        // OpenTelemetry's own current context (the headers come from the `tracing` span), so it is
-        // not activated at every poll of an instrumented future.
-        tracing_opentelemetry::layer()
-            .with_tracer(tracer)
-            .with_location(false)
-            .with_threads(false)
-            .with_target(false)
-            .with_tracked_inactivity(false)
-            .with_context_activation(false)
-            .with_filter(targets),
-        TraceGuard(()),
-    ))
+    true
+}
+
+/// One hop of a request: a span from creation to drop, or nothing at all when tracing is off.
+/// Attributes are given as a closure, called only when tracing is on.
+#[must_use = "a hop's span ends when it is dropped"]
+pub struct Hop {
+    cx: Option<Context>,
+    /// Whether dropping this hop ends the span (not for a [`Hop::share`]).
+    owner: bool,
+}
+
+impl Hop {
+    /// No span: tracing is off.
+    pub const fn off() -> Hop {
+        Hop {
+            cx: None,
+            owner: false,
+        }
+    }
+
+    fn start(
+        name: &'static str,
+        kind: SpanKind,
+        parent: &Context,
+        attributes: Vec<KeyValue>,
+    ) -> Hop {
+        let Some(tracer) = tracer() else {
+            return Hop::off();
+        };
+        let builder = tracer
+            .span_builder(name)
+            .with_kind(kind)
+            .with_attributes(attributes);
+        let span = tracer.build_with_context(builder, parent);
+        Hop {
+            cx: Some(parent.with_span(span)),
+            owner: true,
+        }
+    }
+
+    /// A server span that continues the trace whose `traceparent` (and `tracestate`) `lookup` finds,
+    /// or starts one when there is none (0.x clients without a tracer send none).
+    pub fn continuing(
+        name: &'static str,
+        lookup: impl Fn(&str) -> Option<String>,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> Hop {
+        if !enabled() {
+            return Hop::off();
+        }
+        let parent = match lookup("traceparent") {
+            Some(traceparent) => TraceContextPropagator::new().extract(&Pairs {
+                traceparent,
+                tracestate: lookup("tracestate"),
+            }),
+            None => Context::new(),
+        };
+        Self::start(name, SpanKind::Server, &parent, attributes())
+    }
+
+    /// [`Hop::continuing`] the trace in the headers of a NATS message (none: a new trace).
+    pub fn continuing_nats(
+        name: &'static str,
+        headers: Option<&async_nats::HeaderMap>,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> Hop {
+        Self::continuing(
+            name,
+            |key| {
+                headers
+                    .and_then(|h| h.get(key))
+                    .map(|v| v.as_str().to_owned())
+            },
+            attributes,
+        )
+    }
+
+    /// A client span under `parent` (a new trace when `parent` is off or a root: `wash call`'s).
+    pub fn client(
+        name: &'static str,
+        parent: Option<&Hop>,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> Hop {
+        if !enabled() {
+            return Hop::off();
+        }
+        let root = Context::new();
+        let parent = parent.and_then(|p| p.cx.as_ref()).unwrap_or(&root);
+        Self::start(name, SpanKind::Client, parent, attributes())
+    }
+
+    /// A handle on this hop's span for work that outlives a borrow of it (the host's calls from an
+    /// actor, as their parent): dropping it does not end the span.
+    pub fn share(&self) -> Hop {
+        Hop {
+            cx: self.cx.clone(),
+            owner: false,
+        }
+    }
+
+    /// Runs `work` with this hop current: [`nats_headers`] and [`record`] inside it see this span.
+    pub fn run<F: Future>(&self, work: F) -> impl Future<Output = F::Output> {
+        match &self.cx {
+            Some(cx) => Either::Left(work.with_context(cx.clone())),
+            None => Either::Right(work),
+        }
+    }
+
+    /// Sets an attribute of the span.
+    pub fn set(&self, attribute: impl FnOnce() -> KeyValue) {
+        if let Some(cx) = &self.cx {
+            cx.span().set_attribute(attribute());
+        }
+    }
+
+    /// Marks the span as failed (OpenTelemetry status `Error` with `message`).
+    pub fn error(&self, message: &str) {
+        if let Some(cx) = &self.cx {
+            cx.span().set_status(Status::error(message.to_owned()));
+        }
+    }
+}
+
+impl Drop for Hop {
+    fn drop(&mut self) {
+        if let (true, Some(cx)) = (self.owner, &self.cx) {
+            cx.span().end();
+        }
+    }
+}
+
+/// Sets an attribute of the current hop's span (see [`Hop::run`]); nothing when tracing is off.
+pub fn record(attribute: impl FnOnce() -> KeyValue) {
+    if enabled() {
+        Context::map_current(|cx| cx.span().set_attribute(attribute()));
+    }
+}
+
+/// Marks the current hop's span as failed; nothing when tracing is off.
+pub fn record_error(message: &str) {
+    if enabled() {
+        Context::map_current(|cx| cx.span().set_status(Status::error(message.to_owned())));
+    }
 }
 
 struct HeaderInjector<'a>(&'a mut async_nats::HeaderMap);
@@ -172,33 +292,17 @@ impl Injector for HeaderInjector<'_> {
     }
 }
 
-/// NATS headers carrying the current span's trace context; `None` with tracing off or no span, so the
-/// message goes without headers, as 0.x senders without a tracer sent it.
+/// NATS headers carrying the current hop's trace context; `None` with tracing off or outside a hop,
+/// so the message goes without headers, as 0.x senders without a tracer sent it.
 pub fn nats_headers() -> Option<async_nats::HeaderMap> {
     if !enabled() {
         return None;
     }
-    let context = tracing::Span::current().context();
     let mut headers = async_nats::HeaderMap::new();
-    TraceContextPropagator::new().inject_context(&context, &mut HeaderInjector(&mut headers));
-    (headers.get("traceparent").is_some()).then_some(headers)
-}
-
-/// Makes `span` continue the trace in `headers` (a `traceparent` header), if any: a message or
-/// request without one starts nothing and changes nothing.
-pub fn set_parent(span: &tracing::Span, lookup: impl Fn(&str) -> Option<String>) {
-    if !enabled() {
-        return;
-    }
-    let Some(traceparent) = lookup("traceparent") else {
-        return;
-    };
-    let state = lookup("tracestate");
-    let context = TraceContextPropagator::new().extract(&Pairs {
-        traceparent,
-        tracestate: state,
+    Context::map_current(|cx| {
+        TraceContextPropagator::new().inject_context(cx, &mut HeaderInjector(&mut headers))
     });
-    let _ = span.set_parent(context);
+    (headers.get("traceparent").is_some()).then_some(headers)
 }
 
 /// The two trace-context values, as the propagator reads them.
@@ -221,23 +325,7 @@ impl Extractor for Pairs {
     }
 }
 
-/// [`set_parent`] from the headers of a NATS message (none: nothing happens).
-pub fn set_parent_from_nats(span: &tracing::Span, headers: Option<&async_nats::HeaderMap>) {
-    if let Some(headers) = headers {
-        set_parent(span, |name| {
-            headers.get(name).map(|v| v.as_str().to_owned())
-        });
-    }
-}
-
-/// Records an error on `span` (OpenTelemetry status `Error` with `message`).
-pub fn record_error(span: &tracing::Span, message: &str) {
-    if enabled() {
-        span.set_status(opentelemetry::trace::Status::error(message.to_owned()));
-    }
-}
-
-/// `nats.request`, carrying the current span's trace context in headers when tracing is on (and no
+/// `nats.request`, carrying the current hop's trace context in headers when tracing is on (and no
 /// headers otherwise).
 pub async fn request(
     nats: &async_nats::Client,
@@ -285,37 +373,72 @@ mod tests {
         assert!(!requested_by(vars(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")])));
     }
 
-    #[test]
-    fn log_filters_leave_the_lattice_spans_out_unless_asked() {
-        use tracing_subscriber::layer::SubscriberExt as _;
-        let enabled_spans = |filter: tracing_subscriber::EnvFilter| {
-            let subscriber = tracing_subscriber::registry().with(filter);
-            tracing::subscriber::with_default(subscriber, || {
-                let span = tracing::info_span!(target: TARGET, "hop");
-                let info = tracing::info_span!("other");
-                (!span.is_disabled(), !info.is_disabled())
-            })
-        };
-        assert_eq!(enabled_spans(log_filter("info").unwrap()), (false, true));
-        assert_eq!(enabled_spans(log_filter("trace").unwrap()), (false, true));
-        assert_eq!(
-            enabled_spans(log_filter("info,wasmcloud_trace=info").unwrap()),
-            (true, true),
-            "a directive naming the target keeps its spans"
-        );
-        assert!(log_filter("=[").is_err());
+    /// Keeps the spans it is given, for the test to read.
+    #[derive(Debug, Clone, Default)]
+    struct Kept(std::sync::Arc<std::sync::Mutex<Vec<opentelemetry_sdk::trace::SpanData>>>);
+
+    impl opentelemetry_sdk::trace::SpanExporter for Kept {
+        async fn export(
+            &self,
+            batch: Vec<opentelemetry_sdk::trace::SpanData>,
+        ) -> opentelemetry_sdk::error::OTelSdkResult {
+            self.0.lock().unwrap().extend(batch);
+            Ok(())
+        }
     }
 
+    /// Off, then on (one test: the tracer is installed once per process).
     #[test]
-    fn with_tracing_off_nothing_is_injected_or_extracted() {
+    fn hops_are_nothing_when_off_and_chain_their_spans_when_on() {
+        let client_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        let traceparent = format!("00-{client_trace}-00f067aa0ba902b7-01");
+        let lookup = |key: &str| (key == "traceparent").then(|| traceparent.clone());
+        let run = |inside: fn() -> Option<async_nats::HeaderMap>| {
+            let server = Hop::continuing("server", lookup, || vec![KeyValue::new("a", "b")]);
+            let client = Hop::client("client", Some(&server.share()), Vec::new);
+            let headers = futures::executor::block_on(client.run(async { inside() }));
+            server.error("failed");
+            drop(client);
+            drop(server);
+            headers
+        };
+
         assert!(!enabled());
         assert!(nats_headers().is_none(), "no headers when off");
-        // A traceparent on a message changes nothing when off (and does not panic).
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert(
-            "traceparent",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        assert!(run(nats_headers).is_none(), "no headers inside an off hop");
+
+        let kept = Kept::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(kept.clone())
+            .with_resource(resource("test"))
+            .build();
+        assert!(use_provider(provider, "test".into()));
+        assert!(!use_provider(
+            SdkTracerProvider::builder().build(),
+            "again".into()
+        ));
+        assert!(nats_headers().is_none(), "no headers outside a hop");
+        let headers = run(nats_headers).expect("headers inside a hop");
+        let spans = kept.0.lock().unwrap().clone();
+        let [client, server] = &spans[..] else {
+            panic!("two spans, client first: {spans:#?}");
+        };
+        assert_eq!((&*client.name, &*server.name), ("client", "server"));
+        assert_eq!(server.span_context.trace_id().to_string(), client_trace);
+        assert_eq!(
+            server.span_context.trace_id(),
+            client.span_context.trace_id()
         );
-        set_parent_from_nats(&tracing::Span::none(), Some(&headers));
+        assert_eq!(server.parent_span_id.to_string(), "00f067aa0ba902b7");
+        assert_eq!(client.parent_span_id, server.span_context.span_id());
+        assert_eq!(server.attributes, vec![KeyValue::new("a", "b")]);
+        assert_eq!(server.status, Status::error("failed"));
+        // The headers carry the client span: the next hop's parent.
+        let sent = headers.get("traceparent").expect("traceparent").as_str();
+        assert_eq!(
+            sent,
+            format!("00-{client_trace}-{}-01", client.span_context.span_id())
+        );
+        shutdown();
     }
 }

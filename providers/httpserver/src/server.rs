@@ -11,7 +11,6 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
-use tracing::Instrument as _;
 use wash_provider::{
     InvocationContext, LinkDefinition, PerActor, ProviderError, ProviderHandle, ProviderHandler,
 };
@@ -124,28 +123,32 @@ async fn serve_connection(stream: TcpStream, route: Arc<Route>) {
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let route = route.clone();
         // One server span per request, continuing the client's trace when it sent a `traceparent`.
-        let span = tracing::info_span!(
-            target: wash_trace::TARGET,
+        let hop = wash_trace::Hop::continuing(
             "HTTP request",
-            otel.kind = "server",
-            http.request.method = %request.method(),
-            url.path = %request.uri().path(),
-            http.response.status_code = tracing::field::Empty,
-            actor.id = %route.link.actor_id,
+            |name| {
+                request
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            },
+            || {
+                use wash_trace::Attribute;
+                vec![
+                    Attribute::new("http.request.method", request.method().to_string()),
+                    Attribute::new("url.path", request.uri().path().to_owned()),
+                    Attribute::new("actor.id", route.link.actor_id.clone()),
+                ]
+            },
         );
-        wash_trace::set_parent(&span, |name| {
-            request
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        });
         async move {
-            let response = route.respond(request).instrument(span.clone()).await;
+            let response = hop.run(route.respond(request)).await;
             let status = response.status();
-            span.record("http.response.status_code", status.as_u16());
+            hop.set(|| {
+                wash_trace::Attribute::new("http.response.status_code", i64::from(status.as_u16()))
+            });
             if status.is_server_error() {
-                wash_trace::record_error(&span, &format!("HTTP {status}"));
+                hop.error(&format!("HTTP {status}"));
             }
             Ok::<_, Infallible>(response)
         }

@@ -138,22 +138,19 @@ pub fn run(args: CtlArgs, paths: &WashPaths, printer: &Printer) -> anyhow::Resul
         printer.status("Note", note);
     }
     // The root of the requests' traces when the OTEL_* variables turn traces on.
-    let span = tracing::info_span!(target: wash_trace::TARGET, "wash ctl", otel.kind = "client");
-    super::block_on(tracing::Instrument::instrument(
-        async move {
-            let client = args.connection.connect(paths.home()).await?;
-            match args.command {
-                CtlCommand::Get(get) => get::run(&client, get).await,
-                CtlCommand::Start(start) => start::run(&client, start, printer).await,
-                CtlCommand::Stop(stop) => stop::run(&client, stop).await,
-                CtlCommand::Link(link) => link::run(&client, link).await,
-                CtlCommand::Scale(scale) => scale::run_scale(&client, scale, printer).await,
-                CtlCommand::Update(update) => scale::run_update(&client, update, printer).await,
-                CtlCommand::Apply(apply) => apply::run(&client, apply, printer).await,
-            }
-        },
-        span,
-    ))
+    let hop = wash_trace::Hop::client("wash ctl", None, Vec::new);
+    super::block_on(hop.run(async move {
+        let client = args.connection.connect(paths.home()).await?;
+        match args.command {
+            CtlCommand::Get(get) => get::run(&client, get).await,
+            CtlCommand::Start(start) => start::run(&client, start, printer).await,
+            CtlCommand::Stop(stop) => stop::run(&client, stop).await,
+            CtlCommand::Link(link) => link::run(&client, link).await,
+            CtlCommand::Scale(scale) => scale::run_scale(&client, scale, printer).await,
+            CtlCommand::Update(update) => scale::run_update(&client, update, printer).await,
+            CtlCommand::Apply(apply) => apply::run(&client, apply, printer).await,
+        }
+    }))
 }
 
 /// The host to talk to: the given one, or the only one that answers a ping.
