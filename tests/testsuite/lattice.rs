@@ -45,9 +45,14 @@ impl Lattice {
     /// `wash up --detached` on a fresh NATS with these variables (the host, and the providers it
     /// starts, see them); every later [`Lattice::wash_json`] gets them too.
     pub(crate) fn up_with_env(env: &[(&str, &str)]) -> Self {
+        Self::up_with_args_and_env(&[], env)
+    }
+
+    /// [`Lattice::up_with_env`], with more arguments for `wash up`.
+    pub(crate) fn up_with_args_and_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
         let nats = NatsServer::start();
         let url = nats.url();
-        let mut lattice = Self::start(nats, &url, &[], false, env);
+        let mut lattice = Self::start(nats, &url, extra, false, env);
         for (key, value) in env {
             lattice = lattice.with_env(key, value);
         }
@@ -167,9 +172,18 @@ impl Lattice {
     /// Packs a workspace provider binary into a provider archive; returns its path. Uncompressed:
     /// gzip of a debug binary takes seconds the tests need not spend.
     pub(crate) fn pack_provider(&self, binary: &str, contract: &str) -> PathBuf {
+        self.pack_provider_binary(binary, &workspace_binary(binary), contract)
+    }
+
+    /// [`Lattice::pack_provider`] for a binary at `binary_path`, named `binary`.
+    pub(crate) fn pack_provider_binary(
+        &self,
+        binary: &str,
+        binary_path: &Path,
+        contract: &str,
+    ) -> PathBuf {
         let archive = self.path(&format!("{binary}.par"));
         let target = format!("{}-linux", std::env::consts::ARCH);
-        let binary_path = workspace_binary(binary);
         self.wash_json(&[
             "par",
             "create",
@@ -182,7 +196,7 @@ impl Lattice {
             "--arch",
             &target,
             "--binary",
-            path_str(&binary_path),
+            path_str(binary_path),
             "--destination",
             path_str(&archive),
         ]);

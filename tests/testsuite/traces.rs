@@ -1,15 +1,16 @@
 //! Traces across the lattice, stored by a real Arize Phoenix: one HTTP request to kvcounter is one
 //! trace, from httpserver's server span through the host's actor invocation and outgoing call to the
 //! kv-nats operation; a client `traceparent` continues its trace; a trap is an error on the
-//! invocation's span and the HTTP span records the 500; `wash call` is the root of its trace.
+//! invocation's span and the HTTP span records the 500; `wash call` is the root of its trace; a
+//! provider built on the official SDK with its `otel` feature joins the trace.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use wash_test_support::{free_port, http_get, http_request, wash, Phoenix};
+use wash_test_support::{free_port, http_get, http_request, interop_binary, wash, Phoenix};
 
-use crate::lattice::{first_count, Lattice};
+use crate::lattice::{first_count, path_str, Lattice};
 
 /// The variables that turn traces on, pointed at `phoenix`, with a short batching delay.
 fn otel_env(phoenix: &Phoenix) -> Vec<(&'static str, String)> {
@@ -260,4 +261,51 @@ fn screenshot_trace_view(phoenix: &Phoenix) {
         "no screenshot at {}",
         screenshot.display()
     );
+}
+
+/// A provider built on the official SDK with wasmbus-rpc 0.15's `otel` feature
+/// (`interop/kv-memory-provider`) joins the trace our host carries: its `rpc` span's parent is the
+/// host's `actor call` span. That span is a debug span in the SDK, so this lattice runs at
+/// `--log-level debug`, which the host passes on to its providers.
+#[test]
+fn an_official_sdk_provider_built_with_otel_joins_the_trace() {
+    let phoenix = Phoenix::start();
+    let env = otel_env(&phoenix);
+    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let lattice = Lattice::up_with_args_and_env(&["--log-level", "debug"], &env_refs);
+    let actor = lattice.start_kvcounter();
+    let http = lattice.start_provider("httpserver", "wasmcloud:httpserver");
+    let archive = lattice.pack_provider_binary(
+        "kv-memory",
+        &interop_binary("kv-memory-provider"),
+        "wasmcloud:keyvalue",
+    );
+    let started = lattice.wash_json(&["ctl", "start", "provider", path_str(&archive)]);
+    let kv = started["provider_id"].as_str().expect("provider id");
+    let port = free_port();
+    lattice.link(
+        &actor,
+        &http,
+        "wasmcloud:httpserver",
+        &[&format!("PORT={port}")],
+    );
+    lattice.link(&actor, kv, "wasmcloud:keyvalue", &[]);
+    assert_eq!(first_count(port), 1);
+
+    let trace = "6cf92f3577b34da6a3ce929d0e0e4737";
+    let reply = get_in_trace(
+        port,
+        "/official",
+        &format!("00-{trace}-10f067aa0ba902b8-01"),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let spans = wait_for_trace(
+        &phoenix,
+        "the official provider's span",
+        |spans| !named(spans, "rpc").is_empty() && !named(spans, "actor call").is_empty(),
+        |s| trace_id(s) == trace,
+    );
+    let call = named(&spans, "actor call")[0];
+    let rpc = named(&spans, "rpc")[0];
+    assert_eq!(parent_id(rpc), Some(span_id(call)), "{spans:#?}");
 }
