@@ -389,7 +389,13 @@ fn spy_prints_an_actors_invocations_and_replies() {
             && has("invocation", "KeyValue.", "kvcounter", "")
             && has("reply", "KeyValue.", "", "kvcounter")
     };
-    while !(complete(&spied(&json_spy)) && text_spy.stdout().contains("Operation: KeyValue.")) {
+    // Each spy must have seen a whole exchange: one that subscribed while a call was under way saw
+    // only its second half.
+    let text_complete = |text: &str| {
+        text.contains("Operation: HttpServer.HandleRequest")
+            && text.contains("Operation: KeyValue.")
+    };
+    while !(complete(&spied(&json_spy)) && text_complete(&text_spy.stdout())) {
         assert!(
             Instant::now() < deadline,
             "the spies did not show a whole exchange:\n{}\n--- text\n{}\n--- stderr\n{}",
