@@ -277,13 +277,6 @@ pub fn record(attribute: impl FnOnce() -> KeyValue) {
     }
 }
 
-/// Marks the current hop's span as failed; nothing when tracing is off.
-pub fn record_error(message: &str) {
-    if enabled() {
-        Context::map_current(|cx| cx.span().set_status(Status::error(message.to_owned())));
-    }
-}
-
 struct HeaderInjector<'a>(&'a mut async_nats::HeaderMap);
 
 impl Injector for HeaderInjector<'_> {
