@@ -248,15 +248,28 @@ impl Lattice {
     ) -> Served {
         let http = self.start_provider("httpserver", "wasmcloud:httpserver");
         let kv = self.start_provider(kv_binary, "wasmcloud:keyvalue");
+        let port = self.link_http_and_kv(actor, &http, &kv, kv_values);
+        Served { port, http, kv }
+    }
+
+    /// Links `actor` to the running httpserver `http` on a free port, which it returns, and to the
+    /// keyvalue provider `kv` with `kv_values`. Wait with [`first_count`] before counting.
+    pub(crate) fn link_http_and_kv(
+        &self,
+        actor: &str,
+        http: &str,
+        kv: &str,
+        kv_values: &[&str],
+    ) -> u16 {
         let port = free_port();
         self.link(
             actor,
-            &http,
+            http,
             "wasmcloud:httpserver",
             &[&format!("PORT={port}")],
         );
-        self.link(actor, &kv, "wasmcloud:keyvalue", kv_values);
-        Served { port, http, kv }
+        self.link(actor, kv, "wasmcloud:keyvalue", kv_values);
+        port
     }
 }
 
@@ -447,14 +460,7 @@ fn kvcounter_from_registry_references() {
         .as_str()
         .expect("id")
         .to_owned();
-    let port = free_port();
-    lattice.link(
-        &actor,
-        &http,
-        "wasmcloud:httpserver",
-        &[&format!("PORT={port}")],
-    );
-    lattice.link(&actor, &kv, "wasmcloud:keyvalue", &[]);
+    let port = lattice.link_http_and_kv(&actor, &http, &kv, &[]);
     assert_eq!(first_count(port), 1);
     for expected in 2..=20 {
         assert_eq!(counter(port), expected);

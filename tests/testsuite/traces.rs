@@ -282,14 +282,7 @@ fn an_official_sdk_provider_built_with_otel_joins_the_trace() {
     );
     let started = lattice.wash_json(&["ctl", "start", "provider", path_str(&archive)]);
     let kv = started["provider_id"].as_str().expect("provider id");
-    let port = free_port();
-    lattice.link(
-        &actor,
-        &http,
-        "wasmcloud:httpserver",
-        &[&format!("PORT={port}")],
-    );
-    lattice.link(&actor, kv, "wasmcloud:keyvalue", &[]);
+    let port = lattice.link_http_and_kv(&actor, &http, kv, &[]);
     assert_eq!(first_count(port), 1);
 
     let trace = "6cf92f3577b34da6a3ce929d0e0e4737";

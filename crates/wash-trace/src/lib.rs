@@ -181,19 +181,18 @@ impl Hop {
 
     /// A server span that continues the trace whose `traceparent` (and `tracestate`) `lookup` finds,
     /// or starts one when there is none (0.x clients without a tracer send none).
-    pub fn continuing(
+    pub fn continuing<'a>(
         name: &'static str,
-        lookup: impl Fn(&str) -> Option<String>,
+        lookup: impl Fn(&str) -> Option<&'a str>,
         attributes: impl FnOnce() -> Vec<KeyValue>,
     ) -> Hop {
         if !enabled() {
             return Hop::off();
         }
         let parent = match lookup("traceparent") {
-            Some(traceparent) => TraceContextPropagator::new().extract(&Pairs {
-                traceparent,
-                tracestate: lookup("tracestate"),
-            }),
+            Some(_) => {
+                TraceContextPropagator::new().extract(&Lookup(lookup, std::marker::PhantomData))
+            }
             None => Context::new(),
         };
         Self::start(name, SpanKind::Server, &parent, attributes())
@@ -207,11 +206,7 @@ impl Hop {
     ) -> Hop {
         Self::continuing(
             name,
-            |key| {
-                headers
-                    .and_then(|h| h.get(key))
-                    .map(|v| v.as_str().to_owned())
-            },
+            |key| headers.and_then(|h| h.get(key)).map(|v| v.as_str()),
             attributes,
         )
     }
@@ -281,7 +276,11 @@ struct HeaderInjector<'a>(&'a mut async_nats::HeaderMap);
 
 impl Injector for HeaderInjector<'_> {
     fn set(&mut self, key: &str, value: String) {
-        self.0.insert(key, value.as_str());
+        // The propagator sets `tracestate` even when it is empty; W3C lets a sender leave it out, and
+        // a header less is less to write, route and parse on every hop.
+        if !value.is_empty() {
+            self.0.insert(key, value.as_str());
+        }
     }
 }
 
@@ -298,23 +297,19 @@ pub fn nats_headers() -> Option<async_nats::HeaderMap> {
     (headers.get("traceparent").is_some()).then_some(headers)
 }
 
-/// The two trace-context values, as the propagator reads them.
-struct Pairs {
-    traceparent: String,
-    tracestate: Option<String>,
-}
+/// A carrier's headers, as the propagator reads them: borrowed, not copied.
+struct Lookup<'a, F>(F, std::marker::PhantomData<&'a str>);
 
-impl Extractor for Pairs {
+impl<'a, F: Fn(&str) -> Option<&'a str>> Extractor for Lookup<'a, F> {
     fn get(&self, key: &str) -> Option<&str> {
-        match key {
-            "traceparent" => Some(&self.traceparent),
-            "tracestate" => self.tracestate.as_deref(),
-            _ => None,
-        }
+        (self.0)(key)
     }
 
     fn keys(&self) -> Vec<&str> {
-        vec!["traceparent", "tracestate"]
+        ["traceparent", "tracestate"]
+            .into_iter()
+            .filter(|key| (self.0)(key).is_some())
+            .collect()
     }
 }
 
@@ -385,7 +380,7 @@ mod tests {
     fn hops_are_nothing_when_off_and_chain_their_spans_when_on() {
         let client_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
         let traceparent = format!("00-{client_trace}-00f067aa0ba902b7-01");
-        let lookup = |key: &str| (key == "traceparent").then(|| traceparent.clone());
+        let lookup = |key: &str| (key == "traceparent").then_some(traceparent.as_str());
         let run = |inside: fn() -> Option<async_nats::HeaderMap>| {
             let server = Hop::continuing("server", lookup, || vec![KeyValue::new("a", "b")]);
             let client = Hop::client("client", Some(&server.share()), Vec::new);
@@ -432,6 +427,25 @@ mod tests {
             sent,
             format!("00-{client_trace}-{}-01", client.span_context.span_id())
         );
+        assert!(
+            headers.get("tracestate").is_none(),
+            "an empty tracestate is left out"
+        );
+
+        // A tracestate that came in goes on with the trace.
+        let with_state = |key: &str| match key {
+            "traceparent" => Some(traceparent.as_str()),
+            "tracestate" => Some("vendor=1"),
+            _ => None,
+        };
+        let server = Hop::continuing("server", with_state, Vec::new);
+        let headers = futures::executor::block_on(server.run(async { nats_headers() }))
+            .expect("headers inside a hop");
+        assert_eq!(
+            headers.get("tracestate").map(|v| v.as_str()),
+            Some("vendor=1")
+        );
+        drop(server);
         shutdown();
     }
 }

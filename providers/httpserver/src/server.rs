@@ -125,13 +125,7 @@ async fn serve_connection(stream: TcpStream, route: Arc<Route>) {
         // One server span per request, continuing the client's trace when it sent a `traceparent`.
         let hop = wash_trace::Hop::continuing(
             "HTTP request",
-            |name| {
-                request
-                    .headers()
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-            },
+            |name| request.headers().get(name).and_then(|v| v.to_str().ok()),
             || {
                 use wash_trace::Attribute;
                 vec![
