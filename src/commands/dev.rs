@@ -30,7 +30,8 @@ Examples:
 Each change under the project folder (but `target/`, `build/` and `.git/`) rebuilds the actor and
 swaps the new module into the running instances: links and state in providers stay. A failed build
 is printed and the running version keeps serving. Ctrl-C stops what `wash dev` started: the actor,
-the providers and links of `[dev]`, and the lattice if it started one.
+the providers and links of `[dev]` (a provider the host is still downloading once its start ends,
+waiting up to a minute), and the lattice if it started one.
 
 Providers to start and link, in wasmcloud.toml:
   [[dev.providers]]
@@ -70,6 +71,9 @@ struct Started {
     actor: Option<String>,
     /// Providers started here: (id, link name, contract).
     providers: Vec<(String, String, String)>,
+    /// A provider start the host accepted and had not reported yet: (reference, link name,
+    /// contract). Ctrl-C then leaves it starting on the host; the clean-up waits for it and stops it.
+    starting: Option<(String, String, String)>,
     /// Links put here that did not exist before: (contract, link name).
     links: Vec<(String, String)>,
     /// The host everything runs on.
@@ -275,9 +279,26 @@ async fn start_providers(
                     wait: Some(Duration::from_secs(60)),
                     ..Placement::default()
                 };
-                let (_, outcome) = client
-                    .start_provider_and_wait(&reference, &provider.link_name, None, &placement)
-                    .await?;
+                let result = client
+                    .start_provider_and_wait_then(
+                        &reference,
+                        &provider.link_name,
+                        None,
+                        &placement,
+                        |_| {
+                            started.starting = Some((
+                                reference.clone(),
+                                provider.link_name.clone(),
+                                provider.contract.clone(),
+                            ))
+                        },
+                    )
+                    .await;
+                // Only a start with no outcome yet may still bring the provider up.
+                if !matches!(result, Err(wash_ctl::StartError::NoOutcome { .. })) {
+                    started.starting = None;
+                }
+                let (_, outcome) = result?;
                 let StartOutcome::Started(event) = outcome else {
                     anyhow::bail!("provider `{reference}` was not reported started");
                 };
@@ -494,6 +515,7 @@ async fn stop_started(
 ) {
     if started.actor.is_none()
         && started.providers.is_empty()
+        && started.starting.is_none()
         && started.links.is_empty()
         && !started.lattice
     {
@@ -520,7 +542,13 @@ async fn stop_started(
             Err(e) => printer.status("Failed", format!("to remove the link to {contract}: {e}")),
         }
     }
-    for (provider_id, link_name, contract) in &started.providers {
+    let mut providers = started.providers.clone();
+    if let Some((reference, link_name, contract)) = &started.starting {
+        if let Some(id) = finish_start(&client, &host_id, reference, link_name, printer).await {
+            providers.push((id, link_name.clone(), contract.clone()));
+        }
+    }
+    for (provider_id, link_name, contract) in &providers {
         let cmd = StopProviderCommand {
             annotations: None,
             contract_id: contract.clone(),
@@ -549,6 +577,62 @@ async fn stop_started(
         {
             Ok(_) => printer.status("Stopped", format!("actor {actor}")),
             Err(e) => printer.status("Failed", format!("to stop actor {actor}: {e}")),
+        }
+    }
+}
+
+/// A provider start the host accepted before Ctrl-C came: waits (up to a minute: a download can take
+/// that long) until it runs, and returns its id, to stop it; `None` when it failed or is still not
+/// running (then says so).
+async fn finish_start(
+    client: &CtlClient,
+    host_id: &str,
+    reference: &str,
+    link_name: &str,
+    printer: &Printer,
+) -> Option<String> {
+    // Listening first, so that an outcome between the look at the inventory and the wait is not missed.
+    let mut events = client.events().await.ok()?;
+    if let Ok(inventory) = client.get_inventory(host_id).await {
+        let running = inventory
+            .providers
+            .iter()
+            .find(|p| p.image_ref.as_deref() == Some(reference) && p.link_name == link_name);
+        if let Some(provider) = running {
+            return Some(provider.id.clone());
+        }
+    }
+    printer.status(
+        "Waiting",
+        format!("for provider `{reference}` ({link_name}) to finish starting, to stop it"),
+    );
+    let wait = Duration::from_secs(60);
+    let outcome = events
+        .wait_for(wait, |e| match e.name() {
+            "provider_started" => {
+                e.data["image_ref"] == reference && e.data["link_name"] == link_name
+            }
+            "provider_start_failed" => {
+                e.data["provider_ref"] == reference && e.data["link_name"] == link_name
+            }
+            _ => false,
+        })
+        .await;
+    match outcome {
+        Ok(event) if event.name() == "provider_started" => {
+            event.data["public_key"].as_str().map(str::to_owned)
+        }
+        Ok(_) => None,
+        Err(_) => {
+            printer.status(
+                "Failed",
+                format!(
+                    "provider `{reference}` ({link_name}) did not finish starting within {}s; once it \
+                     runs, stop it with `wash ctl stop provider`",
+                    wait.as_secs()
+                ),
+            );
+            None
         }
     }
 }

@@ -1,12 +1,15 @@
 //! `wash dev` on kvcounter: it builds, starts the actor and the `[dev]` providers and links, swaps in
 //! each rebuild without restarting anything, keeps the old version serving when a build fails, and on
-//! Ctrl-C stops what it started and nothing else; with no lattice, it starts one and stops it.
+//! Ctrl-C stops what it started and nothing else, a provider still downloading included; with no
+//! lattice, it starts one and stops it.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use wash_test_support::{examples_dir, examples_target_dir, free_port, http_get, wash};
+use wash_test_support::{
+    examples_dir, examples_target_dir, free_port, http_get, wash, Registry, SlowRelay,
+};
 
 use crate::lattice::{first_count, path_str, Lattice};
 
@@ -178,5 +181,57 @@ fn dev_starts_a_lattice_when_none_answers_and_stops_it() {
         out.stderr().contains("no NATS server answers"),
         "{}",
         out.stderr()
+    );
+}
+
+/// Ctrl-C while the host is still downloading a `[dev]` provider (the registry sits behind a relay
+/// that holds each connection for 4 s): `wash dev` waits for that start to finish and stops the
+/// provider, so nothing it started comes up after it has gone.
+#[test]
+fn dev_stops_a_provider_whose_start_ctrl_c_interrupted() {
+    let lattice = Lattice::up();
+    let registry = Registry::start();
+    let archive = lattice.pack_provider("httpserver", "wasmcloud:httpserver");
+    let pushed = format!("{}/httpserver:0.1.0", registry.host());
+    lattice.wash_json(&["reg", "push", &pushed, path_str(&archive)]);
+    let relay = SlowRelay::start(registry.port(), Duration::from_secs(4));
+    let dev = format!(
+        "\n[[dev.providers]]\nreference = \"{}/httpserver:0.1.0\"\n\
+         contract = \"wasmcloud:httpserver\"\nvalues = {{ PORT = \"{}\" }}\n",
+        relay.host(),
+        free_port()
+    );
+    let project = devcounter_project(lattice.home.path(), &dev);
+    let mut child = wash()
+        .in_home(lattice.home.path())
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", examples_target_dir())
+        .args(["dev"])
+        .spawn();
+    wait_for_stderr(&mut child, "Started actor");
+    // The provider's start goes out right after the actor's; a second later the host has accepted
+    // it and is still waiting on the relay.
+    std::thread::sleep(Duration::from_secs(1));
+    let interrupted = Instant::now();
+    let status = child.interrupt(Duration::from_secs(90));
+    let stderr = child.stderr();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(
+        stderr.contains("to finish starting, to stop it"),
+        "wash dev did not wait for the interrupted start: {stderr}"
+    );
+    assert!(stderr.contains("Stopped provider"), "{stderr}");
+    // Past the relay's delay, nothing `wash dev` started is running.
+    std::thread::sleep(Duration::from_secs(6).saturating_sub(interrupted.elapsed()));
+    let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
+    assert_eq!(
+        inventory["inventory"]["providers"],
+        serde_json::json!([]),
+        "{inventory}\n{stderr}"
+    );
+    assert_eq!(
+        inventory["inventory"]["actors"],
+        serde_json::json!([]),
+        "{inventory}\n{stderr}"
     );
 }

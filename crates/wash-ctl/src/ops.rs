@@ -175,6 +175,21 @@ impl CtlClient {
         configuration: Option<String>,
         placement: &Placement,
     ) -> Result<(String, StartOutcome), StartError> {
+        self.start_provider_and_wait_then(provider_ref, link_name, configuration, placement, |_| {})
+            .await
+    }
+
+    /// [`CtlClient::start_provider_and_wait`], calling `accepted` with the host's id as soon as the
+    /// host has accepted the command: from then on the start goes on even if this future is
+    /// dropped (`wash dev` uses it to know what to clean up after a Ctrl-C).
+    pub async fn start_provider_and_wait_then(
+        &self,
+        provider_ref: &str,
+        link_name: &str,
+        configuration: Option<String>,
+        placement: &Placement,
+        accepted: impl FnOnce(&str),
+    ) -> Result<(String, StartOutcome), StartError> {
         let host_id = match &placement.host_id {
             Some(id) => id.clone(),
             None => self
@@ -204,6 +219,7 @@ impl CtlClient {
                 reason: ack.error,
             });
         }
+        accepted(&host_id);
         let matches = |e: &CloudEvent| match e.name() {
             "provider_started" => {
                 e.data["image_ref"] == provider_ref && e.data["link_name"] == link_name
