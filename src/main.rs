@@ -1,5 +1,9 @@
 //! `wash`, the wasmCloud 0.x shell: parse the command line, run one command, render its result.
 
+// The one place the binary needs `unsafe`: implementing `GlobalAlloc` and reading its command line
+// before anything is allocated (the module says why, and why each use is sound).
+#[allow(unsafe_code)]
+mod alloc;
 mod cli;
 mod commands;
 mod output;
@@ -8,6 +12,9 @@ mod render;
 use std::process::ExitCode;
 
 use clap::Parser;
+
+#[global_allocator]
+static ALLOCATOR: alloc::WashAllocator = alloc::WashAllocator;
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {

@@ -592,7 +592,16 @@ async fn finish_start(
     printer: &Printer,
 ) -> Option<String> {
     // Listening first, so that an outcome between the look at the inventory and the wait is not missed.
-    let mut events = client.events().await.ok()?;
+    let mut events = match client.events().await {
+        Ok(events) => events,
+        Err(e) => {
+            printer.status(
+                "Failed",
+                format!("to follow provider `{reference}`'s start ({e}); it may still come up"),
+            );
+            return None;
+        }
+    };
     if let Ok(inventory) = client.get_inventory(host_id).await {
         let running = inventory
             .providers
@@ -604,34 +613,45 @@ async fn finish_start(
     }
     printer.status(
         "Waiting",
-        format!("for provider `{reference}` ({link_name}) to finish starting, to stop it"),
+        format!(
+            "for provider `{reference}` ({link_name}) to finish starting, to stop it \
+             (Ctrl-C again leaves it)"
+        ),
     );
     let wait = Duration::from_secs(60);
-    let outcome = events
-        .wait_for(wait, |e| match e.name() {
-            "provider_started" => {
-                e.data["image_ref"] == reference && e.data["link_name"] == link_name
+    let finished = events.wait_for(wait, |e| match e.name() {
+        "provider_started" => e.data["image_ref"] == reference && e.data["link_name"] == link_name,
+        "provider_start_failed" => {
+            e.data["provider_ref"] == reference && e.data["link_name"] == link_name
+        }
+        _ => false,
+    });
+    let leave = |why: &str| {
+        printer.status(
+            "Left",
+            format!(
+                "provider `{reference}` ({link_name}) starting: {why}; once it runs, stop it with \
+                 `wash ctl stop provider`"
+            ),
+        );
+    };
+    let outcome = match super::shutdown_signal() {
+        Ok(again) => tokio::select! {
+            outcome = finished => outcome,
+            () = again => {
+                leave("interrupted");
+                return None;
             }
-            "provider_start_failed" => {
-                e.data["provider_ref"] == reference && e.data["link_name"] == link_name
-            }
-            _ => false,
-        })
-        .await;
+        },
+        Err(_) => finished.await,
+    };
     match outcome {
         Ok(event) if event.name() == "provider_started" => {
             event.data["public_key"].as_str().map(str::to_owned)
         }
         Ok(_) => None,
         Err(_) => {
-            printer.status(
-                "Failed",
-                format!(
-                    "provider `{reference}` ({link_name}) did not finish starting within {}s; once it \
-                     runs, stop it with `wash ctl stop provider`",
-                    wait.as_secs()
-                ),
-            );
+            leave(&format!("no outcome within {}s", wait.as_secs()));
             None
         }
     }
