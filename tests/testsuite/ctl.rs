@@ -2,14 +2,10 @@
 //! live update, a start whose download outlasts the ack timeout, the friendly errors when nothing
 //! listens, and ids of the wrong kind.
 
-use std::io::{Read as _, Write as _};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use wash_test_support::{free_port, http_get, wash, NatsServer, Registry};
+use wash_test_support::{free_port, http_get, wash, NatsServer, Registry, SlowProxy};
 
 use crate::lattice::{path_str, Lattice};
 use crate::snapshot::assert_help_snapshot;
@@ -179,74 +175,6 @@ fn start_scale_and_update_by_oci_reference() {
     assert_eq!(revisions, [2, 2], "{inventory}");
 }
 
-/// A TCP proxy on a free loopback port in front of a local server that holds back the first reply
-/// bytes of every connection for `delay`: a registry whose downloads are slow. Stops accepting on drop.
-struct SlowProxy {
-    port: u16,
-    /// Replies relayed after the delay.
-    delayed: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-}
-
-impl SlowProxy {
-    fn start(upstream: u16, delay: Duration) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
-        let port = listener.local_addr().expect("proxy address").port();
-        let delayed = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (counted, stopping) = (delayed.clone(), stop.clone());
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                if stopping.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(client) = client {
-                    let counted = counted.clone();
-                    std::thread::spawn(move || relay_slowly(client, upstream, delay, &counted));
-                }
-            }
-        });
-        Self {
-            port,
-            delayed,
-            stop,
-        }
-    }
-}
-
-impl Drop for SlowProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-/// Forwards requests as they come and replies after `delay` (counted from the first reply bytes).
-fn relay_slowly(client: TcpStream, upstream: u16, delay: Duration, delayed: &AtomicUsize) {
-    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
-        return;
-    };
-    let (Ok(mut from_client), Ok(mut to_server)) = (client.try_clone(), server.try_clone()) else {
-        return;
-    };
-    let requests = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut from_client, &mut to_server);
-        let _ = to_server.shutdown(Shutdown::Write);
-    });
-    let (mut from_server, mut to_client) = (server, client);
-    let mut first = [0u8; 16 * 1024];
-    if let Ok(n @ 1..) = from_server.read(&mut first) {
-        std::thread::sleep(delay);
-        delayed.fetch_add(1, Ordering::SeqCst);
-        if to_client.write_all(&first[..n]).is_ok() {
-            let _ = std::io::copy(&mut from_server, &mut to_client);
-        }
-    }
-    let _ = to_client.shutdown(Shutdown::Write);
-    let _ = requests.join();
-}
-
 /// A start whose download takes longer than the 2 s ack timeout still succeeds: kvcounter pulled
 /// through a proxy that delays every registry reply by 3 s is reported started, with its id, and the
 /// inventory lists it.
@@ -259,14 +187,14 @@ fn start_with_a_download_slower_than_the_ack_timeout_succeeds() {
     let pushed = format!("{}/kvcounter:0.1.0", registry.host());
     lattice.wash_json(&["reg", "push", &pushed, path_str(&signed)]);
     let proxy = SlowProxy::start(registry.port(), DELAY);
-    let reference = format!("127.0.0.1:{}/kvcounter:0.1.0", proxy.port);
+    let reference = format!("{}/kvcounter:0.1.0", proxy.host());
 
     let started = lattice.wash_json(&["ctl", "start", "actor", &reference]);
     let actor = started["actor_id"].as_str().expect("actor id");
     assert!(actor.starts_with('M'), "{started}");
     assert_eq!(started["actor_ref"], reference.as_str(), "{started}");
     assert!(
-        proxy.delayed.load(Ordering::SeqCst) > 0,
+        proxy.delayed() > 0,
         "the download did not go through the slow proxy"
     );
 

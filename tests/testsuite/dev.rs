@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use wash_test_support::{
-    examples_dir, examples_target_dir, free_port, http_get, wash, Registry, SlowRelay,
+    examples_dir, examples_target_dir, free_port, http_get, wash, Registry, SlowProxy,
 };
 
 use crate::lattice::{first_count, path_str, Lattice};
@@ -184,8 +184,8 @@ fn dev_starts_a_lattice_when_none_answers_and_stops_it() {
     );
 }
 
-/// Ctrl-C while the host is still downloading a `[dev]` provider (the registry sits behind a relay
-/// that holds each connection for 4 s): `wash dev` waits for that start to finish and stops the
+/// Ctrl-C while the host is still downloading a `[dev]` provider (the registry sits behind a proxy
+/// that holds back every reply for 4 s): `wash dev` waits for that start to finish and stops the
 /// provider, so nothing it started comes up after it has gone.
 #[test]
 fn dev_stops_a_provider_whose_start_ctrl_c_interrupted() {
@@ -194,11 +194,11 @@ fn dev_stops_a_provider_whose_start_ctrl_c_interrupted() {
     let archive = lattice.pack_provider("httpserver", "wasmcloud:httpserver");
     let pushed = format!("{}/httpserver:0.1.0", registry.host());
     lattice.wash_json(&["reg", "push", &pushed, path_str(&archive)]);
-    let relay = SlowRelay::start(registry.port(), Duration::from_secs(4));
+    let proxy = SlowProxy::start(registry.port(), Duration::from_secs(4));
     let dev = format!(
         "\n[[dev.providers]]\nreference = \"{}/httpserver:0.1.0\"\n\
          contract = \"wasmcloud:httpserver\"\nvalues = {{ PORT = \"{}\" }}\n",
-        relay.host(),
+        proxy.host(),
         free_port()
     );
     let project = devcounter_project(lattice.home.path(), &dev);
@@ -210,7 +210,7 @@ fn dev_stops_a_provider_whose_start_ctrl_c_interrupted() {
         .spawn();
     wait_for_stderr(&mut child, "Started actor");
     // The provider's start goes out right after the actor's; a second later the host has accepted
-    // it and is still waiting on the relay.
+    // it and is still waiting on the proxy.
     std::thread::sleep(Duration::from_secs(1));
     let interrupted = Instant::now();
     let status = child.interrupt(Duration::from_secs(90));
@@ -221,7 +221,7 @@ fn dev_stops_a_provider_whose_start_ctrl_c_interrupted() {
         "wash dev did not wait for the interrupted start: {stderr}"
     );
     assert!(stderr.contains("Stopped provider"), "{stderr}");
-    // Past the relay's delay, nothing `wash dev` started is running.
+    // Past the proxy's delay, nothing `wash dev` started is running.
     std::thread::sleep(Duration::from_secs(6).saturating_sub(interrupted.elapsed()));
     let inventory = lattice.wash_json(&["ctl", "get", "inventory"]);
     assert_eq!(

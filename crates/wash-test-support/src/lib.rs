@@ -10,7 +10,7 @@ mod http;
 mod interop;
 mod phoenix;
 mod process;
-mod relay;
+mod proxy;
 pub mod secured;
 mod servers;
 mod vault;
@@ -23,7 +23,7 @@ pub use http::{http_get, http_post, http_request, wait_for_http, HttpReply};
 pub use interop::{interop_binary, interop_dir, interop_json};
 pub use phoenix::{phoenix_program, Phoenix};
 pub use process::{free_port, pid_is_running};
-pub use relay::SlowRelay;
+pub use proxy::SlowProxy;
 pub use servers::{
     nats_server_program, LeafHub, NatsCluster, NatsServer, RedisServer, Registry, RegistryAuth,
 };
