@@ -8,14 +8,14 @@ mod settings;
 
 use server::HttpServerProvider;
 
-// One thread: a provider's work per call is I/O plus one signature. It shares the machine with the
-// host, nats-server and other providers, where a second worker thread mostly adds cross-thread
-// wake-ups (docs/benchmarks.md: about 8% more kvcounter requests/s with single-threaded providers).
-// A provider allocates on one side of its NATS and server tasks and frees on the other for every
-// request: mimalloc costs it less CPU than glibc's allocator (A/B in docs/benchmarks.md).
+// mimalloc: 5–12% less CPU per request than glibc's allocator in the lattice benchmark (A/B in
+// docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// One thread: a provider's work per call is I/O plus one signature. It shares the machine with the
+// host, nats-server and other providers, where a second worker thread mostly adds cross-thread
+// wake-ups (docs/benchmarks.md: about 8% more kvcounter requests/s with single-threaded providers).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     wash_provider::exit_code(wash_provider::run_provider(HttpServerProvider::new).await)
