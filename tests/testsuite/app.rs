@@ -78,11 +78,13 @@ fn wadm_deploys_scales_restores_and_undeploys_the_example_kvcounter() {
         "{deployed}"
     );
     assert_eq!(deployed["version"], "v0.1.0", "{deployed}");
+    // First what wadm has started (a slow pull under load shows here, with what is running), then
+    // the count, once the links have reached the providers.
+    wait_for_running(&lattice, (1, 2, 2), "deployed");
     assert_eq!(first_count(port), 1);
     for expected in 2..=5 {
         assert_eq!(counter(port), expected);
     }
-    wait_for_running(&lattice, (1, 2, 2), "deployed");
     let list = app_json(&lattice, &["list"]);
     assert_eq!(list["apps"][0]["name"], "kvcounter", "{list}");
     assert_eq!(list["apps"][0]["deployed_version"], "v0.1.0", "{list}");
