@@ -209,9 +209,17 @@ fn dev_stops_a_provider_whose_start_ctrl_c_interrupted() {
         .args(["dev"])
         .spawn();
     wait_for_stderr(&mut child, "Started actor");
-    // The provider's start goes out right after the actor's; a second later the host has accepted
-    // it and is still waiting on the proxy.
-    std::thread::sleep(Duration::from_secs(1));
+    // Once the host connects to the proxy, it has accepted the provider's start and is downloading
+    // it, for at least the proxy's 4 s.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while proxy.connections() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the host did not start downloading the provider within 60 s: {}",
+            child.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let interrupted = Instant::now();
     let status = child.interrupt(Duration::from_secs(90));
     let stderr = child.stderr();

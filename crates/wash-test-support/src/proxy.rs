@@ -13,6 +13,8 @@ pub struct SlowProxy {
     port: u16,
     /// Replies relayed after the delay.
     delayed: Arc<AtomicUsize>,
+    /// Connections accepted.
+    connections: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
@@ -23,13 +25,15 @@ impl SlowProxy {
         let port = listener.local_addr().expect("proxy address").port();
         let delayed = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (counted, stopping) = (delayed.clone(), stop.clone());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (counted, accepted, stopping) = (delayed.clone(), connections.clone(), stop.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
                 if let Ok(client) = client {
+                    accepted.fetch_add(1, Ordering::SeqCst);
                     let counted = counted.clone();
                     std::thread::spawn(move || relay_slowly(client, upstream, delay, &counted));
                 }
@@ -38,6 +42,7 @@ impl SlowProxy {
         Self {
             port,
             delayed,
+            connections,
             stop,
         }
     }
@@ -45,6 +50,11 @@ impl SlowProxy {
     /// `127.0.0.1:<port>`, the form used in image references.
     pub fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// How many connections it has accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// How many replies have been held back so far.
