@@ -13,11 +13,12 @@ use wash_test_support::{
 
 use crate::lattice::{first_count, path_str, Lattice};
 
-/// A copy of the kvcounter example as its own project, renamed `devcounter` (so its build, in the
-/// examples' target folder where its dependencies are already compiled, never replaces the
-/// `kvcounter.wasm` other tests use), with `dev` appended to wasmcloud.toml.
-fn devcounter_project(parent: &Path, dev: &str) -> PathBuf {
-    let project = parent.join("devcounter");
+/// A copy of the kvcounter example as its own project named `name`, one per test (their builds share
+/// the examples' target folder, where the SDK crates are already compiled, and one test's build must
+/// never replace another's module, nor the `kvcounter.wasm` other tests use), with `dev` appended to
+/// wasmcloud.toml.
+fn devcounter_project(parent: &Path, name: &str, dev: &str) -> PathBuf {
+    let project = parent.join(name);
     std::fs::create_dir_all(project.join("src")).expect("project folder");
     let example = examples_dir().join("kvcounter");
     std::fs::copy(example.join("src/lib.rs"), project.join("src/lib.rs")).expect("copy lib.rs");
@@ -28,11 +29,11 @@ fn devcounter_project(parent: &Path, dev: &str) -> PathBuf {
     .expect("lock");
     let cargo = std::fs::read_to_string(example.join("Cargo.toml")).expect("Cargo.toml");
     // The examples' release profile (the workspace's), so their compiled dependencies are reused.
-    let cargo = cargo.replace("name = \"kvcounter\"", "name = \"devcounter\"")
+    let cargo = cargo.replace("name = \"kvcounter\"", &format!("name = \"{name}\""))
         + "\n[profile.release]\nopt-level = \"s\"\nlto = true\nstrip = true\n\n[workspace]\n";
     std::fs::write(project.join("Cargo.toml"), cargo).expect("write Cargo.toml");
     let manifest = std::fs::read_to_string(example.join("wasmcloud.toml")).expect("wasmcloud.toml");
-    let manifest = manifest.replace("name = \"kvcounter\"", "name = \"devcounter\"") + dev;
+    let manifest = manifest.replace("name = \"kvcounter\"", &format!("name = \"{name}\"")) + dev;
     std::fs::write(project.join("wasmcloud.toml"), manifest).expect("write wasmcloud.toml");
     project
 }
@@ -95,7 +96,7 @@ fn dev_hot_swaps_edits_survives_a_broken_build_and_stops_only_what_it_started() 
         path_str(&http),
         path_str(&kv)
     );
-    let project = devcounter_project(lattice.home.path(), &dev);
+    let project = devcounter_project(lattice.home.path(), "devcounter", &dev);
     let mut child = wash()
         .in_home(lattice.home.path())
         .current_dir(&project)
@@ -146,7 +147,7 @@ fn dev_hot_swaps_edits_survives_a_broken_build_and_stops_only_what_it_started() 
 #[test]
 fn dev_starts_a_lattice_when_none_answers_and_stops_it() {
     let home = tempfile::tempdir().expect("home");
-    let project = devcounter_project(home.path(), "");
+    let project = devcounter_project(home.path(), "devlattice", "");
     let port = free_port().to_string();
     let mut child = wash()
         .in_home(home.path())
@@ -162,7 +163,7 @@ fn dev_starts_a_lattice_when_none_answers_and_stops_it() {
         .success()
         .json();
     assert_eq!(
-        inventory["inventory"]["actors"][0]["name"], "devcounter",
+        inventory["inventory"]["actors"][0]["name"], "devlattice",
         "{inventory}"
     );
     let status = child.interrupt(Duration::from_secs(60));
@@ -201,7 +202,7 @@ fn dev_stops_a_provider_whose_start_ctrl_c_interrupted() {
         proxy.host(),
         free_port()
     );
-    let project = devcounter_project(lattice.home.path(), &dev);
+    let project = devcounter_project(lattice.home.path(), "devinterrupt", &dev);
     let mut child = wash()
         .in_home(lattice.home.path())
         .current_dir(&project)
