@@ -27,6 +27,17 @@ struct ExportTraceServiceRequest {
     resource_spans: Vec<ResourceSpans>,
 }
 
+impl ExportTraceServiceRequest {
+    /// The spans in every resource and scope of the request.
+    fn span_count(&self) -> usize {
+        self.resource_spans
+            .iter()
+            .flat_map(|r| &r.scope_spans)
+            .map(|s| s.spans.len())
+            .sum()
+    }
+}
+
 #[derive(Clone, PartialEq, Message)]
 struct ResourceSpans {
     #[prost(message, repeated, tag = "2")]
@@ -82,13 +93,7 @@ async fn answer(req: Request<hyper::body::Incoming>, spans: &AtomicU64) -> Respo
             };
             match ExportTraceServiceRequest::decode(body) {
                 Ok(request) => {
-                    let count: usize = request
-                        .resource_spans
-                        .iter()
-                        .flat_map(|r| &r.scope_spans)
-                        .map(|s| s.spans.len())
-                        .sum();
-                    spans.fetch_add(count as u64, Ordering::Relaxed);
+                    spans.fetch_add(request.span_count() as u64, Ordering::Relaxed);
                     // An empty ExportTraceServiceResponse: zero bytes of protobuf.
                     let mut response = reply(StatusCode::OK, String::new());
                     response.headers_mut().insert(
@@ -145,12 +150,6 @@ mod tests {
             ],
         };
         let read = super::ExportTraceServiceRequest::decode(&request.encode_to_vec()[..]).unwrap();
-        let count: usize = read
-            .resource_spans
-            .iter()
-            .flat_map(|r| &r.scope_spans)
-            .map(|s| s.spans.len())
-            .sum();
-        assert_eq!(count, 4);
+        assert_eq!(read.span_count(), 4);
     }
 }
