@@ -214,7 +214,12 @@ async fn spawn_process(
     }
     if traced {
         command.env("OTEL_SERVICE_NAME", provider_service_name(provider));
-        for name in ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] {
+        for name in [
+            "OTEL_BSP_SCHEDULE_DELAY",
+            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+            "OTEL_BSP_MAX_QUEUE_SIZE",
+            "OTEL_BSP_EXPORT_TIMEOUT",
+        ] {
             if let Some(value) = std::env::var_os(name) {
                 command.env(name, value);
             }

@@ -1,7 +1,8 @@
 //! OpenTelemetry traces for wash, its host and its providers, as a wasmCloud 0.x operator turned them on:
 //! `OTEL_TRACES_EXPORTER=otlp` and `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`),
 //! with `OTEL_SERVICE_NAME` and `OTEL_TRACES_SAMPLER[_ARG]` read by the SDK. Spans are exported over
-//! OTLP/HTTP (protobuf) by the SDK's batching processor.
+//! OTLP/HTTP (protobuf) by the SDK's batching processor, in batches of up to 2048 unless the
+//! `OTEL_BSP_*` variables say otherwise.
 //!
 //! Each hop of a request is a [`Hop`]: an OpenTelemetry span made with the API directly (not through
 //! `tracing`, whose per-span bookkeeping cost more than the span itself), current while its work runs
@@ -22,7 +23,9 @@ use opentelemetry::trace::{
 };
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::trace::{
+    BatchConfig, BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider,
+};
 use opentelemetry_sdk::Resource;
 
 pub use opentelemetry::KeyValue as Attribute;
@@ -116,11 +119,46 @@ pub fn install(default_service: &str) -> Option<TraceGuard> {
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| default_service.to_owned());
+    let processor = BatchSpanProcessor::builder(exporter)
+        .with_batch_config(batch_config())
+        .build();
     let provider = SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
+        .with_span_processor(processor)
         .with_resource(resource(&service))
         .build();
     use_provider(provider, service).then_some(TraceGuard(()))
+}
+
+/// Spans per export, unless `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` says otherwise: four times the SDK's
+/// 512. Every export is an HTTP request and wakes three threads in two processes; at thousands of
+/// spans a second, four times fewer exports leave the lattice about 1% more of its throughput
+/// (docs/benchmarks.md, issue 25).
+const EXPORT_BATCH: usize = 2048;
+
+/// Spans queued for export, unless `OTEL_BSP_MAX_QUEUE_SIZE` says otherwise: room for four batches,
+/// as the SDK's 2048 is for four of its 512.
+const QUEUE: usize = 4 * EXPORT_BATCH;
+
+/// The batch processor's settings: the `OTEL_BSP_*` variables where set (the SDK reads them), our
+/// batch and queue sizes where not.
+fn batch_config() -> BatchConfig {
+    let (queue, batch) = batch_overrides(|name| std::env::var_os(name).is_some());
+    let mut config = BatchConfigBuilder::default();
+    if let Some(queue) = queue {
+        config = config.with_max_queue_size(queue);
+    }
+    if let Some(batch) = batch {
+        config = config.with_max_export_batch_size(batch);
+    }
+    config.build()
+}
+
+/// The queue and batch sizes to set over the SDK's defaults: those whose variable is not set.
+fn batch_overrides(is_set: impl Fn(&str) -> bool) -> (Option<usize>, Option<usize>) {
+    (
+        (!is_set("OTEL_BSP_MAX_QUEUE_SIZE")).then_some(QUEUE),
+        (!is_set("OTEL_BSP_MAX_EXPORT_BATCH_SIZE")).then_some(EXPORT_BATCH),
+    )
 }
 
 /// What every span of this process says of it: its service name and pid.
@@ -359,6 +397,16 @@ mod tests {
             "http://127.0.0.1:4318/v1/traces"
         )])));
         assert!(!requested_by(vars(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")])));
+    }
+
+    #[test]
+    fn batches_are_larger_than_the_sdks_unless_the_variables_say() {
+        assert_eq!(batch_overrides(|_| false), (Some(8192), Some(2048)));
+        let batch_set = |name: &str| name == "OTEL_BSP_MAX_EXPORT_BATCH_SIZE";
+        assert_eq!(batch_overrides(batch_set), (Some(8192), None));
+        let queue_set = |name: &str| name == "OTEL_BSP_MAX_QUEUE_SIZE";
+        assert_eq!(batch_overrides(queue_set), (None, Some(2048)));
+        assert_eq!(batch_overrides(|_| true), (None, None));
     }
 
     /// Keeps the spans it is given, for the test to read.
