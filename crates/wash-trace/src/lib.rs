@@ -131,8 +131,8 @@ pub fn install(default_service: &str) -> Option<TraceGuard> {
 
 /// Spans per export, unless `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` says otherwise: four times the SDK's
 /// 512. Every export is an HTTP request and wakes three threads in two processes; at thousands of
-/// spans a second, four times fewer exports leave the lattice about 1% more of its throughput
-/// (docs/benchmarks.md, issue 25).
+/// spans a second, four times fewer exports left kvcounter 2.3% more throughput with traces on in an
+/// interleaved A/B (docs/benchmarks.md, "Fewer, larger exports").
 const EXPORT_BATCH: usize = 2048;
 
 /// Spans queued for export, unless `OTEL_BSP_MAX_QUEUE_SIZE` says otherwise: room for four batches,
