@@ -142,7 +142,7 @@ const QUEUE: usize = 4 * EXPORT_BATCH;
 /// The batch processor's settings: the `OTEL_BSP_*` variables where set (the SDK reads them), our
 /// batch and queue sizes where not.
 fn batch_config() -> BatchConfig {
-    let (queue, batch) = batch_overrides(|name| std::env::var_os(name).is_some());
+    let (queue, batch) = batch_overrides(|name| std::env::var(name).ok());
     let mut config = BatchConfigBuilder::default();
     if let Some(queue) = queue {
         config = config.with_max_queue_size(queue);
@@ -153,12 +153,17 @@ fn batch_config() -> BatchConfig {
     config.build()
 }
 
-/// The queue and batch sizes to set over the SDK's defaults: those whose variable is not set.
-fn batch_overrides(is_set: impl Fn(&str) -> bool) -> (Option<usize>, Option<usize>) {
-    (
-        (!is_set("OTEL_BSP_MAX_QUEUE_SIZE")).then_some(QUEUE),
-        (!is_set("OTEL_BSP_MAX_EXPORT_BATCH_SIZE")).then_some(EXPORT_BATCH),
-    )
+/// The queue and batch sizes to set over what the SDK read: our queue where its variable is unset;
+/// our batch where its variable is unset, else the variable's own value again, because the SDK
+/// already cut it down to its default queue of 2048 (the build cuts it to the final queue).
+fn batch_overrides(var: impl Fn(&str) -> Option<String>) -> (Option<usize>, Option<usize>) {
+    let queue = var("OTEL_BSP_MAX_QUEUE_SIZE").is_none().then_some(QUEUE);
+    let batch = match var("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") {
+        None => Some(EXPORT_BATCH),
+        // Unparsable: the SDK ignored it too, and kept its 512.
+        Some(value) => value.parse().ok(),
+    };
+    (queue, batch)
 }
 
 /// What every span of this process says of it: its service name and pid.
@@ -401,12 +406,19 @@ mod tests {
 
     #[test]
     fn batches_are_larger_than_the_sdks_unless_the_variables_say() {
-        assert_eq!(batch_overrides(|_| false), (Some(8192), Some(2048)));
-        let batch_set = |name: &str| name == "OTEL_BSP_MAX_EXPORT_BATCH_SIZE";
-        assert_eq!(batch_overrides(batch_set), (Some(8192), None));
-        let queue_set = |name: &str| name == "OTEL_BSP_MAX_QUEUE_SIZE";
-        assert_eq!(batch_overrides(queue_set), (None, Some(2048)));
-        assert_eq!(batch_overrides(|_| true), (None, None));
+        assert_eq!(batch_overrides(vars(&[])), (Some(8192), Some(2048)));
+        // A batch above the SDK's default queue keeps its size under our larger queue.
+        let batch = [("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096")];
+        assert_eq!(batch_overrides(vars(&batch)), (Some(8192), Some(4096)));
+        let junk = [("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "many")];
+        assert_eq!(batch_overrides(vars(&junk)), (Some(8192), None));
+        let queue = [("OTEL_BSP_MAX_QUEUE_SIZE", "1000")];
+        assert_eq!(batch_overrides(vars(&queue)), (None, Some(2048)));
+        let both = [
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "100"),
+            ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "50"),
+        ];
+        assert_eq!(batch_overrides(vars(&both)), (None, Some(50)));
     }
 
     /// Keeps the spans it is given, for the test to read.
