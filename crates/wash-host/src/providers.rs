@@ -214,12 +214,7 @@ async fn spawn_process(
     }
     if traced {
         command.env("OTEL_SERVICE_NAME", provider_service_name(provider));
-        for name in [
-            "OTEL_BSP_SCHEDULE_DELAY",
-            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
-            "OTEL_BSP_MAX_QUEUE_SIZE",
-            "OTEL_BSP_EXPORT_TIMEOUT",
-        ] {
+        for name in wash_trace::BATCH_VARIABLES {
             if let Some(value) = std::env::var_os(name) {
                 command.env(name, value);
             }

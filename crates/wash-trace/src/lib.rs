@@ -46,6 +46,16 @@ pub const PASSED_TO_PROVIDERS: [&str; 5] = [
     "OTEL_TRACES_SAMPLER_ARG",
 ];
 
+/// The batch processor's variables (the SDK's, and our sizes where two of them are unset): a host
+/// passes those that are set to the providers it starts, with [`PASSED_TO_PROVIDERS`], when traces
+/// are on, so every process batches alike.
+pub const BATCH_VARIABLES: [&str; 4] = [
+    "OTEL_BSP_SCHEDULE_DELAY",
+    "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+    "OTEL_BSP_MAX_QUEUE_SIZE",
+    "OTEL_BSP_EXPORT_TIMEOUT",
+];
+
 /// Whether the environment asks for traces: `OTEL_TRACES_EXPORTER` names `otlp`, or is unset while an
 /// OTLP endpoint variable is set. `none` (or any other exporter) turns them off.
 pub fn requested() -> bool {
