@@ -20,6 +20,8 @@ const WARM_IDLE_FLOOR: usize = 8;
 /// One actor running on this host: its module, claims, instances and lattice subscription.
 pub(crate) struct RunningActor {
     pub(crate) identity: ActorIdentity,
+    /// Its public key, shared by its invocations (the module's calls and their spans).
+    key: Arc<str>,
     /// The reference it was last started or updated from (inventories, heartbeats and events report
     /// it; wadm finds its instances by it).
     image_ref: Mutex<String>,
@@ -166,6 +168,7 @@ async fn start_actor_inner(
         None => {
             let actor = Arc::new(RunningActor {
                 identity: identity.clone(),
+                key: Arc::from(key.as_str()),
                 image_ref: Mutex::new(actor_ref.to_owned()),
                 module: Mutex::new(module),
                 instances: Mutex::new(instances.clone()),
@@ -402,10 +405,9 @@ async fn serve_actor(
                 "actor invocation",
                 message.headers.as_ref(),
                 || {
-                    vec![wash_trace::Attribute::new(
-                        "actor.id",
-                        actor.identity.public_key.clone(),
-                    )]
+                    let key = wash_trace::SharedValue::from(actor.key.clone());
+                    // `result` comes when the invocation ends.
+                    wash_trace::attributes([wash_trace::Attribute::new("actor.id", key)], 1)
                 },
             );
             let response = hop
@@ -475,7 +477,7 @@ async fn handle_invocation(
         lattice: lattice.clone(),
         invocation: hop.share(),
     });
-    let key: Arc<str> = Arc::from(actor.identity.public_key.as_str());
+    let key = actor.key.clone();
     // Warm instances kept at least: the actor's scale, and never fewer than WARM_IDLE_FLOOR; the
     // pool grows beyond that to the number of calls in progress (ActorModule::call).
     let keep_idle = actor.instance_count().max(WARM_IDLE_FLOOR);
@@ -503,10 +505,12 @@ impl HostCalls for Router {
         let lattice = self.lattice.clone();
         let hop = wash_trace::Hop::client("actor call", Some(&self.invocation), || {
             use wash_trace::Attribute;
-            vec![
+            let now = [
                 Attribute::new("contract", call.namespace.clone()),
                 Attribute::new("operation", call.operation.clone()),
-            ]
+            ];
+            // `link_name` and `target` come as the call is routed.
+            wash_trace::attributes(now, 2)
         });
         Box::pin(async move {
             let result = hop.run(route(&lattice, call)).await;
@@ -544,7 +548,14 @@ async fn route(lattice: &Arc<Lattice>, call: HostCall) -> Result<Vec<u8>, String
     } else {
         call.binding.as_str()
     };
-    wash_trace::record(|| wash_trace::Attribute::new("link_name", link_name.to_owned()));
+    wash_trace::record(|| {
+        let value = if call.binding.is_empty() {
+            wash_trace::SharedValue::from(wash_wire::DEFAULT_LINK_NAME)
+        } else {
+            link_name.to_owned().into()
+        };
+        wash_trace::Attribute::new("link_name", value)
+    });
     if let Some(link) = lattice.cache.link(&call.actor, ns, link_name) {
         if !identity.has_capability(ns) {
             return Err(format!(

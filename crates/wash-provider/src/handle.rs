@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub(crate) rpc_timeout: Duration,
     pub(crate) links: PerActor<LinkDefinition>,
     pub(crate) chunks: wash_rpc::ChunkStore,
+    /// The provider's key as its spans carry it, made once.
+    pub(crate) trace_key: wash_trace::SharedValue,
 }
 
 impl ProviderHandle {

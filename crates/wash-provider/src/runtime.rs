@@ -154,6 +154,7 @@ impl Provider {
             "connected to NATS"
         );
         let chunks = wash_rpc::ChunkStore::new(client.clone(), &lattice);
+        let trace_key = wash_trace::shared(&host_data.provider_key);
         Ok(Self {
             handle: ProviderHandle::new(Shared {
                 host_data,
@@ -163,6 +164,7 @@ impl Provider {
                 rpc_timeout,
                 links: PerActor::new(),
                 chunks,
+                trace_key,
             }),
         })
     }
@@ -320,10 +322,9 @@ async fn serve_invocation<H: ProviderHandler>(
     // One span per operation, continuing the caller's trace when the message carries one.
     let hop =
         wash_trace::Hop::continuing_nats("provider operation", message.headers.as_ref(), || {
-            vec![wash_trace::Attribute::new(
-                "provider.id",
-                handle.provider_key().to_owned(),
-            )]
+            let key = handle.shared().trace_key.clone();
+            // `operation` and `actor.id` come once the invocation is decoded.
+            wash_trace::attributes([wash_trace::Attribute::new("provider.id", key)], 2)
         });
     let response = hop.run(invoke(&handle, &*handler, &message.payload)).await;
     if let Some(error) = &response.error {

@@ -29,6 +29,24 @@ use opentelemetry_sdk::trace::{
 use opentelemetry_sdk::Resource;
 
 pub use opentelemetry::KeyValue as Attribute;
+/// An attribute value made once and shared by every span that carries it (a provider's or an
+/// actor's key): [`shared`] makes one, and cloning it counts a reference.
+pub use opentelemetry::StringValue as SharedValue;
+
+/// A [`SharedValue`] of `value`. A span's attributes are freed on the exporter's thread, and blocks
+/// freed there come back cold to the thread that allocated them: a value a process repeats on every
+/// span is cheaper made once than copied per span.
+pub fn shared(value: &str) -> SharedValue {
+    std::sync::Arc::<str>::from(value).into()
+}
+
+/// A span's first attributes, with room for `later` more ([`Hop::set`], [`record`]), so setting
+/// them does not move the others to a larger allocation.
+pub fn attributes<const N: usize>(now: [Attribute; N], later: usize) -> Vec<Attribute> {
+    let mut all = Vec::with_capacity(N + later);
+    all.extend(now);
+    all
+}
 
 /// Set once a tracer is installed: every hop is a flag check while it is not.
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -429,6 +447,14 @@ mod tests {
             ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "50"),
         ];
         assert_eq!(batch_overrides(vars(&both)), (None, Some(50)));
+    }
+
+    #[test]
+    fn first_attributes_leave_room_for_the_later_ones() {
+        let now = [Attribute::new("provider.id", shared("VKEY"))];
+        let all = attributes(now, 2);
+        assert_eq!(all, vec![Attribute::new("provider.id", "VKEY")]);
+        assert!(all.capacity() >= 3, "room for two more: {}", all.capacity());
     }
 
     /// Keeps the spans it is given, for the test to read.

@@ -31,6 +31,8 @@ struct Route {
     provider: ProviderHandle,
     link: LinkDefinition,
     settings: ServerSettings,
+    /// The linked actor's key as the request spans carry it, made once.
+    trace_actor: wash_trace::SharedValue,
 }
 
 impl HttpServerProvider {
@@ -63,6 +65,7 @@ impl ProviderHandler for HttpServerProvider {
             provider: self.provider.clone(),
             link: link.clone(),
             settings,
+            trace_actor: wash_trace::shared(&link.actor_id),
         });
         let task = tokio::spawn(accept_loop(listener, route));
         if let Some(old) = self.listeners.insert(&link.actor_id, task) {
@@ -128,11 +131,13 @@ async fn serve_connection(stream: TcpStream, route: Arc<Route>) {
             |name| request.headers().get(name).and_then(|v| v.to_str().ok()),
             || {
                 use wash_trace::Attribute;
-                vec![
-                    Attribute::new("http.request.method", request.method().to_string()),
+                let now = [
+                    Attribute::new("http.request.method", method_value(request.method())),
                     Attribute::new("url.path", request.uri().path().to_owned()),
-                    Attribute::new("actor.id", route.link.actor_id.clone()),
-                ]
+                    Attribute::new("actor.id", route.trace_actor.clone()),
+                ];
+                // The status comes with the response.
+                wash_trace::attributes(now, 1)
             },
         );
         async move {
@@ -153,6 +158,21 @@ async fn serve_connection(stream: TcpStream, route: Arc<Route>) {
     {
         tracing::debug!(error = %e, "HTTP connection ended with an error");
     }
+}
+
+/// A request's method as its span carries it: the usual ones without an allocation.
+fn method_value(method: &Method) -> wash_trace::SharedValue {
+    let name = match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => return method.as_str().to_owned().into(),
+    };
+    name.into()
 }
 
 fn plain(status: StatusCode, text: impl Into<Bytes>) -> Response<Full<Bytes>> {
