@@ -51,6 +51,10 @@ lattice_start() {
     curl -s --retry 20 --retry-connrefused --retry-delay 0 "http://127.0.0.1:$http_port/warmup" >/dev/null
 }
 
+# lattice_wrk DURATION PORT PATH: the benchmarks' load on a lattice (or the direct server), wrk's report
+# on stdout.
+lattice_wrk() { wrk -t2 -c32 -d"$1" --latency "http://127.0.0.1:$2/$3" 2>&1; }
+
 # lattice_pids NATS_PORT: the pids of the host in $WASH_HOME, of its providers and of the nats-server
 # on NATS_PORT, one per line.
 lattice_pids() {

@@ -549,10 +549,12 @@ async fn route(lattice: &Arc<Lattice>, call: HostCall) -> Result<Vec<u8>, String
         call.binding.as_str()
     };
     wash_trace::record(|| {
-        let value = if call.binding.is_empty() {
-            wash_trace::SharedValue::from(wash_wire::DEFAULT_LINK_NAME)
-        } else {
-            link_name.to_owned().into()
+        // The default name, which nearly every call has, is recorded without a copy.
+        let value = match link_name {
+            wash_wire::DEFAULT_LINK_NAME => {
+                wash_trace::SharedValue::from(wash_wire::DEFAULT_LINK_NAME)
+            }
+            named => named.to_owned().into(),
         };
         wash_trace::Attribute::new("link_name", value)
     });
