@@ -214,6 +214,26 @@ fn one_request_is_one_trace_across_three_processes_and_errors_are_recorded() {
         "{in_trace:#?}"
     );
 
+    // `wash ctl` with the variables set is the root of its trace too: the host's span for the
+    // control request is its child.
+    lattice.wash_json(&["ctl", "link", "query"]);
+    wait_for_trace(
+        &phoenix,
+        "a wash ctl trace",
+        |spans| {
+            spans.iter().any(|ctl| {
+                ctl["name"] == "wash ctl"
+                    && parent_id(ctl).is_none()
+                    && spans.iter().any(|s| {
+                        s["name"] == "control request"
+                            && trace_id(s) == trace_id(ctl)
+                            && parent_id(s) == Some(span_id(ctl))
+                    })
+            })
+        },
+        |_| true,
+    );
+
     // Without the variables, `wash call` sends no headers and still works.
     let out = wash()
         .in_home(lattice.home.path())
